@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` (the whole app with demo data) and `make test` (the whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint css messages
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m mentorship.launcher run
+
+test: $(VENV)/.installed
+	$(PY) -m mentorship.launcher test $(ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+# Needs Node; the built CSS is committed so running the app never does.
+css:
+	npm install --no-save --silent && npx tailwindcss -c tailwind.config.js -i static/src/app.css -o static/css/app.css --minify
+
+# Needs GNU gettext (xgettext); only for updating the catalogues.
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l hi -l te --ignore=.venv --ignore=node_modules --ignore=var

@@ -1,0 +1,65 @@
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+
+UI_LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+class UserLanguageMiddleware:
+    """Show a signed-in user's primary language when it is a UI language and they have not picked one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and user.primary_language_id is not None
+        ):
+            code = user.primary_language.code
+            if code in UI_LANGUAGE_CODES:
+                translation.activate(code)
+                request.LANGUAGE_CODE = code
+        return self.get_response(request)
+
+
+class SessionLifetimeMiddleware:
+    """Sessions last 24 h; staff sessions 1 h (set once per session, at the first request after login)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.is_staff and not request.session.get("_staff_lifetime"):
+            request.session.set_expiry(settings.STAFF_SESSION_COOKIE_AGE)
+            request.session["_staff_lifetime"] = True
+        return self.get_response(request)
+
+
+class StaffMfaRequiredMiddleware:
+    """Staff must enrol in two-factor sign-in before using anything but the MFA and logout pages."""
+
+    allowed_prefixes = ("/accounts/", "/static/", "/i18n/", "/api/health/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            settings.PEERLEARN_REQUIRE_MFA_FOR_STAFF
+            and request.user.is_authenticated
+            and request.user.is_staff
+            and not request.path.startswith(self.allowed_prefixes)
+        ):
+            from accounts.selectors import user_has_mfa
+
+            if not user_has_mfa(request.user):
+                return redirect(reverse("mfa_activate_totp") + f"?next={request.path}")
+        return self.get_response(request)

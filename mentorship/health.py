@@ -1,0 +1,64 @@
+"""Health endpoints for load balancers (seed 000 §4.1): JSON, 503 when a dependency is down."""
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from mentorship.celery import app as celery_app
+
+
+def _check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # any driver failure means "down" to a load balancer
+        return {"ok": False, "error": error.__class__.__name__}
+    return {"ok": True}
+
+
+def _check_redis() -> dict:
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        return {"ok": False, "error": error.__class__.__name__}
+    finally:
+        client.close()
+    return {"ok": True}
+
+
+def _check_celery() -> dict:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"ok": True, "mode": "eager"}
+    try:
+        replies = celery_app.control.ping(timeout=1.0)
+    except Exception as error:
+        return {"ok": False, "error": error.__class__.__name__}
+    return {"ok": bool(replies), "workers": len(replies)}
+
+
+def _respond(checks: dict) -> JsonResponse:
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+
+
+@require_GET
+@never_cache
+def app_health(request: HttpRequest) -> JsonResponse:
+    return _respond({"app": {"ok": True}})
+
+
+@require_GET
+@never_cache
+def database_health(request: HttpRequest) -> JsonResponse:
+    return _respond({"database": _check_database()})
+
+
+@require_GET
+@never_cache
+def services_health(request: HttpRequest) -> JsonResponse:
+    return _respond({"redis": _check_redis(), "celery": _check_celery()})

@@ -1,0 +1,3 @@
+"""WebSocket routes; every app that owns a consumer adds its patterns here."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from mentorship import health, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("api/health/", health.app_health, name="health"),
+    path("api/health/database/", health.database_health, name="health-database"),
+    path("api/health/services/", health.services_health, name="health-services"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("mentors.urls")),
+    path("", include("matching.urls")),
+    path("", include("sessions_app.urls")),
+    path("", include("payments.urls")),
+    path("panel/", include("adminpanel.urls")),
+]
+
+handler403 = "mentorship.views.permission_denied"
+handler404 = "mentorship.views.page_not_found"
+handler500 = "mentorship.views.server_error"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

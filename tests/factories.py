@@ -62,3 +62,109 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.update_or_create(
                 user=obj, email=obj.email, defaults={"verified": True, "primary": True}
             )
+
+
+# --- mentors -----------------------------------------------------------------------------------
+
+
+class MentorUserFactory(UserFactory):
+    role = User.Role.MENTOR
+    time_zone = "Asia/Kolkata"
+
+    @factory.post_generation
+    def languages(obj, create, extracted, **kwargs):  # noqa: N805
+        """Language codes the mentor speaks; the first is the primary language (default Hindi and English)."""
+        if not create:
+            return
+        codes = list(extracted) if extracted else ["hi", "en"]
+        obj.primary_language = language(codes[0])
+        obj.save(update_fields=["primary_language"])
+        obj.languages.set([language(code) for code in codes])
+
+
+class MentorProfileFactory(factory.django.DjangoModelFactory):
+    """An approved, active mentor offering 30 / 60 / 90 minutes at ₹1,200 an hour, with no availability yet."""
+
+    class Meta:
+        model = "mentors.MentorProfile"
+
+    user = factory.SubFactory(MentorUserFactory)
+    slug = factory.Sequence(lambda n: f"mentor-{n}")
+    title = "Senior Software Engineer"
+    university = "IIT Hyderabad"
+    company = "Infosys"
+    years_experience = 8
+    bio = "I help students prepare for engineering entrance exams and plan their careers."
+    expertise_areas = factory.LazyFunction(lambda: ["Software Engineering"])
+    specializations = factory.LazyFunction(lambda: ["JEE Physics"])
+    industry_focus = factory.LazyFunction(lambda: ["Technology"])
+    subjects = factory.LazyFunction(lambda: ["Physics", "Mathematics"])
+    skills = factory.LazyFunction(lambda: ["Python", "Problem solving"])
+    levels_served = factory.LazyFunction(lambda: ["school", "college"])
+    hourly_rate_paise = 120_000
+    verification_status = "approved"
+    is_active = True
+    submitted_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=10))
+    approved_at = factory.LazyFunction(timezone.now)
+    minimum_notice_hours = 0
+    booking_horizon_days = 60
+    offered_durations = factory.LazyFunction(lambda: [30, 60, 90])
+
+    class Params:
+        pending = factory.Trait(verification_status="pending", approved_at=None)
+
+
+def mentor_with_weekly_hours(
+    *, weekdays: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6), start: str = "09:00", end: str = "17:00", **profile_fields
+):
+    """An approved mentor open `start`–`end` (wall clock in the mentor's zone) on the given weekdays (Monday=0)."""
+    from mentors.models import AvailabilityRule
+
+    mentor = MentorProfileFactory(**profile_fields)
+    AvailabilityRule.objects.bulk_create(
+        AvailabilityRule(
+            mentor=mentor,
+            weekday=weekday,
+            start_time=dt.time.fromisoformat(start),
+            end_time=dt.time.fromisoformat(end),
+        )
+        for weekday in weekdays
+    )
+    return mentor
+
+
+class AvailabilityOverrideFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "mentors.AvailabilityOverride"
+
+    mentor = factory.SubFactory(MentorProfileFactory)
+    date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=3))
+    kind = "blocked"
+    start_time = None
+    end_time = None
+
+
+SAMPLE_PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/MediaBox[0 0 200 200]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _sample_pdf():
+    from django.core.files.base import ContentFile
+
+    return ContentFile(SAMPLE_PDF_BYTES, name="document.pdf")
+
+
+class VerificationDocumentFactory(factory.django.DjangoModelFactory):
+    """A small real PDF in private storage."""
+
+    class Meta:
+        model = "mentors.VerificationDocument"
+
+    mentor = factory.SubFactory(MentorProfileFactory)
+    document_type = "id_proof"
+    original_name = "aadhaar.pdf"
+    content_type = "application/pdf"
+    size_bytes = len(SAMPLE_PDF_BYTES)
+    file = factory.LazyFunction(_sample_pdf)

@@ -264,6 +264,22 @@ TURN_URLS = env_list("TURN_URLS", "")
 TURN_USERNAME = env_str("TURN_USERNAME", "")
 TURN_CREDENTIAL = env_str("TURN_CREDENTIAL", "")
 
+# --- Live room ---------------------------------------------------------------------------------
+ROOM_OPENS_MINUTES_BEFORE = 10
+# How long after the scheduled end the room stays open (sessions overrun; the mentor ends them explicitly).
+ROOM_GRACE_MINUTES = env_int("ROOM_GRACE_MINUTES", 30)
+# Above this many members (mentor included) the room stops being a full video mesh: only the mentor sends video.
+ROOM_MESH_MAX_VIDEO_SENDERS = 4
+ROOM_MESSAGES_PER_SECOND = 50
+MENTOR_NO_SHOW_MINUTES = 15
+# Seed 000 §14.2 keeps session recordings for 2 years after the session.
+RECORDING_RETENTION_DAYS = env_int("RECORDING_RETENTION_DAYS", 730)
+RECORDING_CHUNK_MAX_BYTES = 8 * 1024 * 1024
+TIP_MIN_PAISE = 10_00
+TIP_MAX_PAISE = 10_000_00
+TIP_PRESETS_RUPEES = (50, 100, 200, 500)
+REVIEW_EDIT_DAYS = 7
+
 # --- Security -----------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -35,15 +35,21 @@ def _check_celery() -> dict:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "mode": "eager"}
     try:
-        replies = celery_app.control.ping(timeout=1.0)
-    except Exception as error:
+        with celery_app.connection_for_write() as connection:
+            # Fail at once when the broker is down instead of retrying for seconds past the balancer's timeout.
+            connection.ensure_connection(max_retries=0, timeout=1)
+            # limit=1: answer as soon as one worker replies rather than always waiting out the timeout.
+            replies = celery_app.control.ping(timeout=1.0, limit=1, connection=connection)
+    except Exception as error:  # any broker failure means "down" to a load balancer
         return {"ok": False, "error": error.__class__.__name__}
     return {"ok": bool(replies), "workers": len(replies)}
 
 
 def _respond(checks: dict) -> JsonResponse:
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 @require_GET

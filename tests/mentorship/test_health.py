@@ -1,5 +1,19 @@
+import socket
+import time
+
 import pytest
+from celery.contrib.testing.worker import start_worker
+from django.db import connections
+from django.db.backends.postgresql.base import DatabaseWrapper
 from django.test import override_settings
+
+from mentorship.celery import app as celery_app
+
+
+def _unused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.mark.django_db
@@ -8,13 +22,15 @@ def test_it_reports_app_database_and_services_healthy(client):
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.json()["status"] == "ok"
+        assert response["Cache-Control"].startswith("max-age=0"), path
 
 
 @pytest.mark.django_db
 def test_it_returns_503_when_redis_is_down(client):
-    with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
+    with override_settings(REDIS_URL=f"redis://127.0.0.1:{_unused_port()}/0"):
         response = client.get("/api/health/services/")
     assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
     assert response.json()["checks"]["redis"]["ok"] is False
 
 
@@ -23,4 +39,51 @@ def test_it_returns_503_when_no_celery_worker_answers(client):
     with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
         response = client.get("/api/health/services/")
     assert response.status_code == 503
-    assert response.json()["checks"]["celery"]["ok"] is False
+    assert response.json()["checks"]["celery"] == {"ok": False, "workers": 0}
+    assert response.json()["checks"]["redis"]["ok"] is True
+
+
+@pytest.mark.django_db
+def test_it_fails_fast_with_503_when_the_celery_broker_is_down(client):
+    unreachable_broker = f"redis://127.0.0.1:{_unused_port()}/0"
+    original_broker = celery_app.conf.broker_url
+    celery_app.conf.broker_url = unreachable_broker
+    try:
+        started = time.monotonic()
+        with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+            response = client.get("/api/health/services/")
+        elapsed = time.monotonic() - started
+    finally:
+        celery_app.conf.broker_url = original_broker
+    assert response.status_code == 503
+    assert response.json()["checks"]["celery"] == {"ok": False, "error": "OperationalError"}
+    # Load balancers give up after a few seconds; a dead broker must not make the check hang past that.
+    assert elapsed < 2.5
+
+
+def test_it_counts_a_real_celery_worker_answering_through_redis(client):
+    # Not in a database transaction: the worker's Django fix-up closes the current thread's connections.
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
+        with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+            response = client.get("/api/health/services/")
+    assert response.status_code == 200, response.json()
+    assert response.json()["checks"]["celery"]["ok"] is True
+    assert response.json()["checks"]["celery"]["workers"] >= 1
+
+
+def test_it_returns_503_when_the_database_is_unreachable(client, django_db_blocker):
+    """A real connection attempt to a port nobody listens on; the test database connection is left untouched."""
+    healthy = connections["default"]
+    unreachable = DatabaseWrapper({**healthy.settings_dict, "HOST": "127.0.0.1", "PORT": str(_unused_port())})
+    connections["default"] = unreachable
+    try:
+        with django_db_blocker.unblock():
+            response = client.get("/api/health/database/")
+    finally:
+        connections["default"] = healthy
+        unreachable.close()
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": {"ok": False, "error": "OperationalError"}},
+    }

@@ -7,3 +7,28 @@ def _clean_redis():
     """Each test starts with an empty cache, channel layer and rate-limit counters (all live in Redis)."""
     cache.clear()
     yield
+
+
+# --- payments: the local fake Razorpay server (tests/fake_razorpay.py), for any app's tests ---------------------
+
+
+@pytest.fixture(scope="session")
+def fake_razorpay():
+    """A real HTTP server that behaves like Razorpay; the real SDK talks to it through RAZORPAY_BASE_URL."""
+    from tests.fake_razorpay import start_fake_razorpay
+
+    server = start_fake_razorpay()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def razorpay_keys(fake_razorpay, settings):
+    """Configure Razorpay keys pointing at the fake server (so the SDK path runs, not the offline gateway)."""
+    fake_razorpay.reset()
+    settings.RAZORPAY_KEY_ID = fake_razorpay.key_id
+    settings.RAZORPAY_KEY_SECRET = fake_razorpay.key_secret
+    settings.RAZORPAY_WEBHOOK_SECRET = fake_razorpay.webhook_secret
+    settings.RAZORPAY_BASE_URL = fake_razorpay.base_url
+    settings.RAZORPAY_TIMEOUT_SECONDS = 5
+    return fake_razorpay

@@ -168,3 +168,23 @@ class VerificationDocumentFactory(factory.django.DjangoModelFactory):
     content_type = "application/pdf"
     size_bytes = len(SAMPLE_PDF_BYTES)
     file = factory.LazyFunction(_sample_pdf)
+
+
+# --- payments ----------------------------------------------------------------------------------
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    """A payment row as ``payment_create`` leaves it (no gateway call). Use the services to move its state."""
+
+    class Meta:
+        model = "payments.Payment"
+
+    payer = factory.SubFactory(UserFactory)
+    payee = factory.SubFactory(UserFactory, role=User.Role.MENTOR)
+    purpose = "test"
+    reference_id = factory.Sequence(lambda n: n + 1)
+    description = factory.Sequence(lambda n: f"Session {n + 1}")
+    amount_paise = 50_000
+    gateway = "offline"
+    receipt = factory.Sequence(lambda n: f"pl_factory_{n}")
+    razorpay_order_id = factory.Sequence(lambda n: f"order_test_factory{n:06d}")

@@ -1,0 +1,183 @@
+"""The double-entry ledger: the source of truth for where every paisa is.
+
+Entries are signed paise: positive debits, negative credits; every transaction sums to zero (checked here and by a
+deferred constraint trigger in PostgreSQL). Liability and revenue accounts (escrow, mentor payable, platform
+revenue, refunds payable) therefore carry negative sums; their *balance* as shown is the negated sum.
+
+Flows (seed 000 §3.5, DESIGN.md §3 "Money"):
+- capture: gateway → escrow of the mentor (a tip: gateway → mentor payable, no platform share);
+- release on completion: escrow → mentor payable ``held * 70 // 100`` and platform revenue the remainder;
+- refund: escrow first, then (after a release) back out of mentor payable and platform revenue → refunds payable;
+  settled by ``refund.processed`` (refunds payable → gateway) or reversed by ``refund.failed``;
+- payout: mentor payable → payouts in transit → gateway when RazorpayX reports it processed.
+
+Functions here expect to run inside the caller's transaction with the payment (or refund, payout) row locked.
+"""
+
+from django.db import transaction
+from django.db.models import Sum
+
+from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, Payment, Payout, Refund
+
+MENTOR_SHARE_PERCENT = 70
+
+Kind = LedgerAccount.Kind
+TxnKind = LedgerTransaction.Kind
+
+
+class LedgerImbalanceError(Exception):
+    """A transaction whose entries do not sum to zero: a programming error, never user input."""
+
+
+def ledger_account(kind: str, owner=None) -> LedgerAccount:
+    account, _created = LedgerAccount.objects.get_or_create(kind=kind, owner=owner)
+    return account
+
+
+def mentor_share(amount_paise: int) -> int:
+    """The mentor's 70 %; the platform keeps the remainder, so no paisa is lost to rounding."""
+    return amount_paise * MENTOR_SHARE_PERCENT // 100
+
+
+def _post(
+    *,
+    kind: str,
+    legs: list[tuple[LedgerAccount, int]],
+    payment: Payment | None = None,
+    refund: Refund | None = None,
+    payout: Payout | None = None,
+    memo: str = "",
+) -> LedgerTransaction | None:
+    legs = [(account, amount) for account, amount in legs if amount]
+    if sum(amount for _account, amount in legs) != 0:
+        raise LedgerImbalanceError(f"{kind}: {[(a.kind, amount) for a, amount in legs]}")
+    if not legs:
+        return None
+    txn = LedgerTransaction.objects.create(kind=kind, payment=payment, refund=refund, payout=payout, memo=memo)
+    LedgerEntry.objects.bulk_create(
+        [LedgerEntry(transaction=txn, account=account, amount_paise=amount) for account, amount in legs]
+    )
+    return txn
+
+
+def payment_positions(payment: Payment) -> dict[str, int]:
+    """What this payment currently contributes to each kind of account, as positive balances (credits)."""
+    rows = (
+        LedgerEntry.objects.filter(transaction__payment=payment)
+        .values("account__kind")
+        .annotate(total=Sum("amount_paise"))
+    )
+    return {row["account__kind"]: -row["total"] for row in rows}
+
+
+def ledger_record_capture(*, payment: Payment) -> LedgerTransaction | None:
+    gateway = ledger_account(Kind.GATEWAY)
+    if payment.holds_in_escrow:
+        escrow = ledger_account(Kind.ESCROW, payment.payee)
+        legs = [(gateway, payment.amount_paise), (escrow, -payment.amount_paise)]
+        return _post(kind=TxnKind.CAPTURE, legs=legs, payment=payment)
+    payable = ledger_account(Kind.MENTOR_PAYABLE, payment.payee)
+    legs = [(gateway, payment.amount_paise), (payable, -payment.amount_paise)]
+    return _post(kind=TxnKind.TIP, legs=legs, payment=payment)
+
+
+def _release_held(payment: Payment, memo: str) -> LedgerTransaction | None:
+    held = payment_positions(payment).get(Kind.ESCROW, 0)
+    if held <= 0:
+        return None
+    escrow = ledger_account(Kind.ESCROW, payment.payee)
+    revenue = ledger_account(Kind.PLATFORM_REVENUE)
+    if payment.payee_id is None:
+        legs = [(escrow, held), (revenue, -held)]
+    else:
+        to_mentor = mentor_share(held)
+        legs = [
+            (escrow, held),
+            (ledger_account(Kind.MENTOR_PAYABLE, payment.payee), -to_mentor),
+            (revenue, -(held - to_mentor)),
+        ]
+    return _post(kind=TxnKind.RELEASE, legs=legs, payment=payment, memo=memo)
+
+
+@transaction.atomic
+def ledger_release_escrow(*, payment: Payment) -> LedgerTransaction | None:
+    """Move what escrow still holds for a captured payment to the mentor (70 %) and the platform (the rest).
+
+    Idempotent: a second call finds nothing held and does nothing. Returns the transaction, or None when there was
+    nothing to release (never captured, fully refunded, already released, or a tip).
+    """
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status != Payment.Status.CAPTURED or not payment.holds_in_escrow:
+        return None
+    released = _release_held(payment, memo="")
+    if released is not None:
+        payment.released_at = released.created_at
+        payment.save(update_fields=["released_at", "updated_at"])
+    return released
+
+
+def ledger_reserve_refund(*, refund: Refund) -> LedgerTransaction | None:
+    """Set aside a refund: out of escrow first, then back out of what was already released for this payment."""
+    payment = refund.payment
+    positions = payment_positions(payment)
+    from_escrow = min(refund.amount_paise, max(positions.get(Kind.ESCROW, 0), 0))
+    rest = refund.amount_paise - from_escrow
+    mentor_left = max(positions.get(Kind.MENTOR_PAYABLE, 0), 0)
+    platform_left = max(positions.get(Kind.PLATFORM_REVENUE, 0), 0)
+    from_mentor = min(mentor_left, mentor_share(rest))
+    from_platform = rest - from_mentor
+    if from_platform > platform_left:
+        from_platform = platform_left
+        from_mentor = rest - platform_left
+    legs = [
+        (ledger_account(Kind.ESCROW, payment.payee), from_escrow),
+        (ledger_account(Kind.PLATFORM_REVENUE), from_platform),
+        (ledger_account(Kind.REFUNDS_PAYABLE), -refund.amount_paise),
+    ]
+    if from_mentor:
+        legs.append((ledger_account(Kind.MENTOR_PAYABLE, payment.payee), from_mentor))
+    return _post(kind=TxnKind.REFUND, legs=legs, payment=payment, refund=refund, memo=refund.reason[:255])
+
+
+def ledger_settle_refund(*, refund: Refund) -> LedgerTransaction | None:
+    legs = [
+        (ledger_account(Kind.REFUNDS_PAYABLE), refund.amount_paise),
+        (ledger_account(Kind.GATEWAY), -refund.amount_paise),
+    ]
+    return _post(kind=TxnKind.REFUND_SETTLED, legs=legs, payment=refund.payment, refund=refund)
+
+
+def ledger_reverse_refund(*, refund: Refund) -> LedgerTransaction | None:
+    """A failed refund puts the money back where it was taken from; if escrow was released since, release it too."""
+    reserved = LedgerTransaction.objects.filter(refund=refund, kind=TxnKind.REFUND).first()
+    if reserved is None:
+        return None
+    legs = [(entry.account, -entry.amount_paise) for entry in reserved.entries.select_related("account")]
+    reversal = _post(kind=TxnKind.REFUND_REVERSAL, legs=legs, payment=refund.payment, refund=refund)
+    if refund.payment.released_at is not None:
+        _release_held(refund.payment, memo="refund failed after release")
+    return reversal
+
+
+def ledger_start_payout(*, payout: Payout) -> LedgerTransaction | None:
+    legs = [
+        (ledger_account(Kind.MENTOR_PAYABLE, payout.mentor), payout.amount_paise),
+        (ledger_account(Kind.PAYOUTS_IN_TRANSIT), -payout.amount_paise),
+    ]
+    return _post(kind=TxnKind.PAYOUT, legs=legs, payout=payout)
+
+
+def ledger_settle_payout(*, payout: Payout) -> LedgerTransaction | None:
+    legs = [
+        (ledger_account(Kind.PAYOUTS_IN_TRANSIT), payout.amount_paise),
+        (ledger_account(Kind.GATEWAY), -payout.amount_paise),
+    ]
+    return _post(kind=TxnKind.PAYOUT_SETTLED, legs=legs, payout=payout)
+
+
+def ledger_reverse_payout(*, payout: Payout) -> LedgerTransaction | None:
+    legs = [
+        (ledger_account(Kind.PAYOUTS_IN_TRANSIT), payout.amount_paise),
+        (ledger_account(Kind.MENTOR_PAYABLE, payout.mentor), -payout.amount_paise),
+    ]
+    return _post(kind=TxnKind.PAYOUT_REVERSAL, legs=legs, payout=payout)

@@ -1,0 +1,63 @@
+from typing import NamedTuple
+
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+
+from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, Payment, Refund
+
+
+class MentorBalances(NamedTuple):
+    """A mentor's money in paise: held in escrow until sessions complete, available for payout, and paid out."""
+
+    escrow_paise: int
+    available_paise: int
+    paid_out_paise: int
+
+
+def get_payment_for_payer(user, payment_id: int) -> Payment:
+    """The payment, if ``user`` made it; otherwise 404 (never reveal that someone else's payment exists)."""
+    try:
+        return Payment.objects.get(pk=payment_id, payer=user)
+    except Payment.DoesNotExist:
+        raise Http404 from None
+
+
+def mentor_balances(mentor_user) -> MentorBalances:
+    totals = LedgerEntry.objects.filter(account__owner=mentor_user).aggregate(
+        escrow=Sum("amount_paise", filter=Q(account__kind=LedgerAccount.Kind.ESCROW)),
+        payable=Sum("amount_paise", filter=Q(account__kind=LedgerAccount.Kind.MENTOR_PAYABLE)),
+        paid_out=Sum(
+            "amount_paise",
+            filter=Q(
+                account__kind=LedgerAccount.Kind.MENTOR_PAYABLE,
+                transaction__kind__in=[LedgerTransaction.Kind.PAYOUT, LedgerTransaction.Kind.PAYOUT_REVERSAL],
+            ),
+        ),
+    )
+    # Liability accounts carry credits (negative sums); a payout debits the mentor's payable account.
+    return MentorBalances(
+        escrow_paise=-(totals["escrow"] or 0),
+        available_paise=-(totals["payable"] or 0),
+        paid_out_paise=totals["paid_out"] or 0,
+    )
+
+
+def student_payment_history(user) -> QuerySet[Payment]:
+    """Everything ``user`` paid or tried to pay, newest first, with its refunds."""
+    return (
+        Payment.objects.filter(payer=user)
+        .select_related("payee")
+        .prefetch_related(Prefetch("refunds", queryset=Refund.objects.order_by("created_at")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def mentor_earnings_history(user) -> QuerySet[LedgerEntry]:
+    """Every movement on the mentor's escrow and payable accounts, newest first. Credits to the mentor are negative
+    in the ledger; ``mentor_amount_paise`` gives them the mentor's sign (money in is positive)."""
+    return (
+        LedgerEntry.objects.filter(account__owner=user)
+        .select_related("account", "transaction", "transaction__payment", "transaction__refund")
+        .annotate(mentor_amount_paise=-F("amount_paise"))
+        .order_by("-transaction__created_at", "-transaction_id", "account__kind")
+    )

@@ -63,9 +63,9 @@ def test_it_fails_fast_with_503_when_the_celery_broker_is_down(client):
 
 def test_it_counts_a_real_celery_worker_answering_through_redis(client):
     # Not in a database transaction: the worker's Django fix-up closes the current thread's connections.
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
-        with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
-            response = client.get("/api/health/services/")
+    worker = start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10)
+    with worker, override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+        response = client.get("/api/health/services/")
     assert response.status_code == 200, response.json()
     assert response.json()["checks"]["celery"]["ok"] is True
     assert response.json()["checks"]["celery"]["workers"] >= 1

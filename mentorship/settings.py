@@ -120,6 +120,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+# Payments whose callback and webhooks were lost are repaired from Razorpay's own records.
+CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.tasks.reconcile_payments", "schedule": 300.0}
 
 # --- Auth ----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

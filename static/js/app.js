@@ -4,3 +4,14 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const focusTarget = target && target.querySelector("[data-autofocus]");
   if (focusTarget) focusTarget.focus();
 });
+
+// Onboarding: preselect the browser's time zone in <select data-detect-time-zone> (the student can still change it).
+function detectTimeZone(root) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone) return;
+  root.querySelectorAll("select[data-detect-time-zone]").forEach((select) => {
+    if (Array.from(select.options).some((option) => option.value === zone)) select.value = zone;
+  });
+}
+document.addEventListener("DOMContentLoaded", () => detectTimeZone(document));
+document.addEventListener("htmx:afterSwap", (event) => detectTimeZone(event.detail.target));

@@ -82,7 +82,7 @@ def terms(labels: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _normalize_place(value: str) -> str:
+def normalize_place(value: str) -> str:
     return " ".join(value.casefold().split())
 
 
@@ -193,8 +193,8 @@ def time_zones_compatible(first: str | None, second: str | None, at: dt.datetime
 
 
 def location_match(student: StudentFacts, mentor: MentorFacts, at: dt.datetime) -> tuple[float, str | None]:
-    same_state = bool(student.state) and _normalize_place(student.state) == _normalize_place(mentor.state)
-    if same_state and student.city and _normalize_place(student.city) == _normalize_place(mentor.city):
+    same_state = bool(student.state) and normalize_place(student.state) == normalize_place(mentor.state)
+    if same_state and student.city and normalize_place(student.city) == normalize_place(mentor.city):
         return LOCATION_SAME_CITY, "city"
     if same_state:
         return LOCATION_SAME_STATE, "state"

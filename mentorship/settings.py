@@ -95,6 +95,11 @@ DATABASES = {"default": parse_database_url(env_str("DATABASE_URL", "postgres://p
 # Persistent connections leak under ASGI (Daphne runs every request in a new thread), so keep them off.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Mentor search forgives typos by trigram word similarity; the default threshold (0.6) misses one-letter slips in
+# short words ("biolgy"). A connection option, so the GIN index still serves the `%>` operator at this threshold.
+DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+    filter(None, ["-c pg_trgm.word_similarity_threshold=0.5", DATABASES["default"]["OPTIONS"].get("options")])
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")

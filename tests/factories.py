@@ -188,3 +188,35 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     gateway = "offline"
     receipt = factory.Sequence(lambda n: f"pl_factory_{n}")
     razorpay_order_id = factory.Sequence(lambda n: f"order_test_factory{n:06d}")
+
+
+# --- matching ----------------------------------------------------------------------------------
+
+
+def listed_mentor(*, languages=("hi", "en"), city="Hyderabad", state="Telangana", time_zone="Asia/Kolkata", **fields):
+    """An approved mentor already in the search index (`languages`: codes, the first is the primary language)."""
+    from matching.services import search_document_refresh
+
+    mentor = MentorProfileFactory(
+        user__languages=list(languages), user__city=city, user__state=state, user__time_zone=time_zone, **fields
+    )
+    search_document_refresh(mentor_id=mentor.pk)
+    return mentor
+
+
+def student_with_profile(*, languages=("te", "en"), academic_level="school", user_fields=None, **profile_fields):
+    """A student who finished onboarding: languages (codes, the first primary) and a `StudentProfile`."""
+    from accounts.models import StudentProfile
+
+    student = UserFactory(**(user_fields or {}))
+    student.primary_language = language(languages[0])
+    student.save(update_fields=["primary_language"])
+    student.languages.set([language(code) for code in languages])
+    StudentProfile.objects.create(
+        user=student,
+        academic_level=academic_level,
+        onboarding_step=StudentProfile.ONBOARDING_STEPS,
+        onboarding_completed_at=timezone.now(),
+        **profile_fields,
+    )
+    return student

@@ -1,0 +1,149 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from matching.selectors import COUNT_CAP, PAGE_SIZE, FilterOptions, SearchFilters
+from mentors.models import StudentLevel
+
+MAX_PRICE_RUPEES = 100_000
+CONTROL_CLASSES = "w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
+CHECKBOX_CLASSES = "h-4 w-4 rounded border-slate-300"
+
+SORT_CHOICES_STUDENT = [
+    ("best", _("Best match for you")),
+    ("rating", _("Highest rated")),
+    ("price_low", _("Price: low to high")),
+    ("price_high", _("Price: high to low")),
+    ("experience", _("Most experienced")),
+]
+SORT_CHOICES_VISITOR = [("best", _("Top rated and popular")), *SORT_CHOICES_STUDENT[1:]]
+EXPERIENCE_CHOICES = [
+    ("", _("Any experience")),
+    ("1", _("1+ years")),
+    ("3", _("3+ years")),
+    ("5", _("5+ years")),
+    ("10", _("10+ years")),
+]
+RATING_CHOICES = [
+    ("", _("Any rating")),
+    ("3", _("3+ stars")),
+    ("3.5", _("3.5+ stars")),
+    ("4", _("4+ stars")),
+    ("4.5", _("4.5+ stars")),
+]
+NEAR_CHOICES = [("", _("Anywhere")), ("state", _("In my state")), ("city", _("In my city"))]
+
+
+def _with_current(values: list[str], current: str) -> list[str]:
+    # A shared link may name a value no listed mentor has any more; keep it selectable so the page shows it.
+    return values if not current or current in values else [*values, current]
+
+
+class MentorSearchForm(forms.Form):
+    """The filters of `/mentors/`, read from the query string; a bad value is reported and ignored, never a 500."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=100,
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Name, subject or exam, e.g. NEET biology")}),
+    )
+    level = forms.ChoiceField(label=_("Teaches"), required=False, choices=[("", _("Any level")), *StudentLevel.choices])
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    primary_only = forms.BooleanField(label=_("Only as their first language"), required=False)
+    subject = forms.ChoiceField(label=_("Subject or field"), required=False)
+    specialization = forms.ChoiceField(label=_("Specialization"), required=False)
+    experience = forms.TypedChoiceField(
+        label=_("Experience"), required=False, choices=EXPERIENCE_CHOICES, coerce=int, empty_value=None
+    )
+    near = forms.ChoiceField(label=_("Location"), required=False, choices=NEAR_CHOICES)
+    tz = forms.BooleanField(label=_("Time zone close to mine"), required=False)
+    price_min = forms.IntegerField(label=_("Min ₹ / hour"), required=False, min_value=0, max_value=MAX_PRICE_RUPEES)
+    price_max = forms.IntegerField(label=_("Max ₹ / hour"), required=False, min_value=0, max_value=MAX_PRICE_RUPEES)
+    rating = forms.TypedChoiceField(
+        label=_("Rating"), required=False, choices=RATING_CHOICES, coerce=float, empty_value=None
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES_STUDENT)
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=COUNT_CAP // PAGE_SIZE + 1, widget=forms.HiddenInput
+    )
+
+    def __init__(
+        self, data, *, options: FilterOptions, language_names: dict[str, str], is_student: bool, knows_place: bool
+    ):
+        super().__init__(data)
+        self.fields["language"].choices = [
+            ("", _("Any language")),
+            *(
+                (code, language_names.get(code, code))
+                for code in _with_current(options.languages, data.get("language", ""))
+            ),
+        ]
+        self.fields["subject"].choices = [
+            ("", _("Any subject")),
+            *((value, value) for value in _with_current(options.subjects, data.get("subject", ""))),
+        ]
+        self.fields["specialization"].choices = [
+            ("", _("Any specialization")),
+            *((value, value) for value in _with_current(options.specializations, data.get("specialization", ""))),
+        ]
+        if not is_student:
+            self.fields["sort"].choices = SORT_CHOICES_VISITOR
+        if not knows_place:
+            del self.fields["near"]
+        for field in self.fields.values():
+            checkbox = isinstance(field.widget, forms.CheckboxInput)
+            field.widget.attrs.setdefault("class", CHECKBOX_CLASSES if checkbox else CONTROL_CLASSES)
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("price_min"), cleaned.get("price_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("price_max", _("The highest price must be at least the lowest."))
+        return cleaned
+
+    def _value(self, name: str, default=None):
+        # Valid fields count even when another one is wrong: one bad parameter must not hide every filter.
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        value = self.cleaned_data.get(name)
+        return default if value in (None, "") else value
+
+    def search_filters(self) -> SearchFilters:
+        price_min, price_max = self._value("price_min"), self._value("price_max")
+        return SearchFilters(
+            query=self._value("q", "").strip(),
+            level=self._value("level", ""),
+            language=self._value("language", ""),
+            primary_language_only=bool(self._value("primary_only", False)),
+            subject=self._value("subject", ""),
+            specialization=self._value("specialization", ""),
+            min_experience=self._value("experience"),
+            near=self._value("near", ""),
+            time_zone_compatible=bool(self._value("tz", False)),
+            price_min_paise=None if price_min is None else int(Decimal(price_min) * 100),
+            price_max_paise=None if price_max is None else int(Decimal(price_max) * 100),
+            min_rating=self._value("rating"),
+            sort=self._value("sort", "best"),
+        )
+
+    def page_number(self) -> int:
+        return self._value("page", 1)
+
+    def active_filters(self) -> list[tuple[str, str]]:
+        """(parameter, what it shows) for every filter in use, to offer removing each one."""
+        active = []
+        for name in ("q", "level", "language", "primary_only", "subject", "specialization", "experience", "near", "tz",
+                     "price_min", "price_max", "rating"):  # fmt: skip
+            if name not in self.fields or self._value(name) is None or self._value(name) is False:
+                continue
+            field = self.fields[name]
+            if isinstance(field, forms.BooleanField):
+                shown = str(field.label)
+            elif isinstance(field, forms.ChoiceField):
+                shown = str(dict(field.choices).get(self.data.get(name), self.data.get(name)))
+            else:
+                shown = f"{field.label}: {self._value(name)}"
+            active.append((name, shown))
+        return active

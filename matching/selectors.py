@@ -1,0 +1,293 @@
+"""Reads of `matching`: who is listed, what a student is like, and the mentor search itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery
+from django.core.cache import cache
+from django.db.models import F, Func, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone, translation
+
+from accounts.models import Language, StudentProfile, User
+from matching import ranking, scoring
+from matching.models import MentorSearchDocument
+from mentors.models import MentorProfile, VerificationStatus
+
+FILTER_OPTIONS_CACHE_KEY = "matching:filter-options"
+FILTER_OPTIONS_TTL_SECONDS = 300
+LANGUAGE_NAMES_CACHE_KEY = "matching:language-names"
+PAGE_SIZE = 12
+# Counting every match of a broad search at 100k mentors costs more than the page itself; past this we say "1,000+".
+COUNT_CAP = 1000
+SEARCH_CONFIG = "english"
+
+# The columns a result card and the compatibility reasons need (the search columns stay in the database).
+_CARD_FIELDS = (
+    "mentor_id", "slug", "full_name", "title", "university", "company", "photo", "hourly_rate_paise",
+    "price_from_paise", "average_rating", "rating_count", "total_sessions", "years_experience",
+    "response_time_minutes", "primary_language", "languages", "levels_served", "specializations",
+    "expertise_areas", "industry_focus", "city", "state", "time_zone",
+)  # fmt: skip
+
+
+def listed_mentors() -> QuerySet[MentorProfile]:
+    """Mentors students may find: approved and active, with an active account."""
+    return MentorProfile.objects.filter(
+        verification_status=VerificationStatus.APPROVED,
+        is_active=True,
+        user__is_active=True,
+        user__status=User.Status.ACTIVE,
+    )
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    query: str = ""
+    level: str = ""
+    language: str = ""
+    primary_language_only: bool = False
+    subject: str = ""
+    specialization: str = ""
+    min_experience: int | None = None
+    near: str = ""  # "city" or "state" of the signed-in student
+    time_zone_compatible: bool = False
+    price_min_paise: int | None = None
+    price_max_paise: int | None = None
+    min_rating: float | None = None
+    sort: str = "best"
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    languages: list[str]
+    subjects: list[str]
+    specializations: list[str]
+    states: list[str]
+    time_zones: list[str]
+
+
+@dataclass
+class MentorResult:
+    document: MentorSearchDocument
+    language_names: list[str]
+    compatibility: scoring.Compatibility | None = None
+
+
+@dataclass
+class SearchPage:
+    results: list[MentorResult]
+    number: int
+    count: int
+    count_is_capped: bool
+    has_next: bool
+    page_size: int = PAGE_SIZE
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.page_size + 1 if self.results else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.page_size + len(self.results)
+
+
+def language_names() -> dict[str, str]:
+    """Code → English name of every language, cached (the table changes only in the staff panel)."""
+    names = cache.get(LANGUAGE_NAMES_CACHE_KEY)
+    if names is None:
+        names = dict(Language.objects.values_list("code", "name"))
+        cache.set(LANGUAGE_NAMES_CACHE_KEY, names, FILTER_OPTIONS_TTL_SECONDS)
+    return names
+
+
+def filter_options() -> FilterOptions:
+    """The values present among listed mentors, for the filter controls; cached, cleared when a document changes."""
+    options = cache.get(FILTER_OPTIONS_CACHE_KEY)
+    if options is None:
+        options = FilterOptions(
+            languages=_distinct_elements("languages"),
+            subjects=_distinct_elements("subjects"),
+            specializations=_distinct_elements("specializations"),
+            states=sorted(
+                set(MentorSearchDocument.objects.exclude(state="").values_list("state", flat=True).distinct()),
+                key=str.casefold,
+            ),
+            time_zones=sorted(set(MentorSearchDocument.objects.values_list("time_zone", flat=True).distinct())),
+        )
+        cache.set(FILTER_OPTIONS_CACHE_KEY, options, FILTER_OPTIONS_TTL_SECONDS)
+    return options
+
+
+def _distinct_elements(array_field: str) -> list[str]:
+    values = (
+        MentorSearchDocument.objects.annotate(value=Func(F(array_field), function="unnest"))
+        .values_list("value", flat=True)
+        .distinct()
+    )
+    return sorted(values, key=str.casefold)
+
+
+def student_facts_for(user: User) -> scoring.StudentFacts | None:
+    """What matching knows about a signed-in student (None for visitors, mentors and staff)."""
+    if not user.is_authenticated or user.role != User.Role.STUDENT:
+        return None
+    codes = set(user.languages.values_list("code", flat=True))
+    primary = user.primary_language.code if user.primary_language_id else None
+    profile = StudentProfile.objects.filter(user=user).first()
+    fields: list[str] = []
+    goals: list[str] = []
+    level = None
+    if profile is not None:
+        level = profile.academic_level or None
+        # Choice labels in English: the comparable words must not depend on the visitor's interface language.
+        with translation.override("en"):
+            stream = [str(profile.get_stream_display())] if profile.stream else []
+            industries = [str(StudentProfile.Industry(code).label) for code in profile.industries]
+            challenges = [str(StudentProfile.Challenge(code).label) for code in profile.challenges]
+        fields = [*profile.subjects, profile.major, profile.minor, *stream, *profile.interests, *challenges]
+        goals = [*profile.target_roles, *industries]
+    return scoring.StudentFacts(
+        primary_language=primary,
+        languages=frozenset(codes),
+        academic_level=level,
+        fields=tuple(label for label in fields if label),
+        career_goals=tuple(label for label in goals if label),
+        city=user.city,
+        state=user.state,
+        time_zone=user.time_zone,
+    )
+
+
+def mentor_facts(document: MentorSearchDocument) -> scoring.MentorFacts:
+    return scoring.MentorFacts(
+        primary_language=document.primary_language or None,
+        languages=frozenset(document.languages),
+        levels_served=frozenset(document.levels_served),
+        specializations=tuple(document.specializations),
+        expertise_areas=tuple(document.expertise_areas),
+        industry_focus=tuple(document.industry_focus),
+        city=document.city,
+        state=document.state,
+        time_zone=document.time_zone,
+        average_rating=document.average_rating if document.rating_count else None,
+        response_time_hours=None if document.response_time_minutes is None else document.response_time_minutes / 60,
+        experience_years=document.years_experience,
+    )
+
+
+def compatibility_with(
+    student: scoring.StudentFacts, document: MentorSearchDocument, *, at: dt.datetime
+) -> scoring.Compatibility:
+    return scoring.compatibility(student, mentor_facts(document), at=at, language_names=language_names())
+
+
+def mentor_search_page(
+    *, filters: SearchFilters, student: scoring.StudentFacts | None, page: int, at: dt.datetime
+) -> SearchPage:
+    """One page of listed mentors matching the filters, sorted as asked; two queries whatever the data size."""
+    options = filter_options()
+    documents = _filtered(filters, student, options, at)
+    if student is not None and filters.sort == "best":
+        score = ranking.compatibility_expression(student, mentor_time_zones=options.time_zones, at=at)
+        documents = documents.annotate(score=score)
+    documents = documents.order_by(*_ordering(filters, student))
+
+    offset = (page - 1) * PAGE_SIZE
+    rows = list(documents.only(*_CARD_FIELDS)[offset : offset + PAGE_SIZE + 1])
+    count = documents.order_by()[: COUNT_CAP + 1].count()
+    names = language_names()
+    results = [
+        MentorResult(
+            document=document,
+            language_names=_spoken_names(document, names),
+            compatibility=compatibility_with(student, document, at=at) if student else None,
+        )
+        for document in rows[:PAGE_SIZE]
+    ]
+    return SearchPage(
+        results=results,
+        number=page,
+        count=min(count, COUNT_CAP),
+        count_is_capped=count > COUNT_CAP,
+        has_next=len(rows) > PAGE_SIZE,
+        page_size=PAGE_SIZE,
+    )
+
+
+def _spoken_names(document: MentorSearchDocument, names: dict[str, str]) -> list[str]:
+    """The mentor's languages by name, the primary one first."""
+    others = sorted(names.get(code, code) for code in document.languages if code != document.primary_language)
+    primary = [names.get(document.primary_language, document.primary_language)] if document.primary_language else []
+    return primary + others
+
+
+def _filtered(
+    filters: SearchFilters, student: scoring.StudentFacts | None, options: FilterOptions, at: dt.datetime
+) -> QuerySet[MentorSearchDocument]:
+    documents = MentorSearchDocument.objects.all()
+    if filters.query:
+        documents = documents.filter(
+            Q(search_vector=SearchQuery(filters.query, search_type="websearch", config=SEARCH_CONFIG))
+            | Q(search_text__trigram_word_similar=filters.query)
+        )
+    if filters.level:
+        documents = documents.filter(levels_served__contains=[filters.level])
+    if filters.language and filters.primary_language_only:
+        documents = documents.filter(primary_language=filters.language)
+    elif filters.language:
+        documents = documents.filter(languages__contains=[filters.language])
+    if filters.subject:
+        documents = documents.filter(subjects__contains=[filters.subject])
+    if filters.specialization:
+        documents = documents.filter(specializations__contains=[filters.specialization])
+    if filters.min_experience is not None:
+        documents = documents.filter(years_experience__gte=filters.min_experience)
+    if filters.min_rating is not None:
+        documents = documents.filter(average_rating__gte=filters.min_rating)
+    if filters.price_min_paise is not None:
+        documents = documents.filter(hourly_rate_paise__gte=filters.price_min_paise)
+    if filters.price_max_paise is not None:
+        documents = documents.filter(hourly_rate_paise__lte=filters.price_max_paise)
+    if student is not None and filters.near in {"city", "state"}:
+        documents = documents.filter(state_key=scoring.normalize_place(student.state))
+        if filters.near == "city":
+            documents = documents.filter(city_key=scoring.normalize_place(student.city))
+    if filters.time_zone_compatible:
+        # Visitors are assumed to be where most students are (the default zone of new accounts).
+        viewer = student or scoring.StudentFacts(time_zone=settings.DEFAULT_USER_TIME_ZONE)
+        documents = documents.filter(time_zone__in=ranking.compatible_time_zones(viewer, options.time_zones, at))
+    return documents
+
+
+def _ordering(filters: SearchFilters, student: scoring.StudentFacts | None) -> list:
+    if filters.sort == "rating":
+        return [F("average_rating").desc(), F("rating_count").desc(), "mentor_id"]
+    if filters.sort == "price_low":
+        return ["hourly_rate_paise", "mentor_id"]
+    if filters.sort == "price_high":
+        return [F("hourly_rate_paise").desc(), "mentor_id"]
+    if filters.sort == "experience":
+        return [F("years_experience").desc(), "mentor_id"]
+    if student is not None:
+        return [F("score").desc(), F("popularity").desc(), "mentor_id"]
+    return [F("popularity").desc(), F("total_sessions").desc(), "mentor_id"]
+
+
+def profile_compatibility_context(request: HttpRequest, mentor: MentorProfile) -> dict[str, Any]:
+    """`mentors.hooks` profile provider: `{"compatibility": …}` for a signed-in student viewing a listed mentor."""
+    student = student_facts_for(request.user)
+    if student is None:
+        return {}
+    document = MentorSearchDocument.objects.filter(pk=mentor.pk).only(*_CARD_FIELDS).first()
+    if document is None:
+        return {}
+    return {"compatibility": compatibility_with(student, document, at=timezone.now())}

@@ -1,0 +1,128 @@
+"""Writes of `matching`: keeping the search documents equal to the listed mentors."""
+
+from collections.abc import Iterable, Sequence
+
+from django.contrib.postgres.search import SearchVector
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Value
+from django.utils import timezone
+
+from matching import scoring
+from matching.models import MentorSearchDocument
+from matching.selectors import FILTER_OPTIONS_CACHE_KEY, listed_mentors
+from mentors.models import MentorProfile
+from mentors.slots import price_for_duration_paise
+
+SEARCH_CONFIG = "english"
+# A mentor's ratings are blended with this many imaginary ratings of this value before ranking by popularity.
+POPULARITY_PRIOR_COUNT = 5
+POPULARITY_PRIOR_RATING = 3.5
+REBUILD_BATCH_SIZE = 1000
+
+_DOCUMENT_FIELDS = [field.name for field in MentorSearchDocument._meta.concrete_fields if field.name != "mentor"]
+
+
+def search_document_refresh(*, mentor_id: int) -> None:
+    """Write the mentor's search document if the mentor is listed, remove it otherwise."""
+    with transaction.atomic():
+        _refresh(listed_mentors().filter(pk=mentor_id), stale_ids=[mentor_id])
+    cache.delete(FILTER_OPTIONS_CACHE_KEY)
+
+
+def search_document_refresh_listener(mentor_id: int) -> None:
+    """`mentors.hooks` profile-changed listener (registered in `MatchingConfig.ready`)."""
+    search_document_refresh(mentor_id=mentor_id)
+
+
+def search_documents_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE) -> int:
+    """Rewrite every search document from the mentors (after bulk imports, or to repair); returns how many."""
+    written = 0
+    last_id = 0
+    while True:
+        batch_ids = list(
+            listed_mentors().filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch_size]
+        )
+        if not batch_ids:
+            break
+        with transaction.atomic():
+            written += _refresh(listed_mentors().filter(pk__in=batch_ids), stale_ids=[])
+        last_id = batch_ids[-1]
+    with transaction.atomic():
+        MentorSearchDocument.objects.exclude(mentor__in=listed_mentors()).delete()
+    cache.delete(FILTER_OPTIONS_CACHE_KEY)
+    return written
+
+
+def _refresh(mentors, *, stale_ids: Iterable[int]) -> int:
+    mentors = list(mentors.select_related("user__primary_language").prefetch_related("user__languages"))
+    now = timezone.now()
+    documents = [_document(mentor, now) for mentor in mentors]
+    MentorSearchDocument.objects.bulk_create(
+        documents, update_conflicts=True, unique_fields=["mentor"], update_fields=_DOCUMENT_FIELDS
+    )
+    listed = {mentor.pk for mentor in mentors}
+    gone = [mentor_id for mentor_id in stale_ids if mentor_id not in listed]
+    if gone:
+        MentorSearchDocument.objects.filter(mentor__in=gone).delete()
+    return len(documents)
+
+
+def _document(mentor: MentorProfile, now) -> MentorSearchDocument:
+    user = mentor.user
+    primary = user.primary_language.code if user.primary_language else ""
+    languages = sorted({language.code for language in user.languages.all()} | ({primary} if primary else set()))
+    durations = mentor.offered_durations or [60]
+    rating = float(mentor.average_rating)
+    return MentorSearchDocument(
+        mentor=mentor,
+        slug=mentor.slug,
+        full_name=user.full_name,
+        title=mentor.title,
+        university=mentor.university,
+        company=mentor.company,
+        photo=user.photo.name or "",
+        hourly_rate_paise=mentor.hourly_rate_paise,
+        price_from_paise=min(price_for_duration_paise(mentor, minutes) for minutes in durations),
+        average_rating=rating,
+        rating_count=mentor.rating_count,
+        total_sessions=mentor.total_sessions,
+        years_experience=mentor.years_experience,
+        response_time_minutes=mentor.response_time_minutes,
+        popularity=(rating * mentor.rating_count + POPULARITY_PRIOR_RATING * POPULARITY_PRIOR_COUNT)
+        / (mentor.rating_count + POPULARITY_PRIOR_COUNT),
+        primary_language=primary,
+        languages=languages,
+        levels_served=list(mentor.levels_served),
+        specializations=list(mentor.specializations),
+        expertise_areas=list(mentor.expertise_areas),
+        industry_focus=list(mentor.industry_focus),
+        subjects=list(mentor.subjects),
+        specialization_terms=sorted(scoring.terms(mentor.specializations)),
+        expertise_terms=sorted(scoring.terms(mentor.expertise_areas)),
+        goal_terms=sorted(scoring.terms([*mentor.expertise_areas, *mentor.industry_focus])),
+        city=user.city,
+        state=user.state,
+        city_key=scoring.normalize_place(user.city),
+        state_key=scoring.normalize_place(user.state),
+        time_zone=user.time_zone,
+        search_vector=_search_vector(mentor),
+        search_text=" ".join(
+            [user.full_name, mentor.title, *mentor.specializations, *mentor.expertise_areas, *mentor.subjects]
+        ),
+        refreshed_at=now,
+    )
+
+
+def _search_vector(mentor: MentorProfile) -> SearchVector:
+    weighted: Sequence[tuple[str, Sequence[str]]] = (
+        ("A", [mentor.user.full_name, mentor.title, *mentor.specializations]),
+        ("B", [*mentor.expertise_areas, *mentor.subjects]),
+        ("C", [*mentor.industry_focus, *mentor.skills, mentor.university, mentor.company]),
+        ("D", [mentor.bio]),
+    )
+    vector = None
+    for weight, texts in weighted:
+        part = SearchVector(Value(" ".join(texts)), weight=weight, config=SEARCH_CONFIG)
+        vector = part if vector is None else vector + part
+    return vector

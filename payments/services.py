@@ -150,7 +150,7 @@ def payment_apply_state(
         return payment
 
 
-def _apply_entity(entity: dict) -> Payment:
+def apply_payment_entity(entity: dict) -> Payment:
     return payment_apply_state(
         order_id=entity["order_id"],
         razorpay_payment_id=entity["id"],
@@ -169,7 +169,7 @@ def payment_sync(*, payment: Payment, razorpay_payment_id: str) -> Payment:
         if entity.get("order_id") != payment.razorpay_order_id:
             raise ValidationError(_("This payment does not belong to this order."), code="order_mismatch")
         if entity["status"] == "authorized":
-            _apply_entity(entity)
+            apply_payment_entity(entity)
             try:
                 entity = gateway.capture_payment(payment_id=entity["id"], amount_paise=payment.amount_paise)
             except GatewayRejected:
@@ -180,7 +180,7 @@ def payment_sync(*, payment: Payment, razorpay_payment_id: str) -> Payment:
     except GatewayRejected as exc:
         logger.warning("Razorpay refused a lookup of %s: %s", razorpay_payment_id, exc)
         raise ValidationError(_("We could not confirm this payment."), code="unknown_payment")
-    return _apply_entity(entity)
+    return apply_payment_entity(entity)
 
 
 def payment_verify_callback(
@@ -400,7 +400,7 @@ def payment_reconcile_one(*, payment: Payment) -> Payment:
         if entity["status"] == "authorized":
             payment = payment_sync(payment=payment, razorpay_payment_id=entity["id"])
         elif entity["status"] in rank:
-            payment = _apply_entity(entity)
+            payment = apply_payment_entity(entity)
     return payment
 
 

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from payments import views
 
 app_name = "payments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("payments/<int:payment_id>/checkout/", views.checkout, name="checkout"),
+    path("payments/<int:payment_id>/callback/", views.callback, name="callback"),
+    path("payments/<int:payment_id>/test-checkout/", views.test_checkout, name="test_checkout"),
+    path("payments/history/", views.history, name="history"),
+    path("payments/earnings/", views.earnings, name="earnings"),
+    # Seed 000 §4.1: the gateway posts here; the path is registered in the Razorpay dashboard.
+    path("api/payments/webhook/", views.webhook, name="webhook"),
+]

@@ -1,0 +1,36 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class CheckoutResultForm(forms.Form):
+    """What Checkout.js hands back: the signed success triple, or the id of a failed attempt."""
+
+    SUCCESS = "success"
+    FAILED = "failed"
+
+    outcome = forms.ChoiceField(choices=[(SUCCESS, _("Paid")), (FAILED, _("Failed"))])
+    razorpay_payment_id = forms.CharField(max_length=64, required=False)
+    razorpay_order_id = forms.CharField(max_length=64, required=False)
+    razorpay_signature = forms.CharField(max_length=128, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == self.SUCCESS and not all(
+            cleaned.get(field) for field in ("razorpay_payment_id", "razorpay_order_id", "razorpay_signature")
+        ):
+            raise forms.ValidationError(_("The payment result is incomplete."), code="incomplete")
+        return cleaned
+
+
+class TestCheckoutForm(forms.Form):
+    """The offline test checkout: the person testing decides how the payment ends."""
+
+    SUCCEED = "succeed"
+    FAIL = "fail"
+
+    result = forms.ChoiceField(
+        label=_("Result of this test payment"),
+        choices=[(SUCCEED, _("Payment succeeds")), (FAIL, _("Payment fails"))],
+        widget=forms.RadioSelect,
+        initial=SUCCEED,
+    )

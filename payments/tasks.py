@@ -1,0 +1,29 @@
+import logging
+
+from celery import shared_task
+from django.core.exceptions import ValidationError
+
+from payments import services
+from payments.models import Payment
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def reconcile_payments() -> dict[str, int]:
+    """Every few minutes (beat): repair payments and refunds whose callback or webhook never arrived."""
+    counts = services.payments_reconcile()
+    logger.info("Payments reconciled: %s", counts)
+    return counts
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def capture_authorized_payment(self, payment_id: int, razorpay_payment_id: str) -> str:
+    """Capture an attempt a ``payment.authorized`` webhook told us about (Razorpay refunds uncaptured ones)."""
+    payment = Payment.objects.get(pk=payment_id)
+    try:
+        return services.payment_sync(payment=payment, razorpay_payment_id=razorpay_payment_id).status
+    except ValidationError as exc:
+        if exc.code == "gateway_unavailable":
+            raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+        raise

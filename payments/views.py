@@ -1,0 +1,150 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from payments.forms import CheckoutResultForm, TestCheckoutForm
+from payments.gateway import OfflineGateway, gateway_for
+from payments.models import Payment
+from payments.registry import get_handler
+from payments.selectors import (
+    get_payment_for_payer,
+    mentor_balances,
+    mentor_earnings_history,
+    student_payment_history,
+)
+from payments.services import payment_record_checkout_failure, payment_verify_callback
+from payments.templatetags.money import format_inr
+from payments.webhooks import WebhookRejectedError, webhook_receive
+
+
+def _checkout_options(payment: Payment, user: User) -> dict:
+    """Razorpay Checkout.js options for this order (the page's script adds the handlers)."""
+    return {
+        "key": gateway_for(payment).key_id,
+        "amount": payment.amount_paise,
+        "currency": payment.currency,
+        "name": "PeerLearn",
+        "description": payment.description,
+        "order_id": payment.razorpay_order_id,
+        "prefill": {"name": user.full_name, "email": user.email, "contact": user.phone},
+        "notes": {"purpose": payment.purpose, "reference_id": str(payment.reference_id)},
+        "theme": {"color": "#4f46e5"},
+    }
+
+
+def _render_checkout(request: HttpRequest, payment: Payment, test_form: TestCheckoutForm | None = None, status=200):
+    handler = get_handler(payment.purpose)
+    context = {"payment": payment, "summary": handler.describe(payment), "return_url": handler.return_url(payment)}
+    if payment.gateway == Payment.Gateway.OFFLINE:
+        context["test_form"] = test_form or TestCheckoutForm()
+    else:
+        context["checkout_options"] = _checkout_options(payment, request.user)
+    return render(request, "payments/checkout.html", context, status=status)
+
+
+@login_required
+@require_GET
+def checkout(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = get_payment_for_payer(request.user, payment_id)
+    if payment.status == Payment.Status.CAPTURED:
+        messages.info(request, _("This payment is already complete."))
+        return redirect(get_handler(payment.purpose).return_url(payment))
+    return _render_checkout(request, payment)
+
+
+def _conclude(request: HttpRequest, payment: Payment, *, succeeded: bool, result: dict) -> HttpResponse:
+    """Verify a checkout result (real or test mode), then send the payer back with a clear message."""
+    try:
+        if succeeded:
+            payment = payment_verify_callback(payment=payment, **result)
+        else:
+            payment = payment_record_checkout_failure(
+                payment=payment, razorpay_payment_id=result["razorpay_payment_id"]
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("payments:checkout", payment_id=payment.pk)
+    amount = format_inr(payment.amount_paise)
+    if payment.status == Payment.Status.CAPTURED:
+        messages.success(request, _("Payment of %(amount)s received. Thank you!") % {"amount": amount})
+    elif payment.status == Payment.Status.FAILED:
+        messages.error(
+            request,
+            _("Your payment of %(amount)s did not go through: %(reason)s No money was taken; you can try again.")
+            % {"amount": amount, "reason": payment.failure_reason},
+        )
+    else:
+        messages.info(request, _("We are confirming your payment with the bank. This page will update shortly."))
+    return redirect(get_handler(payment.purpose).return_url(payment))
+
+
+@login_required
+@require_POST
+def callback(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = get_payment_for_payer(request.user, payment_id)
+    form = CheckoutResultForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The payment result was incomplete. Please try again."))
+        return redirect("payments:checkout", payment_id=payment.pk)
+    data = form.cleaned_data
+    if data["outcome"] == CheckoutResultForm.FAILED:
+        return _conclude(request, payment, succeeded=False, result=data)
+    result = {key: data[key] for key in ("razorpay_payment_id", "razorpay_order_id", "razorpay_signature")}
+    return _conclude(request, payment, succeeded=True, result=result)
+
+
+@login_required
+@require_POST
+def test_checkout(request: HttpRequest, payment_id: int) -> HttpResponse:
+    """The offline stand-in for Checkout.js: the gateway simulates the bank and signs the result."""
+    payment = get_payment_for_payer(request.user, payment_id)
+    if payment.gateway != Payment.Gateway.OFFLINE:
+        raise Http404
+    form = TestCheckoutForm(request.POST)
+    if not form.is_valid():
+        return _render_checkout(request, payment, test_form=form, status=400)
+    succeed = form.cleaned_data["result"] == TestCheckoutForm.SUCCEED
+    result = OfflineGateway().simulate_checkout(order_id=payment.razorpay_order_id, succeed=succeed)
+    if not succeed:
+        result = {"razorpay_payment_id": result["error"]["metadata"]["payment_id"]}
+    return _conclude(request, payment, succeeded=succeed, result=result)
+
+
+@csrf_exempt
+@require_POST
+def webhook(request: HttpRequest) -> HttpResponse:
+    try:
+        event = webhook_receive(
+            body=request.body.decode(),
+            signature=request.headers.get("X-Razorpay-Signature", ""),
+            event_id=request.headers.get("X-Razorpay-Event-Id", ""),
+        )
+    except (WebhookRejectedError, UnicodeDecodeError):
+        return JsonResponse({"error": "invalid webhook"}, status=400)
+    return JsonResponse({"status": event.outcome})
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    page = Paginator(student_payment_history(request.user), 20).get_page(request.GET.get("page"))
+    template = "payments/history.html#payment-rows" if request.htmx else "payments/history.html"
+    return render(request, template, {"page": page})
+
+
+@login_required
+@require_GET
+def earnings(request: HttpRequest) -> HttpResponse:
+    if request.user.role != User.Role.MENTOR:
+        raise PermissionDenied
+    page = Paginator(mentor_earnings_history(request.user), 25).get_page(request.GET.get("page"))
+    if request.htmx:
+        return render(request, "payments/earnings.html#earning-rows", {"page": page})
+    return render(request, "payments/earnings.html", {"page": page, "balances": mentor_balances(request.user)})

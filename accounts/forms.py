@@ -1,14 +1,353 @@
+"""Forms parse and present input; the onboarding rules themselves live in accounts.services."""
+
+import re
+import zoneinfo
+from functools import cache
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import GuardianConsent, Language, StudentProfile, User
+from accounts.photos import photo_validate
+from accounts.validators import normalize_phone
+
+# Browsers report some zones by their old names; store the current IANA name.
+TIME_ZONE_ALIASES = {
+    "Asia/Calcutta": "Asia/Kolkata",
+    "Asia/Katmandu": "Asia/Kathmandu",
+    "Asia/Saigon": "Asia/Ho_Chi_Minh",
+}
+_REGION_ZONE = re.compile(r"^(Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)/")
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    zones = sorted(zone for zone in zoneinfo.available_timezones() if _REGION_ZONE.match(zone))
+    return [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+class LineListField(forms.CharField):
+    """A list of short texts typed one per line (or, where commas cannot occur inside an item, comma-separated)."""
+
+    def __init__(self, *, max_items: int = 10, item_max_length: int = 100, commas: bool = True, **kwargs: object):
+        self.max_items = max_items
+        self.item_max_length = item_max_length
+        self.split_pattern = re.compile(r"[\n,]" if commas else r"\n")
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        kwargs.setdefault("required", False)
+        super().__init__(strip=False, **kwargs)
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value: object) -> list[str]:
+        if isinstance(value, list | tuple):
+            return list(value)
+        items: dict[str, str] = {}
+        for raw in self.split_pattern.split(str(value or "")):
+            item = " ".join(raw.split())
+            if item:
+                items.setdefault(item.casefold(), item)
+        return list(items.values())
+
+    def validate(self, value: list[str]) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(value) > self.max_items:
+            raise ValidationError(
+                _("Add at most %(max)d items (you added %(count)d)."),
+                code="too_many_items",
+                params={"max": self.max_items, "count": len(value)},
+            )
+        for item in value:
+            if len(item) > self.item_max_length:
+                raise ValidationError(
+                    _("“%(item)s…” is too long: keep each item under %(max)d characters."),
+                    code="item_too_long",
+                    params={"item": item[:30], "max": self.item_max_length},
+                )
+
+    def run_validators(self, value: list[str]) -> None:
+        """CharField's length validators would measure the list; items are checked in validate()."""
+
+
+class SubjectsWidget(forms.MultiWidget):
+    template_name = "accounts/forms/subjects_widget.html"
+
+    def __init__(self, count: int) -> None:
+        widgets = [
+            forms.TextInput(
+                attrs={"list": "subject-suggestions", "aria-label": format_lazy(_("Subject {number}"), number=n + 1)}
+            )
+            for n in range(count)
+        ]
+        super().__init__(widgets)
+
+    def decompress(self, value: list[str] | None) -> list[str | None]:
+        value = list(value or [])
+        return value + [None] * (len(self.widgets) - len(value))
+
+
+class SubjectsField(forms.MultiValueField):
+    """One input per subject, so suggestions from a <datalist> work for each of them."""
+
+    def __init__(self, count: int = 8, **kwargs: object) -> None:
+        fields = [forms.CharField(max_length=100, required=False) for _n in range(count)]
+        super().__init__(fields, widget=SubjectsWidget(count), require_all_fields=False, required=False, **kwargs)
+
+    def compress(self, data_list: list[str]) -> list[str]:
+        subjects: dict[str, str] = {}
+        for raw in data_list or []:
+            subject = " ".join((raw or "").split())
+            if subject:
+                subjects.setdefault(subject.casefold(), subject)
+        return list(subjects.values())
+
+
+def _active_languages() -> QuerySet[Language]:
+    return Language.objects.filter(is_active=True)
 
 
 class SignupExtraForm(forms.Form):
     """Fields allauth's signup adds to email and password."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
 
     def signup(self, request: object, user: User) -> None:
         user.full_name = self.cleaned_data["full_name"].strip()
         user.save(update_fields=["full_name"])
+
+
+class BasicInfoForm(forms.Form):
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        help_text=_("Indian numbers need no country code, e.g. 98765 43210."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"})
+    )
+    city = forms.CharField(
+        label=_("City or town"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
+    state = forms.CharField(
+        label=_("State"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level1", "list": "state-suggestions"}),
+    )
+    country = forms.CharField(
+        label=_("Country"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "country-name"})
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    primary_language = forms.ModelChoiceField(
+        label=_("Primary language"),
+        queryset=_active_languages(),
+        empty_label=_("Choose a language"),
+        required=False,
+        help_text=_("The language you are most comfortable learning in."),
+    )
+
+    def __init__(self, *args: object, user: User, detect_time_zone: bool = False, **kwargs: object) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "full_name": user.full_name,
+                "phone": user.phone,
+                "date_of_birth": user.date_of_birth,
+                "city": user.city,
+                "state": user.state,
+                "country": user.country or "India",
+                "time_zone": user.time_zone,
+                "primary_language": user.primary_language_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        # Once a number is on file, changing it needs re-authentication on its own page.
+        if user.phone:
+            del self.fields["phone"]
+        if detect_time_zone:
+            self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = ""
+            self.fields["time_zone"].help_text = _("We filled this in from your browser; change it if it is wrong.")
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def clean_time_zone(self) -> str:
+        zone = self.cleaned_data["time_zone"]
+        return TIME_ZONE_ALIASES.get(zone, zone)
+
+
+class AcademicLevelForm(forms.Form):
+    academic_level = forms.ChoiceField(
+        label=_("I am a…"),
+        choices=StudentProfile.AcademicLevel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose school or college.")},
+    )
+
+
+class SchoolDetailsForm(forms.Form):
+    school_name = forms.CharField(label=_("School name"), max_length=200)
+    board = forms.ChoiceField(label=_("Board"), choices=[("", _("Choose your board")), *StudentProfile.Board.choices])
+    class_grade = forms.IntegerField(
+        label=_("Class"), help_text=_("6 to 12"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    stream = forms.ChoiceField(
+        label=_("Stream"),
+        choices=[("", _("No stream (classes 6–10)")), *StudentProfile.Stream.choices],
+        required=False,
+        help_text=_("Only for classes 11 and 12."),
+    )
+    subjects = SubjectsField(label=_("Subjects"), help_text=_("Between 3 and 8 subjects you study."))
+    extracurriculars = LineListField(
+        label=_("Extracurricular activities"), help_text=_("Optional. One per line or separated by commas.")
+    )
+
+
+class CollegeDetailsForm(forms.Form):
+    university = forms.CharField(label=_("University or college"), max_length=200)
+    degree = forms.CharField(
+        label=_("Degree"), max_length=100, widget=forms.TextInput(attrs={"list": "degree-suggestions"})
+    )
+    major = forms.CharField(label=_("Major / specialisation"), max_length=100)
+    minor = forms.CharField(label=_("Minor"), max_length=100, required=False, help_text=_("Optional."))
+    semester = forms.IntegerField(
+        label=_("Current semester"), help_text=_("1 to 10"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    cgpa = forms.DecimalField(
+        label=_("CGPA"),
+        max_digits=4,
+        decimal_places=2,
+        required=False,
+        help_text=_("On a 10-point scale. Leave empty if you have no grades yet."),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    projects = LineListField(
+        label=_("Projects"), item_max_length=200, commas=False, help_text=_("Optional. One per line.")
+    )
+    internships = LineListField(
+        label=_("Internships"), item_max_length=200, commas=False, help_text=_("Optional. One per line.")
+    )
+
+
+class LanguagesForm(forms.Form):
+    primary_language = forms.ModelChoiceField(
+        label=_("Primary language"), queryset=_active_languages(), empty_label=_("Choose a language"), required=False
+    )
+    additional_languages = forms.ModelMultipleChoiceField(
+        label=_("Other languages you speak"),
+        queryset=_active_languages(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class CareerGoalsForm(forms.Form):
+    industries = forms.MultipleChoiceField(
+        label=_("Industries that interest you"),
+        choices=StudentProfile.Industry.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    target_roles = LineListField(label=_("Roles you would like"), help_text=_("For example: doctor, data analyst."))
+    target_companies = LineListField(label=_("Companies or organisations"), help_text=_("Optional."))
+    desired_locations = LineListField(label=_("Where you would like to study or work"), help_text=_("Optional."))
+    career_timeline = forms.ChoiceField(
+        label=_("When do you want to reach this goal?"),
+        choices=StudentProfile.CareerTimeline.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a timeline.")},
+    )
+
+
+class InterestsForm(forms.Form):
+    interests = LineListField(
+        label=_("Your interests"), max_items=15, help_text=_("For example: robotics, debating, chess.")
+    )
+    challenges = forms.MultipleChoiceField(
+        label=_("What would you like help with?"),
+        choices=StudentProfile.Challenge.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    challenge_details = forms.CharField(
+        label=_("Anything else a mentor should know?"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PhotoPreferencesForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Profile photo"),
+        required=False,
+        help_text=_("Optional. JPEG, PNG or WebP, up to 5 MB."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_photo = forms.BooleanField(label=_("Remove my current photo"), required=False)
+    notify_email = forms.BooleanField(label=_("Email"), required=False)
+    notify_in_app = forms.BooleanField(label=_("Notifications on PeerLearn"), required=False)
+    notify_sms = forms.BooleanField(label=_("SMS"), required=False)
+    notify_reminders = forms.BooleanField(label=_("Reminders before my sessions"), required=False)
+
+    def __init__(self, *args: object, has_photo: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not has_photo:
+            del self.fields["remove_photo"]
+
+    def clean_photo(self) -> object:
+        photo = self.cleaned_data["photo"]
+        if photo:
+            photo_validate(photo)
+        return photo
+
+
+class GuardianForm(forms.ModelForm):
+    class Meta:
+        model = GuardianConsent
+        fields = ["guardian_name", "guardian_email", "relationship"]
+        labels = {
+            "guardian_name": _("Parent or guardian's full name"),
+            "guardian_email": _("Their email address"),
+            "relationship": _("They are my…"),
+        }
+        widgets = {"guardian_email": forms.EmailInput(attrs={"autocomplete": "off"})}
+
+
+class PhoneChangeForm(forms.Form):
+    phone = forms.CharField(
+        label=_("New mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["phone"])
+
+
+class ConsentDecisionForm(forms.Form):
+    """The guardian's answer: grant needs the box ticked; declining or withdrawing needs nothing else."""
+
+    decision = forms.ChoiceField(choices=[("grant", "grant"), ("withdraw", "withdraw")], widget=forms.HiddenInput)
+    agree = forms.BooleanField(
+        label=_("I am this student's parent or legal guardian, I have read the above and I give my consent."),
+        required=False,
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("decision") == "grant" and not cleaned.get("agree"):
+            self.add_error("agree", _("Tick the box to confirm that you agree."))
+        return cleaned

@@ -10,23 +10,33 @@ UI_LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
 class UserLanguageMiddleware:
-    """Show a signed-in user's primary language when it is a UI language and they have not picked one."""
+    """Signed-in users see the language they last picked (saved on the account, so it follows them to any device);
+    until they pick one, their primary language when it is a UI language and no language cookie says otherwise.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            user.is_authenticated
-            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
-            and user.primary_language_id is not None
-        ):
-            code = user.primary_language.code
+        if user.is_authenticated:
+            code = user.ui_language
+            if not code and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and user.primary_language_id:
+                code = user.primary_language.code
             if code in UI_LANGUAGE_CODES:
                 translation.activate(code)
                 request.LANGUAGE_CODE = code
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and request.user.is_authenticated
+            and request.path == reverse("set_language")
+            and request.POST.get("language") in UI_LANGUAGE_CODES
+        ):
+            from accounts.services import user_ui_language_set
+
+            user_ui_language_set(user=request.user, language_code=request.POST["language"])
+        return response
 
 
 class SessionLifetimeMiddleware:

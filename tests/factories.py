@@ -1,6 +1,7 @@
 """Factories shared by every test module. Each app's section keeps to its own models."""
 
 import datetime as dt
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
@@ -62,6 +63,70 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.update_or_create(
                 user=obj, email=obj.email, defaults={"verified": True, "primary": True}
             )
+
+
+def birth_date_for_age(years: int) -> dt.date:
+    """A date of birth making someone `years` old today (and not on their birthday)."""
+    today = timezone.localdate()
+    return today.replace(year=today.year - years, day=1) - dt.timedelta(days=40)
+
+
+class StudentProfileFactory(factory.django.DjangoModelFactory):
+    """A class 10 CBSE school student who has finished onboarding; `college=True` or `in_progress=True` vary it."""
+
+    class Meta:
+        model = "accounts.StudentProfile"
+
+    user = factory.SubFactory(UserFactory, phone="+919876543210")
+    academic_level = "school"
+    school_name = "Kendriya Vidyalaya"
+    board = "cbse"
+    class_grade = 10
+    subjects = factory.LazyFunction(lambda: ["Mathematics", "Science", "English"])
+    industries = factory.LazyFunction(lambda: ["technology"])
+    career_timeline = "1_year"
+    interests = factory.LazyFunction(lambda: ["Robotics"])
+    challenges = factory.LazyFunction(lambda: ["exam_preparation"])
+    onboarding_step = 7
+    onboarding_completed_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        college = factory.Trait(
+            academic_level="college",
+            school_name="",
+            board="",
+            class_grade=None,
+            subjects=[],
+            university="Osmania University",
+            degree="B.Tech",
+            major="Computer Science",
+            semester=3,
+            cgpa=Decimal("8.20"),
+        )
+        in_progress = factory.Trait(onboarding_step=1, onboarding_completed_at=None, academic_level="", board="")
+
+
+class GuardianConsentFactory(factory.django.DjangoModelFactory):
+    """A pending consent request for a 15-year-old; `granted=True` for one the guardian has given."""
+
+    class Meta:
+        model = "accounts.GuardianConsent"
+
+    student = factory.SubFactory(UserFactory, date_of_birth=factory.LazyFunction(lambda: birth_date_for_age(15)))
+    guardian_name = "Lakshmi Reddy"
+    guardian_email = factory.Sequence(lambda n: f"guardian{n}@example.test")
+    relationship = "mother"
+    status = "pending"
+    last_sent_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        granted = factory.Trait(
+            status="granted",
+            granted_at=factory.LazyFunction(timezone.now),
+            granted_ip="127.0.0.1",
+            granted_user_agent="pytest",
+            text_version="test",
+        )
 
 
 # --- mentors -----------------------------------------------------------------------------------
@@ -220,3 +285,47 @@ def student_with_profile(*, languages=("te", "en"), academic_level="school", use
         **profile_fields,
     )
     return student
+
+
+# --- sessions_app ------------------------------------------------------------------------------
+
+
+def _next_round_hour(days: int) -> dt.datetime:
+    start = timezone.now() + dt.timedelta(days=days)
+    return start.replace(minute=0, second=0, microsecond=0)
+
+
+class GroupSessionFactory(factory.django.DjangoModelFactory):
+    """A scheduled (published) free group session three days ahead, run by an approved mentor."""
+
+    class Meta:
+        model = "sessions_app.Session"
+
+    mentor = factory.LazyFunction(lambda: MentorProfileFactory().user)
+    kind = "group"
+    session_type = "exam_preparation"
+    title = factory.Sequence(lambda n: f"JEE Physics: mechanics workshop {n}")
+    description = "Worked problems on Newton's laws, friction and circular motion."
+    category = "competitive_exams"
+    skills = "physics, mechanics, JEE"
+    language = factory.LazyFunction(lambda: language("en"))
+    starts_at = factory.LazyFunction(lambda: _next_round_hour(3))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(minutes=90))
+    time_zone = "Asia/Kolkata"
+    capacity = 20
+    price_paise = 0
+    status = "scheduled"
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """A confirmed booking of a group session by a student who may book."""
+
+    class Meta:
+        model = "sessions_app.Booking"
+
+    session = factory.SubFactory(GroupSessionFactory)
+    student = factory.LazyFunction(lambda: student_with_profile())
+    price_paise = factory.LazyAttribute(lambda o: o.session.price_paise)
+    status = "confirmed"
+    confirmed_at = factory.LazyFunction(timezone.now)

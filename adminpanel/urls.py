@@ -6,4 +6,8 @@ app_name = "adminpanel"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("verification/", views.verification_queue, name="verification_queue"),
+    path("verification/<int:mentor_id>/", views.application, name="application"),
+    path("verification/<int:mentor_id>/action/", views.application_action, name="application_action"),
+    path("documents/<str:token>/", views.document, name="document"),
 ]

@@ -1,8 +1,136 @@
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from adminpanel.forms import QueueFilterForm, VerificationActionForm
+from adminpanel.permissions import staff_required
+from mentors import selectors, services
+from mentors.documents import document_id_from_token, document_link
+from mentors.models import MentorProfile, VerificationDocument, VerificationStatus
+from mentors.services.verification import staff_actions_for
+
+QUEUE_PAGE_SIZE = 25
+HOME_QUEUE_SIZE = 10
 
 
-@staff_member_required
+@staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/dashboard.html")
+    counts = selectors.application_status_counts()
+    context = {
+        "status_counts": [(status, counts[status.value]) for status in VerificationStatus],
+        "in_progress": sum(
+            n for s, n in counts.items() if s not in {VerificationStatus.APPROVED, VerificationStatus.REJECTED}
+        ),
+        "oldest": list(selectors.verification_queue()[:HOME_QUEUE_SIZE]),
+    }
+    return render(request, "adminpanel/home.html", context)
+
+
+@staff_required
+def verification_queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET or None)
+    paginator = Paginator(selectors.verification_queue(**form.filters()), QUEUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    if request.htmx:
+        return render(request, "adminpanel/queue.html#results", context)
+    return render(request, "adminpanel/queue.html", context)
+
+
+def _application_context(
+    request: HttpRequest, mentor_id: int, failed_form: VerificationActionForm | None = None
+) -> dict:
+    mentor = selectors.application_for_review(mentor_id)
+    forms = []
+    for action in staff_actions_for(mentor.verification_status):
+        if failed_form is not None and failed_form.prefix == action.name:
+            forms.append((action, failed_form))
+            continue
+        initial = {"action": action.name, "expected_status": mentor.verification_status}
+        forms.append(
+            (action, VerificationActionForm(initial=initial, staff_time_zone=request.user.tzinfo, prefix=action.name))
+        )
+    return {
+        "mentor": mentor,
+        "action_forms": forms,
+        "documents": [(document, document_link(document)) for document in mentor.documents.all()],
+        "events": mentor.verification_events.all(),
+    }
+
+
+@staff_required
+def application(request: HttpRequest, mentor_id: int) -> HttpResponse:
+    try:
+        context = _application_context(request, mentor_id)
+    except MentorProfile.DoesNotExist:
+        raise Http404
+    if request.htmx:
+        return render(request, "adminpanel/application.html#workflow", context)
+    return render(request, "adminpanel/application.html", context)
+
+
+@require_POST
+@staff_required
+def application_action(request: HttpRequest, mentor_id: int) -> HttpResponse:
+    mentor = get_object_or_404(MentorProfile, pk=mentor_id)
+    form = VerificationActionForm(
+        request.POST, staff_time_zone=request.user.tzinfo, prefix=request.POST.get("prefix", "")
+    )
+    status = 400
+    if form.is_valid():
+        action = form.staff_action
+        try:
+            services.verification_transition(
+                mentor_id=mentor.pk,
+                actor=request.user,
+                expected_status=form.cleaned_data["expected_status"],
+                to_status=action.to_status,
+                note=form.cleaned_data["note"],
+                scheduled_for=form.cleaned_data["scheduled_for"],
+            )
+        except ValidationError as error:
+            status = 409 if error.code == "stale" else 400
+            for field, field_errors in (
+                error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+            ):
+                form.add_error(field if field in form.fields else None, field_errors)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": action.label})
+            if request.htmx:
+                return render(request, "adminpanel/application.html#workflow", _application_context(request, mentor.pk))
+            return redirect("adminpanel:application", mentor_id=mentor.pk)
+    context = _application_context(request, mentor.pk, failed_form=form)
+    context["failed_form"] = form
+    template = "adminpanel/application.html#workflow" if request.htmx else "adminpanel/application.html"
+    return render(request, template, context, status=status)
+
+
+@staff_required
+def document(request: HttpRequest, token: str) -> HttpResponse:
+    """Streams a verification document to staff, through a link that expires after five minutes."""
+    try:
+        document_id = document_id_from_token(token)
+    except signing.SignatureExpired:
+        return render(request, "adminpanel/link_expired.html", status=410)
+    except signing.BadSignature:
+        raise Http404
+    document = get_object_or_404(VerificationDocument, pk=document_id)
+    storage = document.file.storage
+    try:
+        storage.path(document.file.name)
+    except NotImplementedError:
+        # Object storage: hand out a presigned URL that expires as quickly as our own link.
+        return HttpResponseRedirect(storage.url(document.file.name))
+    response = FileResponse(storage.open(document.file.name, "rb"), content_type=document.content_type)
+    response["Content-Disposition"] = (
+        f'inline; filename="document-{document.pk}.{document.file.name.rsplit(".", 1)[-1]}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -21,7 +21,7 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
 class VerificationStatus(models.TextChoices):
-    """Seed 000 §3.2; the allowed moves between them are in `mentors.verification.ALLOWED_TRANSITIONS`."""
+    """Seed 000 §3.2; the allowed moves between them are in `mentors.services.verification.STAFF_TRANSITIONS`."""
 
     PENDING = "pending", _("Pending")
     DOCUMENTS_UNDER_REVIEW = "documents_under_review", _("Documents under review")

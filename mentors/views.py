@@ -1,13 +1,345 @@
+import datetime as dt
+from functools import wraps
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import user_has_mfa
+from mentors import selectors, services
+from mentors.forms import (
+    AvailabilityOverrideForm,
+    AvailabilityRuleForm,
+    AvailabilitySettingsForm,
+    MentorApplicationForms,
+    PayoutDetailsForm,
+    ProfileAddressForm,
+)
+from mentors.hooks import profile_extra_context
+from mentors.models import MentorPayoutDetails, MentorProfile, VerificationStatus
+from mentors.services.payouts import payout_details_require_mfa
+from mentors.services.profiles import EDITABLE_STATUSES
+from mentors.slots import group_slots_by_local_day, next_open_slots, open_slots_for_mentors, price_for_duration_paise
+from mentors.timezones import viewer_time_zone
+
+PREVIEW_DAYS = 7
+
+
+def mentor_required(view):
+    """Signed in with a mentor profile (of any status); the profile is passed to the view."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        mentor = selectors.mentor_for_user(request.user)
+        if mentor is None:
+            return redirect("mentors:apply")
+        return view(request, mentor, *args, **kwargs)
+
+    return wrapped
+
+
+def _form_status(request: HttpRequest) -> int:
+    return 400 if request.method == "POST" else 200
+
+
+# --- applying ---------------------------------------------------------------------------------------
 
 
 @login_required
 def apply(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/dashboard.html")
+    mentor = selectors.mentor_for_user(request.user)
+    if mentor is not None and mentor.verification_status != VerificationStatus.REAPPLICATION_REQUIRED:
+        return redirect("mentors:dashboard")
+    if mentor is not None:
+        mentor = selectors.mentor_with_entries(mentor.pk)
+    forms = MentorApplicationForms(
+        user=request.user, mentor=mentor, data=request.POST or None, files=request.FILES or None
+    )
+    if request.method == "POST" and forms.is_valid():
+        try:
+            services.mentor_application_submit(user=request.user, application=forms.application())
+        except ValidationError as error:
+            forms.add_service_error(error)
+        else:
+            messages.success(
+                request, _("Thank you! Your application was received; we have emailed you the next steps.")
+            )
+            return redirect("mentors:dashboard")
+    return render(request, "mentors/apply.html", {"forms": forms, "mentor": mentor}, status=_form_status(request))
 
 
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/dashboard.html")
+# --- the mentor's own pages ---------------------------------------------------------------------------
+
+
+@mentor_required
+def dashboard(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+    context = {
+        "mentor": mentor,
+        "events": selectors.verification_history(mentor),
+        "can_edit": mentor.verification_status in EDITABLE_STATUSES,
+        "has_payout_details": MentorPayoutDetails.objects.filter(mentor=mentor).exists(),
+    }
+    if request.htmx:
+        return render(request, "mentors/dashboard.html#status", context)
+    return render(request, "mentors/dashboard.html", context)
+
+
+@mentor_required
+def profile_edit(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+    if mentor.verification_status not in EDITABLE_STATUSES:
+        return redirect(
+            "mentors:apply"
+            if mentor.verification_status == VerificationStatus.REAPPLICATION_REQUIRED
+            else "mentors:dashboard"
+        )
+    mentor = selectors.mentor_with_entries(mentor.pk)
+    forms = MentorApplicationForms(
+        user=request.user, mentor=mentor, data=request.POST or None, files=request.FILES or None
+    )
+    if request.method == "POST" and forms.is_valid():
+        try:
+            updated = services.mentor_profile_update(
+                mentor_id=mentor.pk, actor=request.user, application=forms.application()
+            )
+        except ValidationError as error:
+            forms.add_service_error(error)
+        else:
+            if (
+                updated.verification_status == VerificationStatus.DOCUMENTS_UNDER_REVIEW
+                and mentor.verification_status != updated.verification_status
+            ):
+                messages.info(
+                    request, _("Saved. Your verified details changed, so your profile is back in document review.")
+                )
+            else:
+                messages.success(request, _("Your profile is updated."))
+            return redirect("mentors:dashboard")
+    address_form = ProfileAddressForm(initial={"slug": mentor.slug})
+    context = {"forms": forms, "mentor": mentor, "address_form": address_form}
+    return render(request, "mentors/profile_edit.html", context, status=_form_status(request))
+
+
+@require_POST
+@mentor_required
+def profile_address(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+    form = ProfileAddressForm(request.POST)
+    if form.is_valid():
+        try:
+            mentor = services.mentor_slug_change(
+                mentor_id=mentor.pk, actor=request.user, slug=form.cleaned_data["slug"]
+            )
+        except ValidationError as error:
+            form.add_error("slug", error.message_dict.get("slug", error.messages))
+    status = 200 if form.is_valid() and not form.errors else 400
+    if request.htmx:
+        return render(
+            request,
+            "mentors/profile_edit.html#address",
+            {"address_form": form, "mentor": mentor, "saved": status == 200},
+            status=status,
+        )
+    if status == 200:
+        messages.success(
+            request,
+            _("Your profile address is now %(path)s.") % {"path": reverse("mentors:profile", args=[mentor.slug])},
+        )
+    else:
+        messages.error(request, " ".join(form.errors.get("slug", [])))
+    return redirect("mentors:profile_edit")
+
+
+# --- availability ------------------------------------------------------------------------------------
+
+
+def _availability_context(mentor: MentorProfile, **forms) -> dict:
+    today = timezone.localdate(timezone=mentor.user.tzinfo)
+    mentor = MentorProfile.objects.select_related("user").prefetch_related("availability_rules").get(pk=mentor.pk)
+    preview = next_open_slots(mentor, 6)
+    return {
+        "mentor": mentor,
+        "rules": mentor.availability_rules.all(),
+        "overrides": mentor.availability_overrides.filter(date__gte=today),
+        "rule_form": forms.get("rule_form") or AvailabilityRuleForm(),
+        "override_form": forms.get("override_form") or AvailabilityOverrideForm(initial={"date": today}),
+        "settings_form": forms.get("settings_form") or AvailabilitySettingsForm(instance=mentor),
+        "preview_days": group_slots_by_local_day(preview, mentor.user.tzinfo),
+        "mentor_tz": mentor.user.tzinfo,
+    }
+
+
+def _availability_response(
+    request: HttpRequest, mentor: MentorProfile, partial: str, status: int = 200, **forms
+) -> HttpResponse:
+    context = _availability_context(mentor, **forms)
+    if request.htmx:
+        return render(request, f"mentors/availability.html#{partial}", context, status=status)
+    if status == 200:
+        return redirect("mentors:availability")
+    return render(request, "mentors/availability.html", context, status=status)
+
+
+@mentor_required
+def availability(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+    context = _availability_context(mentor)
+    if request.htmx:
+        return render(request, "mentors/availability.html#editor", context)
+    return render(request, "mentors/availability.html", context)
+
+
+@require_POST
+@mentor_required
+def availability_rule_add(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+    form = AvailabilityRuleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.availability_rule_add(mentor=mentor, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+    if form.errors:
+        return _availability_response(request, mentor, "rules", status=400, rule_form=form)
+    return _availability_response(request, mentor, "rules")
+
+
+@require_POST
+@mentor_required
+def availability_rule_delete(request: HttpRequest, mentor: MentorProfile, rule_id: int) -> HttpResponse:
+    try:
+        services.availability_rule_delete(mentor=mentor, rule_id=rule_id)
+    except ValidationError:
+        raise Http404
+    return _availability_response(request, mentor, "rules")
+
+
+@require_POST
+@mentor_required
+def availability_override_add(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+    form = AvailabilityOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.availability_override_add(
+                mentor=mentor, today=timezone.localdate(timezone=mentor.user.tzinfo), **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+    if form.errors:
+        return _availability_response(request, mentor, "overrides", status=400, override_form=form)
+    return _availability_response(request, mentor, "overrides")
+
+
+@require_POST
+@mentor_required
+def availability_override_delete(request: HttpRequest, mentor: MentorProfile, override_id: int) -> HttpResponse:
+    try:
+        services.availability_override_delete(mentor=mentor, override_id=override_id)
+    except ValidationError:
+        raise Http404
+    return _availability_response(request, mentor, "overrides")
+
+
+@require_POST
+@mentor_required
+def availability_settings(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+    form = AvailabilitySettingsForm(request.POST, instance=MentorProfile.objects.get(pk=mentor.pk))
+    if form.is_valid():
+        try:
+            services.availability_settings_update(mentor=mentor, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+    if form.errors:
+        return _availability_response(request, mentor, "settings", status=400, settings_form=form)
+    return _availability_response(request, mentor, "settings")
+
+
+# --- payout details -----------------------------------------------------------------------------------
+
+
+@mentor_required
+def payout_details(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+    if payout_details_require_mfa() and not user_has_mfa(request.user):
+        messages.warning(request, _("Turn on two-factor sign-in before you add payout details."))
+        return redirect(reverse("mfa_activate_totp") + "?next=" + reverse("mentors:payout_details"))
+    return _payout_details_form(request, mentor)
+
+
+@reauthentication_required
+def _payout_details_form(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+    current = MentorPayoutDetails.objects.filter(mentor=mentor).first()
+    form = PayoutDetailsForm(
+        request.POST or None,
+        initial={"account_holder_name": current.account_holder_name if current else request.user.full_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payout_details_set(mentor=mentor, **form.cleaned_data)
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your payout details are saved."))
+            return redirect("mentors:dashboard")
+    return render(
+        request,
+        "mentors/payout_details.html",
+        {"form": form, "current": current, "mentor": mentor},
+        status=_form_status(request),
+    )
+
+
+# --- the public profile --------------------------------------------------------------------------------
+
+
+def profile(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        mentor = selectors.public_profile(slug)
+    except Http404:
+        target = selectors.former_slug_target(slug)
+        if target is None:
+            raise
+        return redirect("mentors:profile", slug=target, permanent=True)
+    tz = viewer_time_zone(request)
+    week_start = _week_start(request, tz)
+    context = {
+        "mentor": mentor,
+        "viewer_tz": tz,
+        **_availability_preview(mentor, tz, week_start),
+        **profile_extra_context(request, mentor),
+    }
+    if request.htmx:
+        return render(request, "mentors/profile.html#availability", context)
+    context["prices"] = [(minutes, price_for_duration_paise(mentor, minutes)) for minutes in mentor.offered_durations]
+    return render(request, "mentors/profile.html", context)
+
+
+def _week_start(request: HttpRequest, tz) -> dt.date:
+    today = timezone.localdate(timezone=tz)
+    try:
+        chosen = dt.date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        return today
+    return min(max(chosen, today), today + dt.timedelta(days=366))
+
+
+def _availability_preview(mentor: MentorProfile, tz, week_start: dt.date) -> dict:
+    start = dt.datetime.combine(week_start, dt.time(0), tzinfo=tz)
+    end = dt.datetime.combine(week_start + dt.timedelta(days=PREVIEW_DAYS), dt.time(0), tzinfo=tz)
+    week = open_slots_for_mentors(mentors=[mentor], start=start, end=end)[mentor.pk]
+    next_slot = None if week else next(iter(next_open_slots(mentor, 1)), None)
+    today = timezone.localdate(timezone=tz)
+    return {
+        "slot_days": group_slots_by_local_day(week, tz),
+        "week_start": week_start,
+        "week_end": week_start + dt.timedelta(days=PREVIEW_DAYS - 1),
+        "previous_week": week_start - dt.timedelta(days=PREVIEW_DAYS) if week_start > today else None,
+        "next_week": week_start + dt.timedelta(days=PREVIEW_DAYS),
+        "next_slot": next_slot,
+    }

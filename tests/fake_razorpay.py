@@ -298,6 +298,8 @@ class FakeRazorpayState:
 class _Handler(BaseHTTPRequestHandler):
     server: "FakeRazorpayServer"
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY each response waits ~40 ms for a delayed ACK.
+    disable_nagle_algorithm = True
 
     routes = [
         ("POST", r"/v1/orders", "create_order"),

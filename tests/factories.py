@@ -269,21 +269,13 @@ def listed_mentor(*, languages=("hi", "en"), city="Hyderabad", state="Telangana"
     return mentor
 
 
-def student_with_profile(*, languages=("te", "en"), academic_level="school", user_fields=None, **profile_fields):
-    """A student who finished onboarding: languages (codes, the first primary) and a `StudentProfile`."""
-    from accounts.models import StudentProfile
-
+def student_with_profile(*, languages=("te", "en"), user_fields=None, **profile_fields):
+    """An onboarded student (`StudentProfileFactory`) speaking `languages` (codes, the first is the primary)."""
     student = UserFactory(**(user_fields or {}))
     student.primary_language = language(languages[0])
     student.save(update_fields=["primary_language"])
     student.languages.set([language(code) for code in languages])
-    StudentProfile.objects.create(
-        user=student,
-        academic_level=academic_level,
-        onboarding_step=StudentProfile.ONBOARDING_STEPS,
-        onboarding_completed_at=timezone.now(),
-        **profile_fields,
-    )
+    StudentProfileFactory(user=student, **profile_fields)
     return student
 
 

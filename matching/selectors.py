@@ -16,11 +16,11 @@ from django.utils import timezone, translation
 from accounts.models import Language, StudentProfile, User
 from matching import ranking, scoring
 from matching.models import MentorSearchDocument
-from mentors.models import MentorProfile, VerificationStatus
+from mentors.models import MentorProfile
 
 FILTER_OPTIONS_CACHE_KEY = "matching:filter-options"
 FILTER_OPTIONS_TTL_SECONDS = 300
-LANGUAGE_NAMES_CACHE_KEY = "matching:language-names"
+LANGUAGES_CACHE_KEY = "matching:languages"
 PAGE_SIZE = 12
 # Counting every match of a broad search at 100k mentors costs more than the page itself; past this we say "1,000+".
 COUNT_CAP = 1000
@@ -33,16 +33,6 @@ _CARD_FIELDS = (
     "response_time_minutes", "primary_language", "languages", "levels_served", "specializations",
     "expertise_areas", "industry_focus", "city", "state", "time_zone",
 )  # fmt: skip
-
-
-def listed_mentors() -> QuerySet[MentorProfile]:
-    """Mentors students may find: approved and active, with an active account."""
-    return MentorProfile.objects.filter(
-        verification_status=VerificationStatus.APPROVED,
-        is_active=True,
-        user__is_active=True,
-        user__status=User.Status.ACTIVE,
-    )
 
 
 @dataclass(frozen=True)
@@ -100,13 +90,19 @@ class SearchPage:
         return (self.number - 1) * self.page_size + len(self.results)
 
 
+def _language_table() -> dict[str, dict]:
+    # Cached: the table changes only in the staff panel, and every search needs it.
+    table = cache.get(LANGUAGES_CACHE_KEY)
+    if table is None:
+        rows = list(Language.objects.values_list("pk", "code", "name"))
+        table = {"names": {code: name for _pk, code, name in rows}, "codes": {pk: code for pk, code, _name in rows}}
+        cache.set(LANGUAGES_CACHE_KEY, table, FILTER_OPTIONS_TTL_SECONDS)
+    return table
+
+
 def language_names() -> dict[str, str]:
-    """Code → English name of every language, cached (the table changes only in the staff panel)."""
-    names = cache.get(LANGUAGE_NAMES_CACHE_KEY)
-    if names is None:
-        names = dict(Language.objects.values_list("code", "name"))
-        cache.set(LANGUAGE_NAMES_CACHE_KEY, names, FILTER_OPTIONS_TTL_SECONDS)
-    return names
+    """Code → English name of every language."""
+    return _language_table()["names"]
 
 
 def filter_options() -> FilterOptions:
@@ -141,7 +137,7 @@ def student_facts_for(user: User) -> scoring.StudentFacts | None:
     if not user.is_authenticated or user.role != User.Role.STUDENT:
         return None
     codes = set(user.languages.values_list("code", flat=True))
-    primary = user.primary_language.code if user.primary_language_id else None
+    primary = _language_table()["codes"].get(user.primary_language_id)
     profile = StudentProfile.objects.filter(user=user).first()
     fields: list[str] = []
     goals: list[str] = []
@@ -195,15 +191,16 @@ def mentor_search_page(
 ) -> SearchPage:
     """One page of listed mentors matching the filters, sorted as asked; two queries whatever the data size."""
     options = filter_options()
-    documents = _filtered(filters, student, options, at)
+    matching = _filtered(filters, student, options, at)
+    ordered = matching
     if student is not None and filters.sort == "best":
         score = ranking.compatibility_expression(student, mentor_time_zones=options.time_zones, at=at)
-        documents = documents.annotate(score=score)
-    documents = documents.order_by(*_ordering(filters, student))
+        ordered = ordered.annotate(score=score)
+    ordered = ordered.order_by(*_ordering(filters, student))
 
     offset = (page - 1) * PAGE_SIZE
-    rows = list(documents.only(*_CARD_FIELDS)[offset : offset + PAGE_SIZE + 1])
-    count = documents.order_by()[: COUNT_CAP + 1].count()
+    rows = list(ordered.only(*_CARD_FIELDS)[offset : offset + PAGE_SIZE + 1])
+    count = matching.values("pk")[: COUNT_CAP + 1].count()
     names = language_names()
     results = [
         MentorResult(

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from matching import scoring
 from matching.models import MentorSearchDocument
-from matching.selectors import FILTER_OPTIONS_CACHE_KEY, listed_mentors
+from matching.selectors import FILTER_OPTIONS_CACHE_KEY
 from mentors.models import MentorProfile
+from mentors.selectors import listed_mentors
 from mentors.slots import price_for_duration_paise
 
 SEARCH_CONFIG = "english"

@@ -1,0 +1,125 @@
+"""`/mentors/` as a page: full page and HTMX partial, without JavaScript, bad input, empty states, query budget."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import listed_mentor, student_with_profile
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("matching:search")
+
+
+def test_full_page_has_the_filter_form_and_results(client):
+    listed_mentor(slug="ravi-kumar", user__full_name="Ravi Kumar", languages=["te", "en"])
+    response = client.get(URL)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in content
+    assert 'id="mentor-filters"' in content and 'id="results"' in content
+    assert 'hx-push-url="true"' in content
+    assert "Ravi Kumar" in content
+    assert response.headers["Vary"].count("HX-Request") == 1
+
+
+def test_htmx_request_gets_only_the_results(client):
+    listed_mentor(slug="ravi-kumar", user__full_name="Ravi Kumar", languages=["te", "en"])
+    listed_mentor(slug="priya-sharma", user__full_name="Priya Sharma", languages=["hi", "en"])
+    response = client.get(URL, {"language": "te"}, headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert "<html" not in content and 'id="mentor-filters"' not in content
+    assert content.lstrip().startswith('<section id="results"')
+    assert "Ravi Kumar" in content and "Priya Sharma" not in content
+
+
+def test_history_restore_gets_the_full_page(client):
+    response = client.get(URL, {"language": "te"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in response.content.decode()
+
+
+def test_filters_work_as_a_plain_get_form_without_javascript(client):
+    listed_mentor(slug="ravi-kumar", user__full_name="Ravi Kumar", languages=["te", "en"], levels_served=["school"])
+    listed_mentor(slug="arun-raman", user__full_name="Arun Raman", languages=["ta"], levels_served=["college"])
+    content = client.get(URL, {"language": "te", "level": "school", "sort": "rating"}).content.decode()
+    assert 'method="get"' in content and 'type="submit"' in content
+    assert "Ravi Kumar" in content and "Arun Raman" not in content
+    # The form shows the state it was given, so the next submit keeps it.
+    assert '<option value="te" selected>' in content
+    assert '<option value="school" selected>' in content
+
+
+def test_filter_options_come_from_listed_mentors(client):
+    listed_mentor(languages=["te"], subjects=["Biology"], specializations=["NEET preparation"])
+    listed_mentor(
+        languages=["bn"], subjects=["Sanskrit"], specializations=["Vedic maths"], verification_status="pending"
+    )
+    form = client.get(URL).context["form"]
+    assert [code for code, _ in form.fields["language"].choices] == ["", "te"]
+    assert [value for value, _ in form.fields["subject"].choices] == ["", "Biology"]
+    assert [value for value, _ in form.fields["specialization"].choices] == ["", "NEET preparation"]
+
+
+def test_bad_parameters_are_reported_and_ignored_never_a_server_error(client):
+    listed_mentor(slug="ravi-kumar", languages=["te"], hourly_rate_paise=80_000)
+    response = client.get(
+        URL, {"price_min": "lots", "price_max": "-5", "rating": "11", "page": "0", "sort": "nonsense", "language": "te"}
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) == {"price_min", "price_max", "rating", "page", "sort"}
+    content = response.content.decode()
+    assert 'id="id_price_min_error"' in content and 'aria-describedby="id_price_min_error"' in content
+    # The valid filter still applies.
+    assert [result.document.slug for result in response.context["page"].results] == ["ravi-kumar"]
+
+
+def test_price_range_the_wrong_way_round_is_an_error(client):
+    response = client.get(URL, {"price_min": "2000", "price_max": "500"})
+    assert "price_max" in response.context["form"].errors
+
+
+def test_no_result_state_offers_to_remove_each_filter(client):
+    listed_mentor(slug="ravi-kumar", languages=["te"], levels_served=["school"])
+    response = client.get(URL, {"language": "te", "level": "college", "q": "physics"})
+    content = response.content.decode()
+    assert response.context["page"].results == []
+    assert "No mentors match all of these filters." in content
+    relaxations = dict(response.context["relaxations"])
+    assert set(relaxations) == {"Search: physics", "College students", "Telugu"}
+    assert relaxations["College students"] == "language=te&q=physics"
+    assert 'href="?language=te&amp;q=physics"' in content
+
+
+def test_empty_state_when_no_mentor_is_listed(client):
+    response = client.get(URL)
+    assert "No mentors are listed yet" in response.content.decode()
+    assert response.context["relaxations"] == []
+
+
+def test_visitors_are_invited_to_log_in_for_compatibility(client):
+    listed_mentor()
+    content = client.get(URL).content.decode()
+    assert "Log in as a student" in content
+    assert "% match" not in content.replace("%</span>", "")
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "student"])
+def test_search_page_query_count_does_not_grow_with_the_number_of_mentors(
+    client, django_assert_num_queries, django_assert_max_num_queries, signed_in
+):
+    if signed_in:
+        client.force_login(student_with_profile(subjects=["Biology"]))
+    params = {"language": "te", "level": "school", "q": "engineer"}
+    for _ in range(5):
+        listed_mentor(languages=["te", "en"], levels_served=["school"])
+    client.get(URL, params)  # warms the filter-option cache, as on a live server
+    # Visitors: the page and the count (filter options are cached). Students add their session, user, languages
+    # and profile (and whatever the account middleware reads).
+    with django_assert_max_num_queries(8 if signed_in else 2) as few:
+        assert len(client.get(URL, params).context["page"].results) == 5
+    baseline = len(few)
+    for _ in range(35):
+        listed_mentor(languages=["te", "en", "hi"], levels_served=["school", "college"])
+    client.get(URL, params)
+    with django_assert_num_queries(baseline):
+        assert len(client.get(URL, params).context["page"].results) == 12

@@ -296,3 +296,18 @@ def test_earnings_htmx_partial_renders_rows_only(client, captured_payment, mento
 def test_earnings_are_for_mentors_only(client, student):
     client.force_login(student)
     assert client.get(reverse("payments:earnings")).status_code == 403
+
+
+def test_admin_shows_payments_read_only(client, captured_payment, settings):
+    settings.PEERLEARN_REQUIRE_MFA_FOR_STAFF = False
+    payment = captured_payment()
+    admin = UserFactory(is_staff=True, is_superuser=True, role="admin")
+    client.force_login(admin)
+
+    listing = client.get(reverse("admin:payments_payment_changelist"))
+    detail = client.get(reverse("admin:payments_payment_change", args=[payment.pk]))
+
+    assert listing.status_code == detail.status_code == 200
+    assert payment.razorpay_order_id in listing.content.decode()
+    assert client.get(reverse("admin:payments_payment_add")).status_code == 403
+    assert client.get(reverse("admin:payments_ledgertransaction_changelist")).status_code == 200

@@ -1,0 +1,78 @@
+"""Read-only views of money records: every change goes through the services (and the ledger is append-only)."""
+
+from django.contrib import admin
+
+from payments.models import LedgerEntry, LedgerTransaction, Payment, Payout, Refund, WebhookEvent
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RefundInline(admin.TabularInline):
+    model = Refund
+    extra = 0
+    fields = ["amount_paise", "status", "reason", "razorpay_refund_id", "created_at", "processed_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["razorpay_order_id", "purpose", "reference_id", "payer", "payee", "amount_paise", "status"]
+    list_filter = ["status", "purpose", "gateway"]
+    search_fields = ["razorpay_order_id", "razorpay_payment_id", "receipt", "payer__email", "payee__email"]
+    list_select_related = ["payer", "payee"]
+    date_hierarchy = "created_at"
+    inlines = [RefundInline]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ["idempotency_key", "payment", "amount_paise", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["razorpay_refund_id", "idempotency_key", "payment__razorpay_order_id"]
+    list_select_related = ["payment"]
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ["event_id", "event", "outcome", "delivery_count", "received_at"]
+    list_filter = ["outcome", "event"]
+    search_fields = ["event_id"]
+
+
+class LedgerEntryInline(admin.TabularInline):
+    model = LedgerEntry
+    extra = 0
+    fields = ["account", "amount_paise"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "kind", "payment", "refund", "payout", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["payment", "refund", "payout"]
+    inlines = [LedgerEntryInline]
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["mentor", "amount_paise", "status", "razorpay_payout_id", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["mentor"]

@@ -13,6 +13,11 @@ def send_templated_email(*, to: str, template: str, context: dict, language: str
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
-    message = EmailMultiAlternatives(subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body=text, to=[to])
+    message = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=text,
+        to=[to],
+        headers={"Content-Language": language},
+    )
     message.attach_alternative(html, "text/html")
     message.send()

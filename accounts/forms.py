@@ -7,9 +7,11 @@ from functools import cache
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts import rules
 from accounts.models import GuardianConsent, Language, StudentProfile, User
 from accounts.photos import photo_validate
 from accounts.validators import normalize_phone
@@ -113,6 +115,20 @@ def _active_languages() -> QuerySet[Language]:
     return Language.objects.filter(is_active=True)
 
 
+class OnboardingRulesForm(forms.Form):
+    """Runs the service's rules on what parsed, so one submit shows every problem, each next to its field."""
+
+    def rule_errors(self, cleaned: dict) -> dict[str, str]:
+        raise NotImplementedError
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for field, message in self.rule_errors(cleaned).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
+
 class SignupExtraForm(forms.Form):
     """Fields allauth's signup adds to email and password."""
 
@@ -125,7 +141,7 @@ class SignupExtraForm(forms.Form):
         user.save(update_fields=["full_name"])
 
 
-class BasicInfoForm(forms.Form):
+class BasicInfoForm(OnboardingRulesForm):
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -183,6 +199,13 @@ class BasicInfoForm(forms.Form):
     def clean_phone(self) -> str:
         return normalize_phone(self.cleaned_data["phone"])
 
+    def rule_errors(self, cleaned: dict) -> dict[str, str]:
+        return rules.basic_info_errors(
+            date_of_birth=cleaned.get("date_of_birth"),
+            primary_language=cleaned.get("primary_language"),
+            today=timezone.localdate(),
+        )
+
     def clean_time_zone(self) -> str:
         zone = self.cleaned_data["time_zone"]
         return TIME_ZONE_ALIASES.get(zone, zone)
@@ -197,11 +220,18 @@ class AcademicLevelForm(forms.Form):
     )
 
 
-class SchoolDetailsForm(forms.Form):
+class SchoolDetailsForm(OnboardingRulesForm):
     school_name = forms.CharField(label=_("School name"), max_length=200)
-    board = forms.ChoiceField(label=_("Board"), choices=[("", _("Choose your board")), *StudentProfile.Board.choices])
+    board = forms.ChoiceField(
+        label=_("Board"),
+        choices=[("", _("Choose your board")), *StudentProfile.Board.choices],
+        error_messages={"required": _("Choose your board.")},
+    )
     class_grade = forms.IntegerField(
-        label=_("Class"), help_text=_("6 to 12"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label=_("Class"),
+        help_text=_("6 to 12"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": _("Enter your class (6 to 12).")},
     )
     stream = forms.ChoiceField(
         label=_("Stream"),
@@ -214,8 +244,16 @@ class SchoolDetailsForm(forms.Form):
         label=_("Extracurricular activities"), help_text=_("Optional. One per line or separated by commas.")
     )
 
+    def rule_errors(self, cleaned: dict) -> dict[str, str]:
+        return rules.school_details_errors(
+            class_grade=cleaned.get("class_grade"),
+            stream=cleaned.get("stream", ""),
+            subjects=cleaned.get("subjects"),
+            board=cleaned.get("board", ""),
+        )
 
-class CollegeDetailsForm(forms.Form):
+
+class CollegeDetailsForm(OnboardingRulesForm):
     university = forms.CharField(label=_("University or college"), max_length=200)
     degree = forms.CharField(
         label=_("Degree"), max_length=100, widget=forms.TextInput(attrs={"list": "degree-suggestions"})
@@ -240,8 +278,11 @@ class CollegeDetailsForm(forms.Form):
         label=_("Internships"), item_max_length=200, commas=False, help_text=_("Optional. One per line.")
     )
 
+    def rule_errors(self, cleaned: dict) -> dict[str, str]:
+        return rules.college_details_errors(semester=cleaned.get("semester"), cgpa=cleaned.get("cgpa"))
 
-class LanguagesForm(forms.Form):
+
+class LanguagesForm(OnboardingRulesForm):
     primary_language = forms.ModelChoiceField(
         label=_("Primary language"), queryset=_active_languages(), empty_label=_("Choose a language"), required=False
     )
@@ -252,8 +293,11 @@ class LanguagesForm(forms.Form):
         required=False,
     )
 
+    def rule_errors(self, cleaned: dict) -> dict[str, str]:
+        return rules.primary_language_errors(cleaned.get("primary_language"))
 
-class CareerGoalsForm(forms.Form):
+
+class CareerGoalsForm(OnboardingRulesForm):
     industries = forms.MultipleChoiceField(
         label=_("Industries that interest you"),
         choices=StudentProfile.Industry.choices,
@@ -270,8 +314,11 @@ class CareerGoalsForm(forms.Form):
         error_messages={"required": _("Choose a timeline.")},
     )
 
+    def rule_errors(self, cleaned: dict) -> dict[str, str]:
+        return rules.career_goals_errors(industries=cleaned.get("industries", []))
 
-class InterestsForm(forms.Form):
+
+class InterestsForm(OnboardingRulesForm):
     interests = LineListField(
         label=_("Your interests"), max_items=15, help_text=_("For example: robotics, debating, chess.")
     )
@@ -287,6 +334,9 @@ class InterestsForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def rule_errors(self, cleaned: dict) -> dict[str, str]:
+        return rules.interests_errors(interests=cleaned.get("interests", []), challenges=cleaned.get("challenges", []))
 
 
 class PhotoPreferencesForm(forms.Form):

@@ -17,17 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts import rules
 from accounts.consent import CONSENT_RESEND_INTERVAL, CONSENT_TEXT_VERSION
 from accounts.models import GuardianConsent, Language, StudentProfile, User
 from accounts.photos import photo_normalize, photo_validate
 from accounts.validators import normalize_phone
-
-CLASS_GRADE_RANGE = (6, 12)
-STREAM_CLASSES = (11, 12)
-SUBJECT_COUNT_RANGE = (3, 8)
-SEMESTER_RANGE = (1, 10)
-CGPA_RANGE = (Decimal("0"), Decimal("10"))
-STUDENT_AGE_RANGE = (8, 100)
 
 _SCHOOL_FIELDS = {
     "school_name": "",
@@ -71,7 +65,7 @@ def _save_profile(profile: StudentProfile, step: int, values: dict[str, object])
     for name, value in values.items():
         setattr(profile, name, value)
     _advance(profile, step, update_fields)
-    profile.full_clean(exclude=["user"])
+    profile.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
     profile.save(update_fields=update_fields)
     return profile
 
@@ -107,18 +101,9 @@ def student_basic_info_save(
     phone: str | None = None,
 ) -> StudentProfile:
     """Step 1. `phone` only when the account has none yet; changing one goes through user_phone_change."""
-    errors: dict[str, str] = {}
-    today = timezone.localdate()
-    age = today.year - date_of_birth.year - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
-    if date_of_birth > today:
-        errors["date_of_birth"] = _("The date of birth cannot be in the future.")
-    elif not STUDENT_AGE_RANGE[0] <= age <= STUDENT_AGE_RANGE[1]:
-        errors["date_of_birth"] = _("Check the date of birth: students must be between %(min)d and %(max)d.") % {
-            "min": STUDENT_AGE_RANGE[0],
-            "max": STUDENT_AGE_RANGE[1],
-        }
-    if primary_language is None or not primary_language.is_active:
-        errors["primary_language"] = _("Choose your primary language.")
+    errors = rules.basic_info_errors(
+        date_of_birth=date_of_birth, primary_language=primary_language, today=timezone.localdate()
+    )
     if not user.phone and not phone:
         errors["phone"] = _("Enter your mobile number.")
     elif not user.phone:
@@ -182,29 +167,7 @@ def student_school_details_save(
     profile = _profile_for_update(user)
     if profile.academic_level != StudentProfile.AcademicLevel.SCHOOL:
         raise ValidationError(_("Choose “School student” as your academic level first."))
-    errors: dict[str, str] = {}
-    if not CLASS_GRADE_RANGE[0] <= class_grade <= CLASS_GRADE_RANGE[1]:
-        errors["class_grade"] = _("Class must be between %(min)d and %(max)d.") % {
-            "min": CLASS_GRADE_RANGE[0],
-            "max": CLASS_GRADE_RANGE[1],
-        }
-    elif class_grade in STREAM_CLASSES and not stream:
-        errors["stream"] = _("Choose your stream: it is needed for classes 11 and 12.")
-    elif class_grade not in STREAM_CLASSES and stream:
-        errors["stream"] = _("A stream applies only to classes 11 and 12; leave it empty for class %(grade)d.") % {
-            "grade": class_grade
-        }
-    low, high = SUBJECT_COUNT_RANGE
-    if not low <= len(subjects) <= high:
-        errors["subjects"] = _("List between %(min)d and %(max)d subjects (you entered %(count)d).") % {
-            "min": low,
-            "max": high,
-            "count": len(subjects),
-        }
-    if board not in StudentProfile.Board.values:
-        errors["board"] = _("Choose your board.")
-    if stream and stream not in StudentProfile.Stream.values:
-        errors["stream"] = _("Choose a stream from the list.")
+    errors = rules.school_details_errors(class_grade=class_grade, stream=stream, subjects=subjects, board=board)
     if errors:
         raise ValidationError(errors)
     values = {
@@ -236,14 +199,7 @@ def student_college_details_save(
     profile = _profile_for_update(user)
     if profile.academic_level != StudentProfile.AcademicLevel.COLLEGE:
         raise ValidationError(_("Choose “College student” as your academic level first."))
-    errors: dict[str, str] = {}
-    if not SEMESTER_RANGE[0] <= semester <= SEMESTER_RANGE[1]:
-        errors["semester"] = _("Semester must be between %(min)d and %(max)d.") % {
-            "min": SEMESTER_RANGE[0],
-            "max": SEMESTER_RANGE[1],
-        }
-    if cgpa is not None and not CGPA_RANGE[0] <= cgpa <= CGPA_RANGE[1]:
-        errors["cgpa"] = _("CGPA must be between 0 and 10.")
+    errors = rules.college_details_errors(semester=semester, cgpa=cgpa)
     if errors:
         raise ValidationError(errors)
     values = {
@@ -266,9 +222,7 @@ def student_languages_save(
 ) -> StudentProfile:
     """Step 4: the primary language (required) and any others, all from the active languages."""
     additional = list(additional_languages)
-    errors: dict[str, str] = {}
-    if primary_language is None or not primary_language.is_active:
-        errors["primary_language"] = _("Choose your primary language.")
+    errors = rules.primary_language_errors(primary_language)
     if any(not language.is_active for language in additional):
         errors["additional_languages"] = _("Choose languages from the list.")
     if errors:
@@ -291,8 +245,9 @@ def student_career_goals_save(
     career_timeline: str,
 ) -> StudentProfile:
     """Step 5: at least one industry and a timeline; roles, companies and places are optional."""
-    if not industries:
-        raise ValidationError({"industries": _("Choose at least one industry.")})
+    errors = rules.career_goals_errors(industries=industries)
+    if errors:
+        raise ValidationError(errors)
     _check_choices("industries", industries, StudentProfile.Industry)
     _check_choices("career_timeline", [career_timeline], StudentProfile.CareerTimeline)
     values = {
@@ -310,11 +265,7 @@ def student_interests_save(
     *, user: User, interests: Sequence[str], challenges: Sequence[str], challenge_details: str
 ) -> StudentProfile:
     """Step 6: at least one interest and one thing the student wants help with."""
-    errors: dict[str, str] = {}
-    if not interests:
-        errors["interests"] = _("Add at least one interest.")
-    if not challenges:
-        errors["challenges"] = _("Choose at least one thing you would like help with.")
+    errors = rules.interests_errors(interests=interests, challenges=challenges)
     if errors:
         raise ValidationError(errors)
     _check_choices("challenges", challenges, StudentProfile.Challenge)

@@ -103,7 +103,19 @@ class StudentProfileFactory(factory.django.DjangoModelFactory):
             semester=3,
             cgpa=Decimal("8.20"),
         )
-        in_progress = factory.Trait(onboarding_step=1, onboarding_completed_at=None, academic_level="", board="")
+        in_progress = factory.Trait(
+            onboarding_step=1,
+            onboarding_completed_at=None,
+            academic_level="",
+            school_name="",
+            board="",
+            class_grade=None,
+            subjects=[],
+            industries=[],
+            career_timeline="",
+            interests=[],
+            challenges=[],
+        )
 
 
 class GuardianConsentFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,29 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from tests.factories import StudentProfileFactory, UserFactory, birth_date_for_age, language
+
+
+@pytest.fixture
+def new_student(db):
+    """A verified adult student at the first onboarding step, with no phone yet."""
+    return StudentProfileFactory(in_progress=True, user=UserFactory(phone="", date_of_birth=None)).user
+
+
+@pytest.fixture
+def onboarded_student(db):
+    student = StudentProfileFactory(user__date_of_birth=birth_date_for_age(20)).user
+    student.primary_language = language("te")
+    student.save(update_fields=["primary_language"])
+    student.languages.set([language("te"), language("en")])
+    return student
+
+
+def image_upload(name: str = "photo.png", image_format: str = "PNG", size: tuple[int, int] = (1200, 800)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 80, 40)).save(buffer, format=image_format)
+    content_type = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}[image_format]
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)

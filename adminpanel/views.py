@@ -96,7 +96,7 @@ def application_action(request: HttpRequest, mentor_id: int) -> HttpResponse:
                 scheduled_for=form.cleaned_data["scheduled_for"],
             )
         except ValidationError as error:
-            status = 409 if error.code == "stale" else 400
+            status = 409 if getattr(error, "code", None) == "stale" else 400
             for field, field_errors in (
                 error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
             ):

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class SessionsAppConfig(AppConfig):
     name = "sessions_app"
     verbose_name = _("Sessions")
+
+    def ready(self) -> None:
+        from mentors.hooks import register_stats_provider
+        from mentors.slots import register_busy_intervals_provider
+        from payments.registry import register_purpose
+        from sessions_app import selectors, services
+
+        # Held and booked times disappear from the mentor's open slots.
+        register_busy_intervals_provider(selectors.mentor_busy_intervals)
+        register_purpose(services.PAYMENT_PURPOSE, services.BookingPaymentHandler())
+        register_stats_provider(selectors.mentor_session_stats)

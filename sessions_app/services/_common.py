@@ -1,0 +1,78 @@
+"""Helpers the service modules share; not part of the app's API.
+
+Lock order, everywhere: payment → booking → session. `payments` locks the payment before calling our handler, and
+our handler then locks the booking and its session, so our own use cases lock bookings before their session too.
+"""
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from psycopg import errors as pg_errors
+
+from sessions_app.models import Booking, Session, WaitlistEntry
+
+logger = logging.getLogger("sessions_app")
+
+OVERLAP_CONSTRAINT = "session_mentor_no_overlap"
+ACTIVE_BOOKING_CONSTRAINT = "booking_one_active_per_student"
+
+
+def violated_constraint(exc: IntegrityError) -> str:
+    cause = exc.__cause__
+    if isinstance(cause, pg_errors.IntegrityError) and cause.diag is not None:
+        return cause.diag.constraint_name or ""
+    return ""
+
+
+def slot_taken_error() -> ValidationError:
+    return ValidationError(
+        _("Sorry, someone else just took this time. Please pick another slot."), code="slot_taken"
+    )
+
+
+def mentor_busy_error() -> ValidationError:
+    return ValidationError(_("You already have a session at this time."), code="mentor_busy")
+
+
+def already_booked_error() -> ValidationError:
+    return ValidationError(_("You have already booked this session."), code="already_booked")
+
+
+def enqueue(task, *args) -> None:
+    """Run a Celery task once the current transaction has committed."""
+    transaction.on_commit(lambda: task.delay(*args))
+
+
+def release_booking(booking: Booking, *, reason: str, now: dt.datetime, actor=None, note: str = "") -> None:
+    """Free what a booking held (the caller has locked it): the booking is cancelled, a 1:1 session with it,
+    a waitlist offer lapses, an unpaid order is given up, and a freed group seat is offered to the waitlist."""
+    from sessions_app import tasks
+
+    if booking.status == Booking.Status.PENDING_PAYMENT and booking.payment_id:
+        # Tell payments the order is abandoned; a capture that still arrives wins and our handler deals with it.
+        enqueue(tasks.expire_payment, booking.payment_id)
+    booking.status = Booking.Status.CANCELLED
+    booking.cancellation_reason = reason
+    booking.cancelled_at = now
+    booking.cancelled_by = actor
+    booking.cancellation_note = note
+    fields = ["status", "cancellation_reason", "cancelled_at", "cancelled_by", "cancellation_note", "updated_at"]
+    if booking.confirmed_at is not None:
+        # Calendars that received the invitation must see the cancellation as a newer revision.
+        booking.ics_sequence += 1
+        fields.append("ics_sequence")
+    booking.save(update_fields=fields)
+    session = booking.session
+    if not session.is_group and session.status in (Session.Status.DRAFT, *Session.OCCUPYING_STATUSES):
+        session.status = Session.Status.CANCELLED
+        session.cancelled_at = now
+        session.ics_sequence += 1
+        session.save(update_fields=["status", "cancelled_at", "ics_sequence", "updated_at"])
+    WaitlistEntry.objects.filter(offered_booking=booking, status=WaitlistEntry.Status.OFFERED).update(
+        status=WaitlistEntry.Status.LAPSED
+    )
+    if session.is_group and session.status in Session.OCCUPYING_STATUSES:
+        enqueue(tasks.offer_waitlist_seats, session.pk)

@@ -1,0 +1,27 @@
+"""Private calendar feeds and in-app notices."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from sessions_app.models import CalendarFeed, Notification, new_feed_token
+
+
+def calendar_feed_get_or_create(*, user: User) -> CalendarFeed:
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def calendar_feed_regenerate(*, user: User) -> CalendarFeed:
+    """A new secret URL; the old one stops working at once."""
+    with transaction.atomic():
+        feed, created = CalendarFeed.objects.select_for_update().get_or_create(user=user)
+        if not created:
+            feed.token = new_feed_token()
+            feed.created_at = timezone.now()
+            feed.save(update_fields=["token", "created_at"])
+    return feed
+
+
+def notifications_mark_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -174,6 +174,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # Per-IP abuse is the rate limiter's job.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "login"
+# allauth authenticates with `email=`, not the form field: without this axes never counts a failure.
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

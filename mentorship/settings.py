@@ -3,6 +3,7 @@
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.env import env_bool, env_choice, env_int, env_list, env_str, parse_database_url
@@ -127,6 +128,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 # Payments whose callback and webhooks were lost are repaired from Razorpay's own records.
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.tasks.reconcile_payments", "schedule": 300.0}
+# Weekly mentor payouts, Monday 06:00 IST (00:30 UTC).
+CELERY_BEAT_SCHEDULE["payments-weekly-payouts"] = {
+    "task": "payments.tasks.pay_out_mentors",
+    "schedule": crontab(minute=30, hour=0, day_of_week="mon"),
+}
 
 # --- Auth ----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -262,6 +268,8 @@ RAZORPAY_WEBHOOK_SECRET = env_str("RAZORPAY_WEBHOOK_SECRET", "")
 # Where the SDK sends requests; tests point it at the local fake Razorpay server.
 RAZORPAY_BASE_URL = env_str("RAZORPAY_BASE_URL", "") or None
 RAZORPAY_TIMEOUT_SECONDS = env_int("RAZORPAY_TIMEOUT_SECONDS", 10)
+# The RazorpayX business account that mentor payouts are paid from.
+RAZORPAYX_ACCOUNT_NUMBER = env_str("RAZORPAYX_ACCOUNT_NUMBER", "")
 # Without real keys the built-in test checkout signs results with this secret so the flow runs offline.
 RAZORPAY_TEST_KEY_ID = "rzp_test_peerlearn_local"
 RAZORPAY_TEST_KEY_SECRET = env_str("RAZORPAY_TEST_KEY_SECRET", "peerlearn-local-test-secret")

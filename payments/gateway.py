@@ -264,12 +264,13 @@ class OfflineGateway:
         payout = {
             "id": self._new_id("pout"),
             "entity": "payout",
-            "fund_account_id": data["fund_account_id"],
+            "fund_account_id": self._new_id("fa"),
             "amount": data["amount"],
             "currency": "INR",
             "mode": data.get("mode", "IMPS"),
             "purpose": data.get("purpose", "payout"),
             "reference_id": data.get("reference_id"),
+            "notes": data.get("notes") or {},
             "status": "processed",
             "created_at": int(time.time()),
         }

@@ -293,7 +293,7 @@ class Payout(models.Model):
     )
     amount_paise = models.BigIntegerField(_("amount (paise)"))
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
-    fund_account_id = models.CharField(_("fund account"), max_length=64)
+    fund_account_id = models.CharField(_("RazorpayX fund account"), max_length=64, blank=True)
     razorpay_payout_id = models.CharField(_("Razorpay payout id"), max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     failure_reason = models.CharField(_("failure reason"), max_length=255, blank=True)

@@ -8,11 +8,13 @@ The handler's methods run inside the transaction that changed the payment, once 
 payment row locked; they must not call the gateway (use ``transaction.on_commit`` for side effects).
 """
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from payments.models import Payment, Refund
 
 
@@ -34,6 +36,7 @@ class PurposeHandler(Protocol):
 
 
 _handlers: dict[str, PurposeHandler] = {}
+_payout_destination: "Callable[[User], dict | None] | None" = None
 
 
 def register_purpose(purpose: str, handler: PurposeHandler) -> None:
@@ -61,3 +64,14 @@ def get_handler(purpose: str) -> PurposeHandler:
 
 def is_registered(purpose: str) -> bool:
     return purpose in _handlers
+
+
+def register_payout_destination(resolver: "Callable[[User], dict | None]") -> None:
+    """Tell payments where a mentor's payouts go: ``resolver(mentor)`` returns
+    ``payments.payouts.payout_destination(...)``, or None while the mentor has not set payout details."""
+    global _payout_destination
+    _payout_destination = resolver
+
+
+def get_payout_destination_resolver() -> "Callable[[User], dict | None] | None":
+    return _payout_destination

@@ -3,7 +3,7 @@ import logging
 from celery import shared_task
 from django.core.exceptions import ValidationError
 
-from payments import services
+from payments import payouts, services
 from payments.models import Payment
 
 logger = logging.getLogger(__name__)
@@ -13,7 +13,16 @@ logger = logging.getLogger(__name__)
 def reconcile_payments() -> dict[str, int]:
     """Every few minutes (beat): repair payments and refunds whose callback or webhook never arrived."""
     counts = services.payments_reconcile()
+    counts.update({f"payouts_{key}": value for key, value in payouts.payouts_reconcile().items()})
     logger.info("Payments reconciled: %s", counts)
+    return counts
+
+
+@shared_task(acks_late=True)
+def pay_out_mentors() -> dict[str, int]:
+    """Weekly (beat): pay each mentor's available balance of ₹1,000 or more, once per ISO week."""
+    counts = payouts.payouts_run_weekly()
+    logger.info("Weekly payouts: %s", counts)
     return counts
 
 

@@ -2,9 +2,9 @@
 
 Webhooks arrive at least once and in any order. We keep every signed delivery (``WebhookEvent``, unique on
 ``X-Razorpay-Event-Id``) and apply it through the same idempotent functions as the checkout callback and
-reconciliation. Processing is done inline: it is a few indexed writes under one row lock and never calls Razorpay
-(a capture that a ``payment.authorized`` event asks for runs in Celery after commit), so the reply goes out in
-milliseconds, far inside Razorpay's 5 s, without a queue hop that could lose or reorder the event.
+reconciliation (payouts likewise). Processing is done inline: it is a few indexed writes under one row lock and
+never calls Razorpay (a capture that a ``payment.authorized`` event asks for runs in Celery after commit), so the
+reply goes out in milliseconds, far inside Razorpay's 5 s, without a queue hop that could lose or reorder events.
 """
 
 import hashlib
@@ -20,6 +20,7 @@ from razorpay.errors import SignatureVerificationError
 from razorpay.utility import Utility
 
 from payments.models import WebhookEvent
+from payments.payouts import payout_apply_entity
 from payments.services import PaymentNotFoundError, apply_payment_entity, refund_apply_entity
 from payments.tasks import capture_authorized_payment
 
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 PAYMENT_EVENTS = {"payment.authorized", "payment.captured", "payment.failed", "order.paid"}
 REFUND_EVENTS = {"refund.processed", "refund.failed"}
+PAYOUT_EVENTS = {"payout.processed", "payout.reversed", "payout.failed", "payout.rejected"}
 
 
 class WebhookRejectedError(Exception):
@@ -88,4 +90,6 @@ def _dispatch(name: str, payload: dict) -> bool:
         return True
     if name in REFUND_EVENTS:
         return refund_apply_entity(entity=payload["refund"]["entity"]) is not None
+    if name in PAYOUT_EVENTS:
+        return payout_apply_entity(entity=payload["payout"]["entity"]) is not None
     return False

@@ -253,15 +253,16 @@ class FakeRazorpayState:
 
         def create() -> dict:
             amount = _amount(body.get("amount"))
-            for field in ("account_number", "fund_account_id", "mode", "purpose"):
+            for field in ("account_number", "mode", "purpose"):
                 if not body.get(field):
                     raise RazorpayError(400, f"The {field} field is required.", field=field)
+            fund_account_id = body.get("fund_account_id") or self._composite_fund_account(body.get("fund_account"))
             if body.get("currency", "INR") != "INR":
                 raise RazorpayError(400, "The currency provided is not supported.", field="currency")
             payout = {
                 "id": new_id("pout"),
                 "entity": "payout",
-                "fund_account_id": body["fund_account_id"],
+                "fund_account_id": fund_account_id,
                 "amount": amount,
                 "currency": "INR",
                 "notes": body.get("notes") or {},
@@ -280,6 +281,25 @@ class FakeRazorpayState:
             return payout
 
         return self._idempotent("payout", key, body, create)
+
+    @staticmethod
+    def _composite_fund_account(fund_account) -> str:
+        """The composite payout API creates the contact and fund account inline."""
+        if not isinstance(fund_account, dict) or not isinstance(fund_account.get("contact"), dict):
+            raise RazorpayError(400, "The fund account id field is required.", field="fund_account_id")
+        if not fund_account["contact"].get("name"):
+            raise RazorpayError(400, "The contact name field is required.", field="name")
+        kind = fund_account.get("account_type")
+        if kind == "bank_account":
+            bank = fund_account.get("bank_account") or {}
+            if not re.fullmatch(r"[A-Z]{4}0[A-Z0-9]{6}", bank.get("ifsc", "")) or not bank.get("account_number"):
+                raise RazorpayError(400, "The bank account details are invalid.", field="bank_account")
+        elif kind == "vpa":
+            if "@" not in (fund_account.get("vpa") or {}).get("address", ""):
+                raise RazorpayError(400, "The vpa address is invalid.", field="address")
+        else:
+            raise RazorpayError(400, "The account type field is invalid.", field="account_type")
+        return new_id("fa")
 
     def payout(self, payout_id: str) -> dict:
         try:

@@ -1,5 +1,8 @@
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -22,6 +25,21 @@ from payments.selectors import (
 from payments.services import payment_record_checkout_failure, payment_verify_callback
 from payments.templatetags.money import format_inr
 from payments.webhooks import WebhookRejectedError, webhook_receive
+
+ATTEMPTS_PER_WINDOW = 10
+ATTEMPT_WINDOW_SECONDS = 300
+
+
+def _attempt_allowed(user: User) -> bool:
+    """Seed 000 §4.1: at most 10 payment attempts per user in 5 minutes (a Redis counter per window)."""
+    key = f"payments:attempts:{user.pk}:{int(time.time()) // ATTEMPT_WINDOW_SECONDS}"
+    cache.add(key, 0, ATTEMPT_WINDOW_SECONDS)
+    return cache.incr(key) <= ATTEMPTS_PER_WINDOW
+
+
+def _too_many_attempts(request: HttpRequest, payment: Payment) -> HttpResponse:
+    messages.error(request, _("Too many payment attempts. Please wait a few minutes and try again."))
+    return _render_checkout(request, payment, status=429)
 
 
 def _checkout_options(payment: Payment, user: User) -> dict:
@@ -89,6 +107,8 @@ def _conclude(request: HttpRequest, payment: Payment, *, succeeded: bool, result
 @require_POST
 def callback(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = get_payment_for_payer(request.user, payment_id)
+    if not _attempt_allowed(request.user):
+        return _too_many_attempts(request, payment)
     form = CheckoutResultForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The payment result was incomplete. Please try again."))
@@ -107,6 +127,8 @@ def test_checkout(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = get_payment_for_payer(request.user, payment_id)
     if payment.gateway != Payment.Gateway.OFFLINE:
         raise Http404
+    if not _attempt_allowed(request.user):
+        return _too_many_attempts(request, payment)
     form = TestCheckoutForm(request.POST)
     if not form.is_valid():
         return _render_checkout(request, payment, test_form=form, status=400)

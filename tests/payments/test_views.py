@@ -311,3 +311,14 @@ def test_admin_shows_payments_read_only(client, captured_payment, settings):
     assert payment.razorpay_order_id in listing.content.decode()
     assert client.get(reverse("admin:payments_payment_add")).status_code == 403
     assert client.get(reverse("admin:payments_ledgertransaction_changelist")).status_code == 200
+
+
+def test_payment_attempts_are_rate_limited_per_user(client, offline, student):
+    payment = payment_create(payer=student, purpose="test", reference_id=5, amount_paise=30_000, description="x")
+    client.force_login(student)
+    url = reverse("payments:test_checkout", args=[payment.pk])
+
+    statuses = [client.post(url, {"result": "fail"}).status_code for _attempt in range(11)]
+
+    assert statuses[:10] == [302] * 10
+    assert statuses[10] == 429

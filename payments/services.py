@@ -169,7 +169,11 @@ def payment_sync(*, payment: Payment, razorpay_payment_id: str) -> Payment:
         if entity.get("order_id") != payment.razorpay_order_id:
             raise ValidationError(_("This payment does not belong to this order."), code="order_mismatch")
         if entity["status"] == "authorized":
-            apply_payment_entity(entity)
+            current = apply_payment_entity(entity)
+            if current.status == Payment.Status.CAPTURED:
+                # Another attempt already paid this order. Left uncaptured, Razorpay refunds this one by itself.
+                logger.error("Not capturing %s: order %s is already paid", entity["id"], payment.razorpay_order_id)
+                return current
             try:
                 entity = gateway.capture_payment(payment_id=entity["id"], amount_paise=payment.amount_paise)
             except GatewayRejected:
@@ -393,14 +397,18 @@ def payments_reconcile(*, older_than: timedelta = timedelta(minutes=10)) -> dict
 
 
 def payment_reconcile_one(*, payment: Payment) -> Payment:
-    """Bring one payment up to date with every attempt Razorpay knows for its order (best attempt last)."""
+    """Bring one payment up to date with the attempts Razorpay knows for its order: a captured attempt if there is
+    one, else the first authorised one (captured now), else the failures."""
     attempts = gateway_for(payment).order_payments(payment.razorpay_order_id)
-    rank = {"created": 0, "failed": 1, "authorized": 2, "captured": 3, "refunded": 3}
-    for entity in sorted(attempts, key=lambda item: rank.get(item["status"], 0)):
-        if entity["status"] == "authorized":
-            payment = payment_sync(payment=payment, razorpay_payment_id=entity["id"])
-        elif entity["status"] in rank:
-            payment = apply_payment_entity(entity)
+    by_status: dict[str, list[dict]] = {}
+    for entity in attempts:
+        by_status.setdefault("captured" if entity["status"] == "refunded" else entity["status"], []).append(entity)
+    if by_status.get("captured"):
+        return apply_payment_entity(by_status["captured"][0])
+    if by_status.get("authorized"):
+        return payment_sync(payment=payment, razorpay_payment_id=by_status["authorized"][0]["id"])
+    for entity in by_status.get("failed", []):
+        payment = apply_payment_entity(entity)
     return payment
 
 

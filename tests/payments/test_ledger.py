@@ -124,7 +124,7 @@ def _refund_amount(payment: Payment, choice: str) -> int:
     }[choice]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(amounts=st.lists(AMOUNTS, min_size=3, max_size=3), tip=st.booleans(), operations=OPERATIONS)
 def test_ledger_invariants_hold_over_random_sequences_of_events(
     create_payment, razorpay_keys, amounts, tip, operations

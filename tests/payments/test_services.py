@@ -257,3 +257,20 @@ def test_refund_comes_out_of_escrow_and_settles_when_processed(captured_payment,
     assert test_purpose.events() == ["captured", "refund_processed"]
     refunds_payable = LedgerAccount.objects.get(kind=LedgerAccount.Kind.REFUNDS_PAYABLE)
     assert sum(refunds_payable.entries.values_list("amount_paise", flat=True)) == 0
+
+
+def test_a_second_attempt_on_a_paid_order_is_never_captured(create_payment, razorpay_keys, test_purpose):
+    from payments.services import payment_sync
+
+    payment = create_payment()
+    first = razorpay_keys.pay(payment.razorpay_order_id)
+    with razorpay_keys.state.lock:
+        # The customer paid twice from two tabs before either came back.
+        second = razorpay_keys.state.attempt(payment.razorpay_order_id, succeed=True)
+    payment = payment_verify_callback(payment=payment, **first)
+
+    payment = payment_sync(payment=payment, razorpay_payment_id=second["id"])
+
+    assert payment.razorpay_payment_id == first["razorpay_payment_id"]
+    assert razorpay_keys.state.payments[second["id"]]["status"] == "authorized"
+    assert test_purpose.events() == ["captured"]

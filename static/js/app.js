@@ -15,3 +15,11 @@ function detectTimeZone(root) {
 }
 document.addEventListener("DOMContentLoaded", () => detectTimeZone(document));
 document.addEventListener("htmx:afterSwap", (event) => detectTimeZone(event.detail.target));
+
+// Remember the browser's time zone in a cookie so pages can show visitors (signed in or not) their local times.
+(function rememberTimeZone() {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && !document.cookie.split("; ").includes("peerlearn_tz=" + zone)) {
+    document.cookie = "peerlearn_tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax";
+  }
+})();

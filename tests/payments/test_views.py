@@ -322,3 +322,18 @@ def test_payment_attempts_are_rate_limited_per_user(client, offline, student):
 
     assert statuses[:10] == [302] * 10
     assert statuses[10] == 429
+
+
+def test_checkout_of_an_authorised_payment_does_not_offer_to_pay_again(client, create_payment, student):
+    from payments.services import payment_apply_state
+
+    payment = create_payment()
+    payment_apply_state(
+        order_id=payment.razorpay_order_id, razorpay_payment_id="pay_X", status="authorized", amount_paise=50_000
+    )
+    client.force_login(student)
+
+    html = client.get(reverse("payments:checkout", args=[payment.pk])).content.decode()
+
+    assert "we are confirming it" in html
+    assert 'id="pay-button"' not in html

@@ -86,15 +86,6 @@ class Payment(models.Model):
     def __str__(self) -> str:
         return f"{self.razorpay_order_id} · {self.purpose} #{self.reference_id} · {self.get_status_display()}"
 
-    @property
-    def is_settled(self) -> bool:
-        return self.status in {self.Status.CAPTURED, self.Status.FAILED}
-
-    @property
-    def refundable_paise(self) -> int:
-        """What may still be refunded, before pending refunds are counted (see ``payment_refund``)."""
-        return self.amount_paise - self.refunded_paise if self.status == self.Status.CAPTURED else 0
-
 
 class Refund(models.Model):
     """A refund we asked Razorpay for; pending until the ``refund.processed`` webhook (or reconciliation) says so."""

@@ -3,7 +3,6 @@ import pytest
 from payments import registry
 from payments.models import Payment
 from tests.factories import UserFactory
-from tests.fake_razorpay import hmac_hex
 
 
 class RecordingHandler:
@@ -92,7 +91,3 @@ def captured_payment(create_payment, razorpay_keys):
         return payment_verify_callback(payment=payment, **result)
 
     return make
-
-
-def signed(secret: str, message: str) -> str:
-    return hmac_hex(secret, message)

@@ -26,11 +26,14 @@ def offline(settings):
 # --- checkout with keys (Checkout.js) ------------------------------------------------------------
 
 
-def test_checkout_page_opens_razorpay_checkout_for_our_order(client, create_payment, student, razorpay_keys):
+def test_checkout_page_opens_razorpay_checkout_for_our_order(
+    client, create_payment, student, razorpay_keys, django_assert_max_num_queries
+):
     payment = create_payment(49_900)
     client.force_login(student)
 
-    response = client.get(reverse("payments:checkout", args=[payment.pk]))
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("payments:checkout", args=[payment.pk]))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -143,13 +146,16 @@ def test_checkout_of_a_paid_payment_returns_to_the_purpose(client, captured_paym
 # --- offline test checkout -----------------------------------------------------------------------
 
 
-def test_offline_checkout_page_offers_success_and_failure(client, offline, student, mentor):
+def test_offline_checkout_page_offers_success_and_failure(
+    client, offline, student, mentor, django_assert_max_num_queries
+):
     payment = payment_create(
         payer=student, purpose="test", reference_id=5, amount_paise=30_000, payee=mentor, description="Exam prep"
     )
     client.force_login(student)
 
-    response = client.get(reverse("payments:checkout", args=[payment.pk]))
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("payments:checkout", args=[payment.pk]))
 
     html = response.content.decode()
     assert payment.gateway == Payment.Gateway.OFFLINE

@@ -128,6 +128,8 @@ class Supervisor:
     def __init__(self) -> None:
         self.stop_signal: int | None = None
         self.children: list[tuple[str, subprocess.Popen]] = []
+        # The long-running ones among the children: any of them exiting means the app is broken.
+        self.servers: list[tuple[str, subprocess.Popen]] = []
 
     @property
     def stopping(self) -> bool:
@@ -142,9 +144,11 @@ class Supervisor:
             log("stopping…")
             self.stop_signal = signum
 
-    def spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+    def spawn(self, name: str, argv: list[str], env: dict[str, str], *, server: bool = False) -> subprocess.Popen:
         process = subprocess.Popen(argv, cwd=BASE_DIR, env=env)
         self.children.append((name, process))
+        if server:
+            self.servers.append((name, process))
         return process
 
     def run_step(self, name: str, argv: list[str], env: dict[str, str]) -> int | None:
@@ -157,8 +161,8 @@ class Supervisor:
         self.children.remove((name, process))
         return process.returncode
 
-    def first_exited(self) -> str | None:
-        return next((name for name, process in self.children if process.poll() is not None), None)
+    def exited_server(self) -> str | None:
+        return next((name for name, process in self.servers if process.poll() is not None), None)
 
     def stop_all(self) -> None:
         # A terminal's Ctrl-C already reached every child; SIGTERM covers a stop sent to this process alone.
@@ -174,6 +178,7 @@ class Supervisor:
                 process.kill()
                 process.wait()
         self.children.clear()
+        self.servers.clear()
 
 
 def _services_healthy(port: int) -> bool:
@@ -184,21 +189,26 @@ def _services_healthy(port: int) -> bool:
         return False
 
 
-def _wait_until_ready(supervisor: Supervisor, port: int) -> bool:
-    """Until Daphne answers and the Celery worker replies to a ping through Redis."""
+def _wait_until_ready(supervisor: Supervisor, port: int, seeding: subprocess.Popen) -> str | None:
+    """None once the demo data is in, Daphne answers and the worker replies to a ping; else what went wrong."""
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
-        if supervisor.stopping or supervisor.first_exited():
-            return False
-        if _services_healthy(port):
-            return True
+        if supervisor.stopping:
+            return "stopped before the app was ready"
+        exited = supervisor.exited_server()
+        if exited:
+            return f"{exited} exited during start-up (see above)"
+        seeded = seeding.poll()
+        if seeded not in (None, 0):
+            return "loading the demo data failed (see above)"
+        if seeded == 0 and _services_healthy(port):
+            return None
         time.sleep(0.25)
-    log(f"the app did not become healthy within {READY_TIMEOUT_SECONDS}s")
-    return False
+    return f"the app did not become healthy within {READY_TIMEOUT_SECONDS}s"
 
 
 def prepare() -> int:
-    """Migrate, compile translations and load the demo data, in one process to pay Django's start-up once."""
+    """Migrate and compile translations in one process, paying Django's start-up once."""
     import django
     from django.core.management import call_command
 
@@ -208,7 +218,6 @@ def prepare() -> int:
     call_command("migrate", interactive=False, verbosity=0)
     log(f"database migrated in {time.monotonic() - started:.1f}s")
     call_command("compiletranslations")
-    call_command("seed_demo")
     return 0
 
 
@@ -234,8 +243,13 @@ def run(port: int) -> int:
         if code != 0:
             log("preparing the database failed (see above)")
             return code
+        # The demo data loads while the servers start: both mostly wait on Python imports and password hashing.
+        seeding = supervisor.spawn("seed_demo", [python, "manage.py", "seed_demo"], env)
         supervisor.spawn(
-            "daphne", [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "mentorship.asgi:application"], env
+            "daphne",
+            [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "mentorship.asgi:application"],
+            env,
+            server=True,
         )
         # One local worker: mingle and gossip only coordinate a fleet and cost a second at every start.
         supervisor.spawn(
@@ -257,23 +271,24 @@ def run(port: int) -> int:
                 "--without-gossip",
             ],
             env,
+            server=True,
         )
         supervisor.spawn(
             "celery beat",
             [python, "-m", "celery", "-A", "mentorship", "beat", "-l", "INFO", "-s", str(root / "celerybeat-schedule")],
             env,
+            server=True,
         )
-        if not _wait_until_ready(supervisor, port):
-            if supervisor.stopping:
-                return 0
-            log(f"{supervisor.first_exited() or 'the app'} failed to start (see above)")
-            return 1
+        problem = _wait_until_ready(supervisor, port, seeding)
+        if problem:
+            log(problem)
+            return 0 if supervisor.stopping else 1
         log(f"ready in {time.monotonic() - started:.1f}s: open http://127.0.0.1:{port}/")
         password = env.get("DEMO_PASSWORD", "Demo@12345")
         log(f"demo logins (password {password}): " + ", ".join(DEMO_LOGINS))
         log("outgoing email, verification links included, is printed below. Ctrl-C stops everything.")
         while not supervisor.stopping:
-            exited = supervisor.first_exited()
+            exited = supervisor.exited_server()
             if exited:
                 log(f"{exited} exited unexpectedly: stopping everything")
                 return 1
@@ -332,7 +347,7 @@ def main() -> int:
     run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     test_parser = sub.add_parser("test", help="run the whole test suite")
     test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    sub.add_parser("prepare", help="(used by run) migrate, compile translations, load demo data")
+    sub.add_parser("prepare", help="(used by run) migrate and compile translations")
     args = parser.parse_args()
     if args.command == "run":
         return run(args.port)

@@ -111,6 +111,12 @@ def live_server(django_db_setup, django_db_blocker, tmp_path_factory):
     process.wait(timeout=10)
 
 
+@pytest.fixture(autouse=True)
+def _live_server_helper():
+    """pytest-django's autouse helper expects its own live server class; ours is a Daphne subprocess."""
+    yield
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -1,3 +1,9 @@
 """WebSocket routes; every app that owns a consumer adds its patterns here."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from sessions_app.consumers import RoomConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/sessions/<int:session_id>/", RoomConsumer.as_asgi()),
+]

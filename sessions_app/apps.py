@@ -10,9 +10,10 @@ class SessionsAppConfig(AppConfig):
         from mentors.hooks import register_stats_provider
         from mentors.slots import register_busy_intervals_provider
         from payments.registry import register_purpose
-        from sessions_app import selectors, services
+        from sessions_app import room_setup, selectors, services
 
         # Held and booked times disappear from the mentor's open slots.
         register_busy_intervals_provider(selectors.mentor_busy_intervals)
         register_purpose(services.PAYMENT_PURPOSE, services.BookingPaymentHandler())
         register_stats_provider(selectors.mentor_session_stats)
+        room_setup.connect_room()

@@ -333,3 +333,77 @@ class BookingFactory(factory.django.DjangoModelFactory):
     price_paise = factory.LazyAttribute(lambda o: o.session.price_paise)
     status = "confirmed"
     confirmed_at = factory.LazyFunction(timezone.now)
+
+
+# --- room ----------------------------------------------------------------------------------------
+
+
+def live_group_session(*, starts_in_minutes: int = 5, duration_minutes: int = 60, **fields):
+    """A scheduled group session whose room is open now (it starts in `starts_in_minutes`, maybe negative)."""
+    starts_at = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=starts_in_minutes)
+    return GroupSessionFactory(
+        starts_at=starts_at, ends_at=starts_at + dt.timedelta(minutes=duration_minutes), **fields
+    )
+
+
+def room_member(session, **user_fields):
+    """A student with a confirmed booking of `session` who has agreed to recording in the lobby."""
+    from sessions_app.models import RoomConsent
+
+    student = UserFactory(**user_fields)
+    BookingFactory(session=session, student=student)
+    RoomConsent.objects.create(session=session, user=student)
+    return student
+
+
+def room_consent(session, user):
+    from sessions_app.models import RoomConsent
+
+    return RoomConsent.objects.get_or_create(session=session, user=user)[0]
+
+
+def minor_user(**fields):
+    """A 15-year-old student."""
+    return UserFactory(date_of_birth=timezone.localdate() - dt.timedelta(days=365 * 15 + 10), **fields)
+
+
+class SessionMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sessions_app.SessionMessage"
+
+    session = factory.SubFactory(GroupSessionFactory)
+    sender = factory.LazyAttribute(lambda o: o.session.mentor)
+    text = factory.Sequence(lambda n: f"Message {n}")
+
+
+class RecordingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sessions_app.Recording"
+
+    session = factory.SubFactory(GroupSessionFactory)
+    started_by = factory.LazyAttribute(lambda o: o.session.mentor)
+    expires_at = factory.LazyAttribute(lambda o: o.session.ends_at + dt.timedelta(days=730))
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sessions_app.Review"
+
+    booking = factory.SubFactory(BookingFactory, status="completed")
+    session = factory.LazyAttribute(lambda o: o.booking.session)
+    student = factory.LazyAttribute(lambda o: o.booking.student)
+    mentor = factory.LazyAttribute(lambda o: o.booking.session.mentor)
+    language = factory.LazyAttribute(lambda o: o.booking.session.language)
+    rating = 5
+    comment = "Clear explanations of circular motion."
+
+
+class FollowUpTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sessions_app.FollowUpTask"
+
+    session = factory.SubFactory(GroupSessionFactory)
+    student = factory.SubFactory(UserFactory)
+    created_by = factory.LazyAttribute(lambda o: o.session.mentor)
+    title = factory.Sequence(lambda n: f"Solve exercise set {n}")
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=7))

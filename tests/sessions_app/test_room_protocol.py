@@ -12,7 +12,16 @@ PEER = "12.0123456789abcdef"
     [
         {"type": "offer", "to": PEER, "sdp": "v=0..."},
         {"type": "answer", "to": PEER, "sdp": "v=0..."},
-        {"type": "ice", "to": PEER, "candidate": {"candidate": "candidate:1 1 udp 1 127.0.0.1 5000 typ host", "sdpMid": "0", "sdpMLineIndex": 0, "usernameFragment": "abcd"}},
+        {
+            "type": "ice",
+            "to": PEER,
+            "candidate": {
+                "candidate": "candidate:1 1 udp 1 127.0.0.1 5000 typ host",
+                "sdpMid": "0",
+                "sdpMLineIndex": 0,
+                "usernameFragment": "abcd",
+            },
+        },
         {"type": "ice", "to": PEER, "candidate": None},
         {"type": "media", "audio": True, "video": False},
         {"type": "screen", "on": True},

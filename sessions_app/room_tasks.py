@@ -1,0 +1,19 @@
+"""Periodic jobs of the room: the mentor no-show refund and the deletion of expired recordings.
+
+Registered with Celery when ``room_setup.connect_room`` imports this module (the app's ``tasks`` module is E's).
+"""
+
+from celery import shared_task
+
+from sessions_app.recording import recordings_delete_expired
+from sessions_app.room_services import mentor_no_shows_process
+
+
+@shared_task(name="sessions_app.process_mentor_no_shows")
+def process_mentor_no_shows() -> int:
+    return mentor_no_shows_process()
+
+
+@shared_task(name="sessions_app.delete_expired_recordings")
+def delete_expired_recordings() -> int:
+    return recordings_delete_expired()

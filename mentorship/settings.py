@@ -133,6 +133,10 @@ CELERY_BEAT_SCHEDULE["payments-weekly-payouts"] = {
     "task": "payments.tasks.pay_out_mentors",
     "schedule": crontab(minute=30, hour=0, day_of_week="mon"),
 }
+# Bookings: release unpaid holds, send the 24 h / 1 h reminders (each once), complete undisputed sessions.
+CELERY_BEAT_SCHEDULE["sessions-expire-holds"] = {"task": "sessions_app.tasks.expire_holds", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["sessions-reminders"] = {"task": "sessions_app.tasks.send_due_reminders", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["sessions-auto-complete"] = {"task": "sessions_app.tasks.auto_complete_sessions", "schedule": 900.0}
 
 # --- Auth ----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,146 @@
+"""The live room in two real Chromium contexts with fake camera and microphone (see tests/e2e/conftest.py)."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import BrowserContext, Page, expect
+
+from sessions_app.models import RoomConsent, Session, Tip
+from tests.factories import BookingFactory, UserFactory, live_group_session
+
+pytestmark = pytest.mark.e2e
+
+CONNECTED_TIMEOUT = 20_000
+
+
+def sign_in(context: BrowserContext, live_server, user) -> None:
+    """Give the browser a signed-in session cookie for `user` (the sign-in form has its own journeys)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+def enter_room(page: Page, session: Session) -> None:
+    page.goto(f"/sessions/{session.pk}/room/")
+    expect(page.get_by_test_id("lobby")).to_be_visible()
+    expect(page.get_by_test_id("local-video")).to_have_js_property("readyState", 4, timeout=10_000)
+    page.get_by_label("I agree that this session may be recorded").check()
+    page.get_by_test_id("join").click()
+    expect(page.get_by_test_id("room")).to_have_attribute("data-phase", "live")
+
+
+def remote_tile(page: Page):
+    return page.get_by_test_id("remote-tile")
+
+
+def expect_video_flowing(page: Page) -> None:
+    tile = remote_tile(page)
+    expect(tile).to_have_attribute("data-state", "connected", timeout=CONNECTED_TIMEOUT)
+    expect(tile).to_have_attribute("data-frames", "yes", timeout=CONNECTED_TIMEOUT)
+    page.wait_for_function(
+        "() => { const v = document.querySelector('[data-testid=remote-tile] video');"
+        " return v && v.videoWidth > 0 && v.videoHeight > 0; }",
+        timeout=CONNECTED_TIMEOUT,
+    )
+
+
+@pytest.fixture
+def second_context(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id="Asia/Kolkata")
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+def test_mentor_and_student_meet_chat_share_tip_end_and_review(page, second_context, live_server):
+    session = live_group_session(starts_in_minutes=-2, title="Circular motion clinic")
+    mentor = session.mentor
+    student = UserFactory(full_name="Asha Reddy")
+    BookingFactory(session=session, student=student)
+    sign_in(page.context, live_server, mentor)
+    student_page = second_context.new_page()
+    sign_in(second_context, live_server, student)
+
+    enter_room(page, session)
+    enter_room(student_page, session)
+    assert RoomConsent.objects.filter(session=session).count() == 2
+
+    # Both reach "connected" and decode the other's (fake) camera.
+    expect_video_flowing(page)
+    expect_video_flowing(student_page)
+    expect(page.get_by_test_id("quality")).not_to_have_attribute("data-quality", "unknown", timeout=10_000)
+
+    # Chat travels both ways through the server.
+    student_page.get_by_test_id("chat-input").fill("Why is the normal force not doing work?")
+    student_page.get_by_test_id("chat-send").click()
+    expect(page.get_by_test_id("chat-log")).to_contain_text("Why is the normal force not doing work?")
+    expect(page.get_by_test_id("chat-log")).to_contain_text("Asha Reddy")
+
+    # The mentor shares the screen: the student's tile says so and keeps receiving frames; then it stops.
+    page.get_by_test_id("toggle-screen").click()
+    expect(page.get_by_test_id("toggle-screen")).to_have_attribute("aria-pressed", "true")
+    expect(remote_tile(student_page)).to_have_attribute("data-screen", "on")
+    student_page.wait_for_function(
+        "() => { const v = document.querySelector('[data-testid=remote-tile] video');"
+        " return new Promise(resolve => v.requestVideoFrameCallback(() => resolve(true))); }"
+    )
+    page.get_by_test_id("toggle-screen").click()
+    expect(remote_tile(student_page)).to_have_attribute("data-screen", "off")
+
+    # A tip through the test checkout, opened in a new tab; it shows in both chats and in the mentor's balance.
+    student_page.get_by_text("₹100", exact=True).click()
+    student_page.get_by_label("Message (optional)").fill("Thank you!")
+    with second_context.expect_page() as checkout_info:
+        student_page.get_by_test_id("tip-submit").click()
+    checkout = checkout_info.value
+    checkout.get_by_label("Payment succeeds").check()
+    checkout.get_by_role("button", name="Pay ₹100").click()
+    expect(checkout.get_by_test_id("tip-done")).to_have_attribute("data-status", "paid")
+    checkout.close()
+    for room_page in (page, student_page):
+        expect(room_page.locator("[data-kind=tip]")).to_contain_text("Asha Reddy sent a tip of ₹100")
+        expect(room_page.locator("[data-kind=tip]")).to_contain_text("Thank you!")
+    assert Tip.objects.get(session=session).status == Tip.Status.PAID
+
+    # The mentor ends the session for everyone.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("end-session").click()
+    expect(page.get_by_test_id("ended")).to_be_visible()
+    expect(student_page.get_by_test_id("ended")).to_be_visible()
+    session.refresh_from_db()
+    assert session.status == Session.Status.COMPLETED
+
+    earnings = page.context.new_page()
+    earnings.goto("/payments/earnings/")
+    expect(earnings.get_by_test_id("balance-available")).to_have_text("₹100")
+    earnings.close()
+
+    # The student rates the session; the review appears on the mentor's public profile.
+    student_page.get_by_test_id("after-session-link").click()
+    student_page.get_by_test_id("rate-session").click()
+    student_page.get_by_label("5 stars").check()
+    student_page.get_by_label("Your review").fill("Finally understood centripetal force.")
+    student_page.get_by_test_id("review-submit").click()
+    expect(student_page.get_by_test_id("review-box")).to_contain_text("5/5")
+    student_page.goto(f"/mentor/{mentor.mentor_profile.slug}/")
+    expect(student_page.locator("#reviews")).to_contain_text("Finally understood centripetal force.")
+    expect(student_page.locator("#reviews")).to_contain_text("Asha")
+
+
+def test_a_user_who_did_not_book_is_refused(page, live_server):
+    session = live_group_session(starts_in_minutes=-2)
+    outsider = UserFactory()
+    sign_in(page.context, live_server, outsider)
+    response = page.goto(f"/sessions/{session.pk}/room/")
+    assert response.status == 403
+    expect(page.get_by_test_id("lobby")).to_have_count(0)
+    # The socket refuses too, whatever the page did.
+    code = page.evaluate(
+        """(sessionId) => new Promise((resolve) => {
+            const ws = new WebSocket(`ws://${location.host}/ws/sessions/${sessionId}/?peer=0123456789abcdef`);
+            ws.onclose = (event) => resolve(event.code);
+        })""",
+        session.pk,
+    )
+    assert code == 4403

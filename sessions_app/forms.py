@@ -8,6 +8,7 @@ from accounts.forms import time_zone_choices
 from accounts.models import Language
 from sessions_app import policy
 from sessions_app.models import Booking, Dispute, Session
+from sessions_app.selectors import GroupSessionFilters
 from sessions_app.services import GroupSessionData, Questionnaire
 
 MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024
@@ -154,6 +155,17 @@ class GroupFilterForm(forms.Form):
     def __init__(self, *args, languages: list[Language], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [("", _("Any language")), *((lang.code, str(lang)) for lang in languages)]
+
+    def filters(self) -> GroupSessionFilters:
+        data = self.cleaned_data
+        return GroupSessionFilters(
+            category=data["category"],
+            language=data["language"],
+            price=data["price"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            query=data["q"].strip(),
+        )
 
 
 class GroupSessionForm(forms.Form):

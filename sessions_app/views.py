@@ -336,7 +336,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def group_list(request: HttpRequest) -> HttpResponse:
     tz, now = viewer_time_zone(request), timezone.now()
     form = GroupFilterForm(request.GET or None, languages=active_languages())
-    filters = selectors.GroupSessionFilters(**form.cleaned_data) if form.is_valid() else selectors.GroupSessionFilters()
+    filters = form.filters() if form.is_valid() else selectors.GroupSessionFilters()
     sessions = list(selectors.group_sessions_listing(filters, now=now, tz=tz)[:60])
     context = {"form": form, "sessions": sessions, "tz": tz}
     if request.htmx:

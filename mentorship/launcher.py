@@ -346,14 +346,16 @@ def main() -> int:
     run_parser = sub.add_parser("run", help="run the whole app with demo data")
     run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     test_parser = sub.add_parser("test", help="run the whole test suite")
-    test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
     sub.add_parser("prepare", help="(used by run) migrate and compile translations")
-    args = parser.parse_args()
+    # Everything after `test` goes to pytest untouched, options included.
+    args, pytest_args = parser.parse_known_args()
     if args.command == "run":
         return run(args.port)
     if args.command == "prepare":
         return prepare()
-    return test(args.pytest_args)
+    if pytest_args and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(pytest_args)}")
+    return test(pytest_args)
 
 
 if __name__ == "__main__":

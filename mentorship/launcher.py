@@ -345,7 +345,7 @@ def main() -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run_parser = sub.add_parser("run", help="run the whole app with demo data")
     run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    test_parser = sub.add_parser("test", help="run the whole test suite")
+    sub.add_parser("test", help="run the whole test suite")
     sub.add_parser("prepare", help="(used by run) migrate and compile translations")
     # Everything after `test` goes to pytest untouched, options included.
     args, pytest_args = parser.parse_known_args()

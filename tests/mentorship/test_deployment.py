@@ -250,16 +250,20 @@ def production_gunicorn():
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 30
+    # Until a worker answers (gunicorn binds the port before its workers have imported Django).
+    deadline = time.monotonic() + 60
     while True:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health/", timeout=5).close()
+        except urllib.error.HTTPError:
             break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 raise RuntimeError(process.stderr.read().decode()[-3000:]) from None
             time.sleep(0.2)
+        else:
+            break
     yield port, env
     process.send_signal(signal.SIGINT)  # quick shutdown; SIGTERM waits out graceful_timeout for idle workers
     process.wait(timeout=30)

@@ -61,6 +61,7 @@ class RunReport:
     statuses: dict[str, int] = field(default_factory=dict)
     services: dict = field(default_factory=dict)
     login_redirect: str = ""
+    demo_accounts: set[str] = field(default_factory=set)
     first_migration_applied: str = ""
     redis_marker: bytes | None = None
     pids: set[int] = field(default_factory=set)
@@ -196,6 +197,8 @@ def first_run(data_dir) -> RunReport:
             report.first_migration_applied = str(
                 connection.execute("SELECT min(applied) FROM django_migrations").fetchone()
             )
+            rows = connection.execute("SELECT email FROM accounts_user WHERE email = ANY(%s)", [list(DEMO_LOGINS)])
+            report.demo_accounts = {email for (email,) in rows}
         run.redis_client().set("smoke:first-run", b"kept")
     finally:
         _stop_and_report(run, report)
@@ -221,6 +224,7 @@ def test_make_run_prints_the_demo_logins_and_they_work(first_run):
     assert "Demo@12345" in printed
     for email in DEMO_LOGINS:
         assert email in printed
+    assert first_run.demo_accounts == set(DEMO_LOGINS), "every printed login exists"
     assert first_run.login_redirect != "/accounts/login/"
 
 

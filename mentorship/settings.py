@@ -139,7 +139,10 @@ CELERY_BEAT_SCHEDULE["sessions-reminders"] = {"task": "sessions_app.tasks.send_d
 CELERY_BEAT_SCHEDULE["sessions-auto-complete"] = {"task": "sessions_app.tasks.auto_complete_sessions", "schedule": 900.0}
 # The room: refund everyone when a mentor never joins; delete recordings past their retention date.
 CELERY_BEAT_SCHEDULE["sessions-mentor-no-shows"] = {"task": "sessions_app.process_mentor_no_shows", "schedule": 60.0}
-CELERY_BEAT_SCHEDULE["sessions-expire-recordings"] = {"task": "sessions_app.delete_expired_recordings", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["sessions-expire-recordings"] = {
+    "task": "sessions_app.delete_expired_recordings",
+    "schedule": 3600.0,
+}
 
 # --- Auth ----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -287,3 +287,13 @@ def test_the_progress_page_shows_and_records_milestones(client, student, after, 
     assert client.post(url, {"kind": "exam", "title": ""}).status_code == 400
     assert client.post(url, {"kind": "exam", "title": "Board exam: 92 in physics"}).status_code == 302
     assert ProgressMilestone.objects.get().recorded_by == student
+
+
+def test_the_progress_panel_tag_renders_for_any_dashboard(rf, student, after, django_assert_max_num_queries):
+    from django.template import RequestContext, Template
+
+    request = rf.get("/dashboard/")
+    request.user = student
+    with django_assert_max_num_queries(3):
+        html = Template("{% load room_progress %}{% student_progress_panel %}").render(RequestContext(request, {}))
+    assert 'data-testid="student-progress"' in html and "Ray diagrams" in html

@@ -14,6 +14,7 @@ peer_media ``{peer_id, audio, video}``, peer_screen ``{peer_id, on}``, offer / a
 ended, error ``{code}``.
 """
 
+import asyncio
 import json
 import re
 import time
@@ -83,15 +84,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         ttl = int((access.closes_at - timezone.now()).total_seconds()) + 3600
         self.presence = RoomPresence(access.session_id, ttl_seconds=ttl)
 
-        await self.channel_layer.group_add(self.room_group, self.channel_name)
-        await self.channel_layer.group_add(self.user_group, self.channel_name)
+        await asyncio.gather(
+            self.channel_layer.group_add(self.room_group, self.channel_name),
+            self.channel_layer.group_add(self.user_group, self.channel_name),
+        )
         await self.accept()
         self.joined = True
         # One socket per member: an older one (another tab, or this page before a reconnect) steps aside.
         await self.channel_layer.group_send(
             self.user_group, {"type": "room.replaced", "peer_id": self.peer_id, "channel": self.channel_name}
         )
-        self.visit_id = await database_sync_to_async(room_services.room_visit_open)(
+        self.visit_id, history, recording = await database_sync_to_async(room_services.room_enter)(
             session_id=access.session_id, user=user, peer_id=self.peer_id
         )
         self.entry = {
@@ -108,8 +111,6 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         present = await self.presence.all()
         others = {pid: e for pid, e in present.items() if e["user_id"] != self.user_id}
         self.peer_channels = {pid: e["channel"] for pid, e in others.items()}
-        history = await database_sync_to_async(room_services.chat_history)(session_id=access.session_id)
-        recording = await database_sync_to_async(room_services.recording_state)(session_id=access.session_id)
         await self.send_json(
             {
                 "type": "welcome",

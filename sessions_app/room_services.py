@@ -150,6 +150,12 @@ def room_visit_open(*, session_id: int, user: User, peer_id: str) -> int:
     return visit.pk
 
 
+def room_enter(*, session_id: int, user: User, peer_id: str) -> tuple[int, list[dict[str, Any]], dict[str, Any]]:
+    """Everything the socket needs on entering, in one trip to the database: the visit, chat history, recording."""
+    visit_id = room_visit_open(session_id=session_id, user=user, peer_id=peer_id)
+    return visit_id, chat_history(session_id=session_id), recording_state(session_id=session_id)
+
+
 def room_visit_close(*, visit_id: int) -> None:
     RoomVisit.objects.filter(pk=visit_id, left_at__isnull=True).update(left_at=timezone.now())
 

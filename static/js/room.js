@@ -455,6 +455,7 @@
     let recorder = null;
     let statsTimer = null;
     let pingTimer = null;
+    let previewReady = Promise.resolve();
 
     return {
       phase: "lobby",
@@ -495,7 +496,7 @@
         this.recording.required = config.recordingRequired;
         window.addEventListener("pagehide", () => this.leave({ navigating: true }));
         if (navigator.mediaDevices) navigator.mediaDevices.addEventListener("devicechange", () => this.listDevices());
-        this.preparePreview();
+        previewReady = this.preparePreview();
       },
 
       // --- lobby: devices and preview ---
@@ -586,7 +587,8 @@
         if (kind === "camera") this.cameraId = deviceId;
         else this.microphoneId = deviceId;
         if (this.phase === "lobby") {
-          await this.openDevices();
+          previewReady = this.openDevices();
+          await previewReady;
           return;
         }
         try {
@@ -620,11 +622,13 @@
         mark("room:join");
         this.phase = "joining";
         try {
-          const response = await fetch(config.urls.consent, {
+          const consentSent = fetch(config.urls.consent, {
             method: "POST",
             headers: { "X-CSRFToken": config.csrfToken },
             credentials: "same-origin",
           });
+          // Joining before the camera and microphone are open would connect without them.
+          const [response] = await Promise.all([consentSent, previewReady]);
           if (!response.ok) throw new Error(String(response.status));
         } catch (error) {
           this.phase = "lobby";

@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from matching.selectors import COUNT_CAP, PAGE_SIZE, FilterOptions, SearchFilters
@@ -33,6 +35,22 @@ RATING_CHOICES = [
     ("4.5", _("4.5+ stars")),
 ]
 NEAR_CHOICES = [("", _("Anywhere")), ("state", _("In my state")), ("city", _("In my city"))]
+
+
+class OptionsSelect(forms.Select):
+    """A `<select>` built in Python: the filter form renders a few hundred options on every search, and Django's
+    per-option widget templates made up most of the page's time (see bench/search_bench.py)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(item) for item in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((key, " selected" if str(key) in chosen else "", label) for key, label in self.choices),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
 
 
 def _with_current(values: list[str], current: str) -> list[str]:
@@ -93,6 +111,8 @@ class MentorSearchForm(forms.Form):
         if not knows_place:
             del self.fields["near"]
         for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget = OptionsSelect(choices=field.choices)
             checkbox = isinstance(field.widget, forms.CheckboxInput)
             field.widget.attrs.setdefault("class", CHECKBOX_CLASSES if checkbox else CONTROL_CLASSES)
 

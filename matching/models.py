@@ -1,4 +1,4 @@
-"""Matching's own tables: the search document of every listed mentor.
+"""Matching's own tables: the search document of every listed mentor, and the search vocabulary.
 
 `MentorSearchDocument` is a denormalised, read-only copy of what discovery needs about one listed mentor (the
 profile, the user's name, place and languages, the comparable words of `matching.scoring.terms`), so the search
@@ -62,8 +62,6 @@ class MentorSearchDocument(models.Model):
     time_zone = models.CharField(max_length=64)
 
     search_vector = SearchVectorField()
-    # Name, title and the labels, for typo-tolerant trigram matching (the bio is too long to be useful there).
-    search_text = models.TextField()
     refreshed_at = models.DateTimeField()
 
     class Meta:
@@ -71,7 +69,6 @@ class MentorSearchDocument(models.Model):
         verbose_name_plural = _("mentor search documents")
         indexes = [
             GinIndex(fields=["search_vector"], name="msd_search_vector_gin"),
-            GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="msd_search_text_trgm"),
             GinIndex(fields=["languages"], name="msd_languages_gin"),
             GinIndex(fields=["levels_served"], name="msd_levels_gin"),
             GinIndex(fields=["specializations"], name="msd_specializations_gin"),
@@ -93,3 +90,22 @@ class MentorSearchDocument(models.Model):
     @property
     def price_from_rupees(self) -> Decimal:
         return Decimal(self.price_from_paise) / 100
+
+
+class SearchTerm(models.Model):
+    """A word that occurs in some listed mentor's searchable text: the vocabulary typo tolerance corrects towards.
+
+    Matching a misspelt query word against this small table (trigram similarity, GIN index) and then searching the
+    documents' full-text index for the corrected words keeps a search's cost independent of how long the texts are.
+    Words are added as documents are written and never removed: a stale word only widens a query harmlessly.
+    """
+
+    word = models.CharField(max_length=64, primary_key=True)
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+        indexes = [GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="search_term_word_trgm")]
+
+    def __str__(self) -> str:
+        return self.word

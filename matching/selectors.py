@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
 from django.core.cache import cache
 from django.db.models import F, Func, Q, QuerySet
 from django.http import HttpRequest
@@ -15,7 +16,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Language, StudentProfile, User
 from matching import ranking, scoring
-from matching.models import MentorSearchDocument
+from matching.models import MentorSearchDocument, SearchTerm
 from mentors.models import MentorProfile
 
 FILTER_OPTIONS_CACHE_KEY = "matching:filter-options"
@@ -25,6 +26,13 @@ PAGE_SIZE = 12
 # Counting every match of a broad search at 100k mentors costs more than the page itself; past this we say "1,000+".
 COUNT_CAP = 1000
 SEARCH_CONFIG = "english"
+MAX_QUERY_WORDS = 6
+PREFIX_MIN_LENGTH = 4
+# Trigram similarity of a misspelling to the word meant: "biolgy"/"biology" 0.5, "mathematcs"/"mathematics" 0.62;
+# unrelated short words score below 0.3.
+TYPO_MIN_SIMILARITY = 0.4
+TYPO_MAX_CORRECTIONS = 3
+_WORD = re.compile(r"[^\W_]+")
 
 # The columns a result card and the compatibility reasons need (the search columns stay in the database).
 _CARD_FIELDS = (
@@ -231,11 +239,9 @@ def _filtered(
     filters: SearchFilters, student: scoring.StudentFacts | None, options: FilterOptions, at: dt.datetime
 ) -> QuerySet[MentorSearchDocument]:
     documents = MentorSearchDocument.objects.all()
-    if filters.query:
-        documents = documents.filter(
-            Q(search_vector=SearchQuery(filters.query, search_type="websearch", config=SEARCH_CONFIG))
-            | Q(search_text__trigram_word_similar=filters.query)
-        )
+    query = text_query(filters.query)
+    if query is not None:
+        documents = documents.filter(search_vector=query)
     if filters.level:
         documents = documents.filter(levels_served__contains=[filters.level])
     if filters.language and filters.primary_language_only:
@@ -263,6 +269,50 @@ def _filtered(
         viewer = student or scoring.StudentFacts(time_zone=settings.DEFAULT_USER_TIME_ZONE)
         documents = documents.filter(time_zone__in=ranking.compatible_time_zones(viewer, options.time_zones, at))
     return documents
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a text as the vocabulary stores them: lower case, two letters or more, in order, once."""
+    return list(dict.fromkeys(word for word in _WORD.findall(text.casefold()) if len(word) > 1))
+
+
+def text_query(text: str) -> SearchQuery | None:
+    """Every word of `text` must match, each as typed or as a close spelling from the vocabulary ("mathematcs");
+    None when `text` has no words."""
+    words = query_words(text)[:MAX_QUERY_WORDS]
+    if not words:
+        return None
+    corrections = _corrections(words)
+    query = None
+    for word in words:
+        alternatives = _word_query(word)
+        for correction in corrections.get(word, ()):
+            alternatives |= _word_query(correction)
+        query = alternatives if query is None else query & alternatives
+    return query
+
+
+def _word_query(word: str) -> SearchQuery:
+    # Stemmed, and as a prefix once long enough ("maths" finds "Mathematics"). Words are letters and digits only,
+    # so they cannot carry tsquery operators.
+    return SearchQuery(f"{word}:*" if len(word) >= PREFIX_MIN_LENGTH else word, search_type="raw", config=SEARCH_CONFIG)
+
+
+def _corrections(words: list[str]) -> dict[str, list[str]]:
+    """For each word missing from the vocabulary, its closest vocabulary words (one query, trigram GIN index)."""
+    similarities = {f"similarity_{index}": TrigramSimilarity("word", word) for index, word in enumerate(words)}
+    close = Q()
+    for word in words:
+        close |= Q(word__trigram_similar=word)
+    rows = list(SearchTerm.objects.filter(close).annotate(**similarities).values_list("word", *similarities))
+    known = {row[0] for row in rows}
+    corrections = {}
+    for index, word in enumerate(words):
+        if word in known:
+            continue
+        ranked = sorted((-row[index + 1], row[0]) for row in rows if row[index + 1] >= TYPO_MIN_SIMILARITY)
+        corrections[word] = [candidate for _similarity, candidate in ranked[:TYPO_MAX_CORRECTIONS]]
+    return corrections
 
 
 def _ordering(filters: SearchFilters, student: scoring.StudentFacts | None) -> list:

@@ -1,6 +1,6 @@
 """Writes of `matching`: keeping the search documents equal to the listed mentors."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
@@ -9,13 +9,13 @@ from django.db.models import Value
 from django.utils import timezone
 
 from matching import scoring
-from matching.models import MentorSearchDocument
-from matching.selectors import FILTER_OPTIONS_CACHE_KEY
+from matching.models import MentorSearchDocument, SearchTerm
+from matching.selectors import FILTER_OPTIONS_CACHE_KEY, SEARCH_CONFIG, query_words
 from mentors.models import MentorProfile
 from mentors.selectors import listed_mentors
 from mentors.slots import price_for_duration_paise
 
-SEARCH_CONFIG = "english"
+SEARCH_TERM_MAX_LENGTH = SearchTerm._meta.get_field("word").max_length
 # A mentor's ratings are blended with this many imaginary ratings of this value before ranking by popularity.
 POPULARITY_PRIOR_COUNT = 5
 POPULARITY_PRIOR_RATING = 3.5
@@ -61,6 +61,9 @@ def _refresh(mentors, *, stale_ids: Iterable[int]) -> int:
     documents = [_document(mentor, now) for mentor in mentors]
     MentorSearchDocument.objects.bulk_create(
         documents, update_conflicts=True, unique_fields=["mentor"], update_fields=_DOCUMENT_FIELDS
+    )
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(word=word) for word in sorted(_vocabulary(mentors))], ignore_conflicts=True
     )
     listed = {mentor.pk for mentor in mentors}
     gone = [mentor_id for mentor_id in stale_ids if mentor_id not in listed]
@@ -108,22 +111,33 @@ def _document(mentor: MentorProfile, now) -> MentorSearchDocument:
         state_key=scoring.normalize_place(user.state),
         time_zone=user.time_zone,
         search_vector=_search_vector(mentor),
-        search_text=" ".join(
-            [user.full_name, mentor.title, *mentor.specializations, *mentor.expertise_areas, *mentor.subjects]
-        ),
         refreshed_at=now,
     )
 
 
-def _search_vector(mentor: MentorProfile) -> SearchVector:
-    weighted: Sequence[tuple[str, Sequence[str]]] = (
+def _searchable_texts(mentor: MentorProfile) -> tuple[tuple[str, list[str]], ...]:
+    """What full-text search looks at, by weight (A counts most)."""
+    return (
         ("A", [mentor.user.full_name, mentor.title, *mentor.specializations]),
         ("B", [*mentor.expertise_areas, *mentor.subjects]),
         ("C", [*mentor.industry_focus, *mentor.skills, mentor.university, mentor.company]),
         ("D", [mentor.bio]),
     )
+
+
+def _search_vector(mentor: MentorProfile) -> SearchVector:
     vector = None
-    for weight, texts in weighted:
+    for weight, texts in _searchable_texts(mentor):
         part = SearchVector(Value(" ".join(texts)), weight=weight, config=SEARCH_CONFIG)
         vector = part if vector is None else vector + part
     return vector
+
+
+def _vocabulary(mentors: Iterable[MentorProfile]) -> set[str]:
+    return {
+        word
+        for mentor in mentors
+        for _weight, texts in _searchable_texts(mentor)
+        for word in query_words(" ".join(texts))
+        if len(word) <= SEARCH_TERM_MAX_LENGTH
+    }

@@ -93,14 +93,12 @@ TEMPLATES = [
 
 # --- Data stores -------------------------------------------------------------------------------
 DATABASES = {"default": parse_database_url(env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peerlearn"))}
-# Persistent connections leak under ASGI (Daphne runs every request in a new thread), so keep them off.
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Persistent connections leak under ASGI (Daphne runs every request in a new thread), so keep them off there.
+# gunicorn's sync workers serve one request at a time on one thread and can keep theirs (DB_CONN_MAX_AGE=60 on the
+# web process): a fresh connection costs a backend start and a cold catalogue cache on every page.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Mentor search forgives typos by trigram word similarity; the default threshold (0.6) misses one-letter slips in
-# short words ("biolgy"). A connection option, so the GIN index still serves the `%>` operator at this threshold.
-DATABASES["default"]["OPTIONS"]["options"] = " ".join(
-    filter(None, ["-c pg_trgm.word_similarity_threshold=0.5", DATABASES["default"]["OPTIONS"].get("options")])
-)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")

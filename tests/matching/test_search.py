@@ -110,6 +110,21 @@ def test_full_text_search_covers_name_title_bio_expertise_and_specializations(cl
 def test_search_tolerates_typos(client, mentors):
     assert found(client, q="mathematcs") == ["priya-sharma"]
     assert found(client, q="Biolgy") == ["ravi-kumar"]
+    assert found(client, q="Biolgy chemstry") == ["ravi-kumar"]
+    assert found(client, q="machine lerning") == ["arun-raman"]
+
+
+def test_words_match_as_prefixes_so_short_forms_find_the_full_word(client, mentors):
+    assert found(client, q="maths") == ["priya-sharma"]
+    assert found(client, q="counsel") == ["ravi-kumar"]
+
+
+def test_every_word_must_match(client, mentors):
+    assert found(client, q="biology physics") == []
+
+
+def test_a_query_without_words_is_ignored(client, mentors):
+    assert len(found(client, q="?!")) == 4
 
 
 def test_academic_level_filter(client, mentors):

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from matching.models import MentorSearchDocument
+from matching.models import MentorSearchDocument, SearchTerm
 from matching.selectors import FILTER_OPTIONS_CACHE_KEY, filter_options
 from matching.services import search_document_refresh, search_documents_rebuild
 from mentors import hooks
@@ -35,6 +35,13 @@ def test_listed_mentor_document_copies_what_discovery_needs():
     assert document.price_from_paise == 45_000  # the 30-minute session
     # Twenty ratings of 4.5 blended with five imaginary ratings of 3.5.
     assert document.popularity == pytest.approx((4.5 * 20 + 3.5 * 5) / 25)
+
+
+def test_the_words_of_listed_mentors_join_the_search_vocabulary():
+    listed_mentor(user__full_name="Ravi Kumar", title="Physics lecturer", bio="Friendly NEET coaching.")
+    assert {"ravi", "kumar", "physics", "lecturer", "friendly", "neet", "coaching"} <= set(
+        SearchTerm.objects.values_list("word", flat=True)
+    )
 
 
 @pytest.mark.parametrize(

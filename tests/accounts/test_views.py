@@ -84,6 +84,22 @@ def test_step_page_renders_in_full_and_as_htmx_partial(client, new_student, djan
     assert b'id="step-title"' in partial.content
 
 
+def test_htmx_history_restores_get_the_whole_page(client, new_student):
+    client.force_login(new_student)
+    response = client.get(step_url("basic"), HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)
+    assert not is_partial(response)
+    assert "HX-Request" in response["Vary"]
+
+
+def test_home_page_leads_visitors_to_signup_and_students_to_their_dashboard(client, onboarded_student):
+    response = client.get(reverse("home"))
+    assert f'href="{reverse("account_signup")}"'.encode() in response.content
+    client.force_login(onboarded_student)
+    response = client.get(reverse("home"))
+    assert f'href="{reverse("accounts:dashboard")}"'.encode() in response.content
+    assert b"Sign up as a student" not in response.content
+
+
 def test_saving_a_step_moves_to_the_next(client, new_student):
     client.force_login(new_student)
     response = client.post(step_url("basic"), basic_post())

@@ -7,7 +7,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from mentors.models import MentorProfile, MentorSlugHistory, VerificationEvent, VerificationStatus
+from mentors.models import (
+    MentorPayoutDetails,
+    MentorProfile,
+    MentorSlugHistory,
+    VerificationEvent,
+    VerificationStatus,
+)
+from payments.payouts import payout_destination
 
 
 def listed_mentors() -> QuerySet[MentorProfile]:
@@ -110,4 +117,19 @@ def application_for_review(mentor_id: int) -> MentorProfile:
             Prefetch("verification_events", queryset=VerificationEvent.objects.select_related("actor")),
         )
         .get(pk=mentor_id)
+    )
+
+
+def payout_destination_for(mentor_user: User) -> dict | None:
+    """Where payments sends this mentor's weekly payout, or None until they set payout details."""
+    details = MentorPayoutDetails.objects.filter(mentor__user=mentor_user).first()
+    if details is None:
+        return None
+    return payout_destination(
+        name=details.account_holder_name,
+        email=mentor_user.email,
+        reference=f"mentor-{mentor_user.pk}",
+        bank_account_number=details.bank_account_number,
+        ifsc=details.ifsc,
+        upi_id=details.upi_id,
     )

@@ -75,6 +75,7 @@ class FakeRazorpayState:
             self.payments: dict[str, dict] = {}
             self.refunds: dict[str, dict] = {}
             self.payouts: dict[str, dict] = {}
+            self.fund_accounts: dict[str, dict] = {}
             self.idempotency: dict[tuple[str, str], tuple[str, dict]] = {}
             self.requests: list[tuple[str, str]] = []
             # How new refunds start: "pending" (wait for refund.processed, as usual) or "processed" (instant refunds).
@@ -282,8 +283,7 @@ class FakeRazorpayState:
 
         return self._idempotent("payout", key, body, create)
 
-    @staticmethod
-    def _composite_fund_account(fund_account) -> str:
+    def _composite_fund_account(self, fund_account) -> str:
         """The composite payout API creates the contact and fund account inline."""
         if not isinstance(fund_account, dict) or not isinstance(fund_account.get("contact"), dict):
             raise RazorpayError(400, "The fund account id field is required.", field="fund_account_id")
@@ -299,7 +299,9 @@ class FakeRazorpayState:
                 raise RazorpayError(400, "The vpa address is invalid.", field="address")
         else:
             raise RazorpayError(400, "The account type field is invalid.", field="account_type")
-        return new_id("fa")
+        fund_account_id = new_id("fa")
+        self.fund_accounts[fund_account_id] = fund_account
+        return fund_account_id
 
     def payout(self, payout_id: str) -> dict:
         try:

@@ -1,12 +1,15 @@
 """The live room in two real Chromium contexts with fake camera and microphone (see tests/e2e/conftest.py)."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import BrowserContext, Page, expect
 
-from sessions_app.models import RoomConsent, Session, Tip
-from tests.factories import BookingFactory, UserFactory, live_group_session
+from sessions_app.models import Recording, RoomConsent, Session, Tip
+from sessions_app.recording import WEBM_MAGIC
+from tests.factories import BookingFactory, UserFactory, live_group_session, minor_user
 
 pytestmark = pytest.mark.e2e
 
@@ -144,3 +147,35 @@ def test_a_user_who_did_not_book_is_refused(page, live_server):
         session.pk,
     )
     assert code == 4403
+
+
+def test_a_session_with_a_minor_is_recorded_from_the_mentors_browser(page, second_context, live_server):
+    session = live_group_session(starts_in_minutes=-2)
+    minor = minor_user(full_name="Ravi Teja")
+    BookingFactory(session=session, student=minor)
+    sign_in(page.context, live_server, session.mentor)
+    student_page = second_context.new_page()
+    sign_in(second_context, live_server, minor)
+
+    enter_room(page, session)
+    enter_room(student_page, session)
+    expect_video_flowing(student_page)
+    # Recording starts by itself, everyone sees it, and the mentor cannot stop it.
+    expect(student_page.get_by_test_id("recording-indicator")).to_be_visible()
+    expect(page.get_by_test_id("recording-indicator")).to_be_visible()
+    expect(page.get_by_test_id("toggle-recording")).to_be_disabled()
+    expect(student_page.get_by_test_id("tip-panel")).to_have_count(0)
+
+    recording = Recording.objects.get(session=session)
+    deadline = time.monotonic() + 20
+    while recording.chunk_count < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        recording.refresh_from_db()
+    assert recording.chunk_count >= 2
+    first = recording.chunks.get(sequence=0)
+    assert first.file.open("rb").read(4) == WEBM_MAGIC
+
+    response = student_page.request.get(f"/recordings/{recording.pk}/", headers={"Range": "bytes=0-99"})
+    assert response.status == 206 and response.body()[:4] == WEBM_MAGIC
+    for chunk in recording.chunks.all():
+        chunk.file.delete(save=False)

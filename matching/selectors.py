@@ -12,7 +12,9 @@ from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
 from django.core.cache import cache
 from django.db.models import F, Func, Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import Language, StudentProfile, User
 from matching import ranking, scoring
@@ -71,9 +73,42 @@ class FilterOptions:
 
 @dataclass
 class MentorResult:
+    """One card of the results; its texts are built here because a page shows many cards (template tags cost more)."""
+
     document: MentorSearchDocument
     language_names: list[str]
     compatibility: scoring.Compatibility | None = None
+
+    @property
+    def profile_url(self) -> str:
+        return reverse("mentors:profile", args=[self.document.slug])
+
+    @property
+    def subtitle(self) -> str:
+        place = self.document.company or self.document.university
+        return f"{self.document.title} · {place}" if place else self.document.title
+
+    @property
+    def languages_text(self) -> str:
+        return gettext("Speaks %(languages)s") % {"languages": ", ".join(self.language_names)}
+
+    @property
+    def rating_text(self) -> str:
+        count = self.document.rating_count
+        if not count:
+            return gettext("New mentor")
+        rating = formats.number_format(self.document.average_rating, 1)
+        return ngettext("%(rating)s (%(count)d rating)", "%(rating)s (%(count)d ratings)", count) % {
+            "rating": rating,
+            "count": count,
+        }
+
+    @property
+    def price_text(self) -> str:
+        rupees = self.document.price_from_rupees
+        places = 0 if rupees == rupees.to_integral_value() else 2
+        price = formats.number_format(rupees, places, force_grouping=True)
+        return gettext("From ₹%(price)s") % {"price": price}
 
 
 @dataclass

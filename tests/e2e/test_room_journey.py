@@ -179,3 +179,45 @@ def test_a_session_with_a_minor_is_recorded_from_the_mentors_browser(page, secon
     assert response.status == 206 and response.body()[:4] == WEBM_MAGIC
     for chunk in recording.chunks.all():
         chunk.file.delete(save=False)
+
+
+# Lets the test cut the page's signalling socket as a network blip would.
+TRACK_SOCKETS = """
+window.__sockets = [];
+const NativeWebSocket = window.WebSocket;
+window.WebSocket = class extends NativeWebSocket {
+  constructor(...args) { super(...args); window.__sockets.push(this); }
+};
+"""
+
+
+def test_a_dropped_socket_reconnects_and_the_call_carries_on(page, second_context, live_server):
+    session = live_group_session(starts_in_minutes=-2)
+    student = UserFactory(full_name="Asha Reddy")
+    BookingFactory(session=session, student=student)
+    sign_in(page.context, live_server, session.mentor)
+    second_context.add_init_script(TRACK_SOCKETS)
+    student_page = second_context.new_page()
+    sign_in(second_context, live_server, student)
+    enter_room(page, session)
+    enter_room(student_page, session)
+    expect_video_flowing(student_page)
+    page.get_by_test_id("chat-input").fill("Before the blip")
+    page.get_by_test_id("chat-send").click()
+    expect(student_page.get_by_test_id("chat-log")).to_contain_text("Before the blip")
+
+    student_page.evaluate("window.__sockets.at(-1).close()")
+    expect(student_page.get_by_test_id("connection")).to_have_attribute("data-connection", "open", timeout=15_000)
+    assert student_page.evaluate("window.__sockets.length") == 2
+
+    # Same peer, same call: the media path was never torn down and the chat history came back.
+    expect(remote_tile(page)).to_have_count(1)
+    expect(remote_tile(page)).to_have_attribute("data-state", "connected")
+    expect(student_page.get_by_test_id("chat-message")).to_have_count(1)
+    student_page.get_by_test_id("chat-input").fill("After the blip")
+    student_page.get_by_test_id("chat-send").click()
+    expect(page.get_by_test_id("chat-log")).to_contain_text("After the blip")
+    student_page.wait_for_function(
+        "() => { const v = document.querySelector('[data-testid=remote-tile] video');"
+        " return new Promise(resolve => v.requestVideoFrameCallback(() => resolve(true))); }"
+    )

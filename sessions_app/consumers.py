@@ -53,6 +53,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     access: RoomAccess
     joined = False
     departed = False
+    visit_id: int | None = None
 
     # --- connection lifecycle ---
 
@@ -142,7 +143,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_discard(self.room_group, self.channel_name)
         await self.channel_layer.group_discard(self.user_group, self.channel_name)
         removed = await self.presence.remove(self.peer_id, channel_name=self.channel_name)
-        await database_sync_to_async(room_services.room_visit_close)(visit_id=self.visit_id)
+        if self.visit_id is not None:
+            await database_sync_to_async(room_services.room_visit_close)(visit_id=self.visit_id)
         if not removed:
             return  # the same page reconnected on a new socket and carries on
         await self.channel_layer.group_send(

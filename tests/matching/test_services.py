@@ -1,8 +1,12 @@
 """The search documents follow the mentors: written while listed, gone otherwise, refreshed on every change."""
 
+import io
+
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
+from matching import demo
 from matching.models import MentorSearchDocument, SearchTerm
 from matching.selectors import FILTER_OPTIONS_CACHE_KEY, filter_options
 from matching.services import search_document_refresh, search_documents_rebuild
@@ -100,3 +104,14 @@ def test_rebuild_writes_every_listed_mentor_and_drops_the_rest():
     MentorProfileFactory(pending=True)
     assert search_documents_rebuild(batch_size=2) == 5
     assert set(MentorSearchDocument.objects.values_list("pk", flat=True)) == {mentor.pk for mentor in listed}
+
+
+def test_demo_step_and_rebuild_command_index_mentors_created_without_the_services():
+    first, second = MentorProfileFactory(), MentorProfileFactory()
+    demo.seed(stdout=io.StringIO())
+    assert set(MentorSearchDocument.objects.values_list("pk", flat=True)) == {first.pk, second.pk}
+    third = MentorProfileFactory()
+    out = io.StringIO()
+    call_command("search_documents_rebuild", stdout=out)
+    assert "3 listed mentors indexed" in out.getvalue()
+    assert MentorSearchDocument.objects.filter(pk=third.pk).exists()

@@ -177,8 +177,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/dashboard.html", context)
 
 
-@reauthentication_required
 @login_required
+@reauthentication_required
 def phone_change(request: HttpRequest) -> HttpResponse:
     form = PhoneChangeForm(request.POST or None, initial={"phone": request.user.phone})
     if request.method == "POST" and form.is_valid():

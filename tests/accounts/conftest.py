@@ -7,6 +7,12 @@ from PIL import Image
 from tests.factories import StudentProfileFactory, UserFactory, birth_date_for_age, language
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded photos go to a throwaway folder, not the project's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def new_student(db):
     """A verified adult student at the first onboarding step, with no phone yet."""

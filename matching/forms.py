@@ -87,14 +87,12 @@ class MentorSearchForm(forms.Form):
         required=False, min_value=1, max_value=COUNT_CAP // PAGE_SIZE + 1, widget=forms.HiddenInput
     )
 
-    def __init__(
-        self, data, *, options: FilterOptions, language_names: dict[str, str], is_student: bool, knows_place: bool
-    ):
+    def __init__(self, data, *, options: FilterOptions, is_student: bool, knows_place: bool):
         super().__init__(data)
         self.fields["language"].choices = [
             ("", _("Any language")),
             *(
-                (code, language_names.get(code, code))
+                (code, options.language_names.get(code, code))
                 for code in _with_current(options.languages, data.get("language", ""))
             ),
         ]

@@ -23,7 +23,6 @@ from mentors.models import MentorProfile
 
 FILTER_OPTIONS_CACHE_KEY = "matching:filter-options"
 FILTER_OPTIONS_TTL_SECONDS = 300
-LANGUAGES_CACHE_KEY = "matching:languages"
 PAGE_SIZE = 12
 # Counting every match of a broad search at 100k mentors costs more than the page itself; past this we say "1,000+".
 COUNT_CAP = 1000
@@ -69,6 +68,7 @@ class FilterOptions:
     specializations: list[str]
     states: list[str]
     time_zones: list[str]
+    language_names: dict[str, str]
 
 
 @dataclass
@@ -133,23 +133,14 @@ class SearchPage:
         return (self.number - 1) * self.page_size + len(self.results)
 
 
-def _language_table() -> dict[str, dict]:
-    # Cached: the table changes only in the staff panel, and every search needs it.
-    table = cache.get(LANGUAGES_CACHE_KEY)
-    if table is None:
-        rows = list(Language.objects.values_list("pk", "code", "name"))
-        table = {"names": {code: name for _pk, code, name in rows}, "codes": {pk: code for pk, code, _name in rows}}
-        cache.set(LANGUAGES_CACHE_KEY, table, FILTER_OPTIONS_TTL_SECONDS)
-    return table
-
-
 def language_names() -> dict[str, str]:
-    """Code → English name of every language."""
-    return _language_table()["names"]
+    """Code → English name of every language (cached with the filter options)."""
+    return filter_options().language_names
 
 
 def filter_options() -> FilterOptions:
-    """The values present among listed mentors, for the filter controls; cached, cleared when a document changes."""
+    """The values present among listed mentors, for the filter controls, and the language names; one cache read,
+    cleared whenever a document changes."""
     options = cache.get(FILTER_OPTIONS_CACHE_KEY)
     if options is None:
         options = FilterOptions(
@@ -161,6 +152,7 @@ def filter_options() -> FilterOptions:
                 key=str.casefold,
             ),
             time_zones=sorted(set(MentorSearchDocument.objects.values_list("time_zone", flat=True).distinct())),
+            language_names=dict(Language.objects.values_list("code", "name")),
         )
         cache.set(FILTER_OPTIONS_CACHE_KEY, options, FILTER_OPTIONS_TTL_SECONDS)
     return options
@@ -179,8 +171,11 @@ def student_facts_for(user: User) -> scoring.StudentFacts | None:
     """What matching knows about a signed-in student (None for visitors, mentors and staff)."""
     if not user.is_authenticated or user.role != User.Role.STUDENT:
         return None
-    codes = set(user.languages.values_list("code", flat=True))
-    primary = _language_table()["codes"].get(user.primary_language_id)
+    spoken = dict(
+        Language.objects.filter(Q(speakers=user) | Q(pk=user.primary_language_id)).values_list("pk", "code").distinct()
+    )
+    primary = spoken.get(user.primary_language_id)
+    codes = set(spoken.values())
     profile = StudentProfile.objects.filter(user=user).first()
     fields: list[str] = []
     goals: list[str] = []
@@ -224,16 +219,15 @@ def mentor_facts(document: MentorSearchDocument) -> scoring.MentorFacts:
 
 
 def compatibility_with(
-    student: scoring.StudentFacts, document: MentorSearchDocument, *, at: dt.datetime
+    student: scoring.StudentFacts, document: MentorSearchDocument, *, at: dt.datetime, names: dict[str, str]
 ) -> scoring.Compatibility:
-    return scoring.compatibility(student, mentor_facts(document), at=at, language_names=language_names())
+    return scoring.compatibility(student, mentor_facts(document), at=at, language_names=names)
 
 
 def mentor_search_page(
-    *, filters: SearchFilters, student: scoring.StudentFacts | None, page: int, at: dt.datetime
+    *, filters: SearchFilters, student: scoring.StudentFacts | None, page: int, at: dt.datetime, options: FilterOptions
 ) -> SearchPage:
     """One page of listed mentors matching the filters, sorted as asked; two queries whatever the data size."""
-    options = filter_options()
     matching = _filtered(filters, student, options, at)
     ordered = matching
     if student is not None and filters.sort == "best":
@@ -244,12 +238,12 @@ def mentor_search_page(
     offset = (page - 1) * PAGE_SIZE
     rows = list(ordered.only(*_CARD_FIELDS)[offset : offset + PAGE_SIZE + 1])
     count = matching.values("pk")[: COUNT_CAP + 1].count()
-    names = language_names()
+    names = options.language_names
     results = [
         MentorResult(
             document=document,
             language_names=_spoken_names(document, names),
-            compatibility=compatibility_with(student, document, at=at) if student else None,
+            compatibility=compatibility_with(student, document, at=at, names=names) if student else None,
         )
         for document in rows[:PAGE_SIZE]
     ]
@@ -372,4 +366,4 @@ def profile_compatibility_context(request: HttpRequest, mentor: MentorProfile) -
     document = MentorSearchDocument.objects.filter(pk=mentor.pk).only(*_CARD_FIELDS).first()
     if document is None:
         return {}
-    return {"compatibility": compatibility_with(student, document, at=timezone.now())}
+    return {"compatibility": compatibility_with(student, document, at=timezone.now(), names=language_names())}

@@ -13,15 +13,17 @@ from matching.forms import MentorSearchForm
 def search(request: HttpRequest) -> HttpResponse:
     """`/mentors/`: the filters and one page of results; HTMX filter changes get only the results back."""
     student = selectors.student_facts_for(request.user)
+    options = selectors.filter_options()
     form = MentorSearchForm(
         request.GET,
-        options=selectors.filter_options(),
-        language_names=selectors.language_names(),
+        options=options,
         is_student=student is not None,
         knows_place=bool(student and student.state),
     )
     filters = form.search_filters()
-    page = selectors.mentor_search_page(filters=filters, student=student, page=form.page_number(), at=timezone.now())
+    page = selectors.mentor_search_page(
+        filters=filters, student=student, page=form.page_number(), at=timezone.now(), options=options
+    )
     context = {
         "form": form,
         "page": page,

@@ -89,12 +89,15 @@ def live_server(django_db_setup, django_db_blocker, tmp_path_factory):
         "SITE_URL": f"http://127.0.0.1:{port}",
         "REQUIRE_MFA_FOR_STAFF": "false",
     }
+    # A file, not a pipe: an unread pipe fills up with the server's log and blocks it.
+    log_path = tmp_path_factory.mktemp("daphne") / "server.log"
+    server_log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "mentorship.asgi:application"],
         cwd=BASE_DIR,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -104,11 +107,12 @@ def live_server(django_db_setup, django_db_blocker, tmp_path_factory):
             break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Daphne did not start: {process.stderr.read().decode()[-3000:]}") from None
+                raise RuntimeError(f"Daphne did not start: {log_path.read_text()[-3000:]}") from None
             time.sleep(0.2)
     yield LiveServer(url, mail_dir)
     process.terminate()
     process.wait(timeout=10)
+    server_log.close()
 
 
 @pytest.fixture(autouse=True)

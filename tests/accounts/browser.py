@@ -2,6 +2,7 @@
 
 import io
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from playwright.sync_api import Page, expect
@@ -25,13 +26,16 @@ def png_bytes(size: tuple[int, int] = (900, 600)) -> bytes:
 
 
 def keep_english(page: Page, live_server) -> None:
-    """Pick English in the language cookie, as the switcher does, so choosing Telugu as the primary language
-    does not switch the interface (and these tests' labels) to Telugu."""
+    """Pick English in the language cookie, as the switcher does, so pages that would speak the student's
+    language (Telugu, Hindi) stay in the English these tests' labels are written in."""
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
 
 
 def sign_up(page: Page, *, name: str, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    """Sign up in English: the page keeps English even after the student picks Telugu or Hindi as primary."""
     page.goto("/accounts/signup/")
+    site = urlsplit(page.url)._replace(path="/", query="", fragment="").geturl()
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": site}])
     page.get_by_label("Full name").fill(name)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)

@@ -7,6 +7,14 @@ from PIL import Image
 from tests.factories import StudentProfileFactory, UserFactory, birth_date_for_age, language
 
 
+@pytest.fixture
+def client(client, settings):
+    """A browser that picked English in the language switcher, so Telugu-speaking students see English pages
+    and the assertions on English text hold (test_language.py uses a plain client)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded photos go to a throwaway folder, not the project's var/media."""

@@ -97,7 +97,9 @@ def test_grant_records_time_ip_browser_and_text_version(minor, django_capture_on
         "UA",
         CONSENT_TEXT_VERSION,
     )
-    assert "withdraw" in mail.outbox[-1].body
+    confirmation = mail.outbox[-1]
+    assert confirmation.to == [consent.guardian_email]
+    assert consent_token_read(_token_from(confirmation)).consent_id == consent.pk
 
 
 def test_a_link_grants_only_once(minor):

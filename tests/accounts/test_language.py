@@ -1,9 +1,16 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory, language
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client():
+    """No language cookie: these tests are about what happens before and when one is chosen."""
+    return Client()
 
 
 def _page_language(client) -> str:

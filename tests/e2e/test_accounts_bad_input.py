@@ -12,7 +12,6 @@ from tests.accounts.browser import (
     expect_step,
     fill_basic_info,
     fill_school_details,
-    keep_english,
     next_step,
     png_bytes,
     sign_up,
@@ -43,7 +42,6 @@ def test_signup_refuses_a_taken_email_and_a_weak_password(page, live_server):
 
 def test_bad_input_at_each_onboarding_step(page, live_server, tmp_path):
     ensure_languages()
-    keep_english(page, live_server)
     sign_up(page, name="Kiran Rao", email="kiran@example.test")
     verify_email_from_outbox(page, live_server, "kiran@example.test")
     user = User.objects.get(email="kiran@example.test")

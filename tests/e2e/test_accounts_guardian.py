@@ -24,7 +24,6 @@ pytestmark = pytest.mark.e2e
 
 def test_minor_gets_guardian_consent_from_the_emailed_link(page, browser, live_server):
     ensure_languages()
-    keep_english(page, live_server)
     sign_up(page, name="Ananya Reddy", email="ananya@example.test")
     verify_email_from_outbox(page, live_server, "ananya@example.test")
     fill_basic_info(page, age=15)

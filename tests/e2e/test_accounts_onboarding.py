@@ -11,7 +11,6 @@ from tests.accounts.browser import (
     fill_basic_info,
     fill_school_details,
     finish_after_academics,
-    keep_english,
     next_step,
     sign_up,
     verify_email_from_outbox,
@@ -22,7 +21,6 @@ pytestmark = pytest.mark.e2e
 
 def test_school_student_signs_up_verifies_and_completes_onboarding(page, live_server):
     ensure_languages()
-    keep_english(page, live_server)
     sign_up(page, name="Ravi Teja", email="ravi@example.test")
     verify_email_from_outbox(page, live_server, "ravi@example.test")
 
@@ -54,7 +52,6 @@ def test_college_student_goes_back_and_forth_and_the_browser_time_zone_is_kept(b
     context = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id="Asia/Dubai")
     context.set_default_timeout(10_000)
     page = context.new_page()
-    keep_english(page, live_server)
     live_server.clear_outbox()
     try:
         sign_up(page, name="Priya Sharma", email="priya@example.test")

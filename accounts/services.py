@@ -126,9 +126,14 @@ def student_basic_info_save(
     if not user.phone:
         user.phone = phone
         fields.append("phone")
-    user.full_clean(
-        exclude=["password", "email", "languages", "photo"], validate_unique=False, validate_constraints=False
-    )
+    try:
+        user.full_clean(
+            exclude=["password", "email", "languages", "photo"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError:
+        # The caller's user object (request.user) must not keep values that were refused.
+        user.refresh_from_db(fields=[name for name in fields if name != "updated_at"])
+        raise
     user.save(update_fields=fields)
     user.languages.add(primary_language)
     return _save_profile(profile, 1, {})

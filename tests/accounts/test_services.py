@@ -348,3 +348,18 @@ def test_database_refuses_out_of_range_profiles(fields):
     profile = StudentProfileFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         StudentProfile.objects.filter(pk=profile.pk).update(**fields)
+
+
+def test_a_refused_basic_info_leaves_the_user_object_unchanged(new_student):
+    with pytest.raises(ValidationError) as excinfo:
+        services.student_basic_info_save(
+            user=new_student,
+            phone="9876543210",
+            date_of_birth=birth_date_for_age(19),
+            primary_language=language("te"),
+            **{**BASIC, "time_zone": "Mars/Olympus", "city": "Nellore"},
+        )
+    assert "time_zone" in _errors(excinfo)
+    assert (new_student.city, new_student.phone) == ("Hyderabad", "")
+    new_student.refresh_from_db()
+    assert new_student.time_zone == "Asia/Kolkata"

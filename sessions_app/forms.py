@@ -52,7 +52,7 @@ class OneToOneBookingForm(SlotPickerForm):
     session_type = forms.ChoiceField(
         label=_("What kind of session?"), choices=Session.SessionType.choices, widget=RADIO
     )
-    language = forms.ModelChoiceField(label=_("Session language"), queryset=Language.objects.none(), empty_label=None)
+    language = forms.TypedChoiceField(label=_("Session language"), coerce=int)
     starts_at = SlotField(label=_("Time"), error_messages={"required": _("Choose a time.")})
     purpose = forms.CharField(
         label=_("What do you want from this session?"),
@@ -87,7 +87,8 @@ class OneToOneBookingForm(SlotPickerForm):
 
     def __init__(self, *args, languages: list[Language], previous: list[Booking], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].queryset = Language.objects.filter(pk__in=[lang.pk for lang in languages])
+        self._languages = {lang.pk: lang for lang in languages}
+        self.fields["language"].choices = [(lang.pk, str(lang)) for lang in languages]
         self.fields["follow_up_of"].queryset = Booking.objects.filter(pk__in=[b.pk for b in previous]).select_related(
             "session"
         )
@@ -96,6 +97,9 @@ class OneToOneBookingForm(SlotPickerForm):
         )
         if not previous:
             del self.fields["follow_up_of"]
+
+    def clean_language(self) -> Language:
+        return self._languages[self.cleaned_data["language"]]
 
     def questionnaire(self) -> Questionnaire:
         data = self.cleaned_data

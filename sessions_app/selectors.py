@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Language, User
 from sessions_app import policy
-from sessions_app.models import Booking, CalendarFeed, Dispute, RescheduleRequest, Session, WaitlistEntry
+from sessions_app.models import Booking, Dispute, RescheduleRequest, Session, WaitlistEntry
 
 Interval = tuple[dt.datetime, dt.datetime]
 
@@ -272,8 +272,12 @@ def common_languages(student: User, mentor: User) -> list[Language]:
     return sorted(shared, key=lambda lang: (lang.sort_order, lang.name))
 
 
-def calendar_feed_of(user: User) -> CalendarFeed | None:
-    return CalendarFeed.objects.filter(user=user).first()
+def default_language(student: User, languages: list[Language]) -> Language | None:
+    """The student's primary language if both speak it, else the first language they share."""
+    for lang in languages:
+        if lang.pk == student.primary_language_id:
+            return lang
+    return languages[0] if languages else None
 
 
 def feed_entries(user: User, now: dt.datetime) -> tuple[list[Booking], list[tuple[Session, str]]]:

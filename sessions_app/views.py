@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -109,27 +110,40 @@ def _picker_state(request: HttpRequest, mentor: MentorProfile, tz, now) -> tuple
     return duration, day
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def book(request: HttpRequest, slug: str) -> HttpResponse:
-    mentor = get_object_or_404(MentorProfile.objects.select_related("user__primary_language"), slug=slug)
-    if not mentor.is_listed or not mentor.offered_durations:
-        raise Http404
+def _render_book(request: HttpRequest, mentor: MentorProfile, form, *, duration: int, day: dt.date, now):
     allowed, blocked_reason = student_can_book(request.user)
-    tz, now = request.user.tzinfo, timezone.now()
-    duration, day = _picker_state(request, mentor, tz, now)
-    context = {"mentor": mentor, "blocked_reason": blocked_reason, "duration": duration, "day": day, "tz": tz,
-               "today": now.astimezone(tz).date(), "price_paise": price_for_duration_paise(mentor, duration),
+    tz = request.user.tzinfo
+    context = {"mentor": mentor, "form": form, "blocked_reason": blocked_reason, "duration": duration, "day": day,
+               "tz": tz, "today": now.astimezone(tz).date(), "price_paise": price_for_duration_paise(mentor, duration),
                "slots": _slots_on(mentor, day=day, duration=duration, tz=tz, now=now) if allowed else [],
                "selected_start": request.POST.get("starts_at") or request.GET.get("start", ""),
                "hold_minutes": settings.SLOT_HOLD_MINUTES}
-    if request.htmx and request.method == "GET":
+    if form is None:
         return render(request, "sessions_app/book.html#slots", context)
+    return render(request, "sessions_app/book.html", context, status=_status_for(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, slug: str) -> HttpResponse:
+    mentor = get_object_or_404(
+        MentorProfile.objects.select_related("user__primary_language").prefetch_related("user__languages"), slug=slug
+    )
+    if not mentor.is_listed or not mentor.offered_durations:
+        raise Http404
+    prefetch_related_objects([request.user], "languages")  # read again by the service's language check
+    now = timezone.now()
+    duration, day = _picker_state(request, mentor, request.user.tzinfo, now)
+    if request.htmx and request.method == "GET":
+        return _render_book(request, mentor, None, duration=duration, day=day, now=now)
     languages = selectors.common_languages(request.user, mentor.user)
-    form_kwargs = {"durations": mentor.offered_durations, "languages": languages,
-                   "previous": selectors.previous_bookings_with(request.user, mentor.user)}
-    if request.method == "POST" and allowed:
-        form = OneToOneBookingForm(request.POST, **form_kwargs)
+    form = OneToOneBookingForm(
+        request.POST or None, durations=mentor.offered_durations, languages=languages,
+        previous=selectors.previous_bookings_with(request.user, mentor.user),
+        initial={"duration": duration, "date": day, "session_type": request.GET.get("type", ""),
+                 "language": selectors.default_language(request.user, languages)},
+    )  # fmt: skip
+    if request.method == "POST":
         if _too_many_booking_attempts(request):
             form.add_error(None, _("Too many booking attempts. Please wait a minute and try again."))
         elif form.is_valid():
@@ -142,13 +156,7 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
                 _form_errors_from(form, exc)
             else:
                 return _after_hold(request, booking)
-        context["slots"] = _slots_on(mentor, day=day, duration=duration, tz=tz, now=now)
-    else:
-        default_language = request.user.primary_language if request.user.primary_language in languages else None
-        form = OneToOneBookingForm(initial={"duration": duration, "date": day, "language": default_language or (
-            languages[0] if languages else None), "session_type": request.GET.get("type", "")}, **form_kwargs)
-    context.update(form=form, refund_policy=policy)
-    return render(request, "sessions_app/book.html", context, status=_status_for(form))
+    return _render_book(request, mentor, form, duration=duration, day=day, now=now)
 
 
 # --- a booking ---------------------------------------------------------------------------------

@@ -120,22 +120,22 @@ def booking_hold_one_to_one(
     with transaction.atomic():
         release_expired_holds(now=now, mentor_id=mentor_user.pk, starts_at=starts_at, ends_at=ends_at)
         try:
-            with transaction.atomic():
-                session = Session.objects.create(
-                    mentor=mentor_user,
-                    kind=Session.Kind.ONE_TO_ONE,
-                    session_type=session_type,
-                    title=f"{Session.SessionType(session_type).label} · {mentor_user.full_name}"[:200],
-                    category=Session.Category.OTHER,
-                    language=language,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    time_zone=student.time_zone,
-                    capacity=1,
-                    price_paise=price,
-                    status=Session.Status.SCHEDULED if free else Session.Status.DRAFT,
-                    published_at=now if free else None,
-                )
+            # No savepoint: if the insert fails, the whole use case rolls back with the ValidationError.
+            session = Session.objects.create(
+                mentor=mentor_user,
+                kind=Session.Kind.ONE_TO_ONE,
+                session_type=session_type,
+                title=f"{Session.SessionType(session_type).label} · {mentor_user.full_name}"[:200],
+                category=Session.Category.OTHER,
+                language=language,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                time_zone=student.time_zone,
+                capacity=1,
+                price_paise=price,
+                status=Session.Status.SCHEDULED if free else Session.Status.DRAFT,
+                published_at=now if free else None,
+            )
         except IntegrityError as exc:
             if violated_constraint(exc) == OVERLAP_CONSTRAINT:
                 raise slot_taken_error() from None
@@ -227,13 +227,12 @@ def booking_start_payment(*, booking: Booking, now: dt.datetime | None = None) -
         description=f"{session.title} · {session.starts_at:%Y-%m-%d %H:%M} UTC",
         payee=session.mentor,
     )
-    with transaction.atomic():
-        locked = Booking.objects.select_for_update().get(pk=booking.pk)
-        if locked.status != Booking.Status.PENDING_PAYMENT:
-            # Released while the order was being created: the order is simply never paid.
-            raise ValidationError(_("The time to pay for this booking has run out. Please book again."), code="expired")
-        locked.payment = payment
-        locked.save(update_fields=["payment", "updated_at"])
+    attached = Booking.objects.filter(pk=booking.pk, status=Booking.Status.PENDING_PAYMENT).update(
+        payment=payment, updated_at=timezone.now()
+    )
+    if not attached:
+        # Released while the order was being created: the order is simply never paid.
+        raise ValidationError(_("The time to pay for this booking has run out. Please book again."), code="expired")
     booking.payment = payment
     return payment
 

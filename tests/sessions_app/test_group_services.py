@@ -134,7 +134,9 @@ def test_freed_paid_seat_is_offered_to_the_longest_waiting_student_with_time_to_
     assert offer.hold_expires_at <= timezone.now() + dt.timedelta(hours=2)
     assert WaitlistEntry.objects.get(student=first).status == WaitlistEntry.Status.OFFERED
     assert WaitlistEntry.objects.get(student=second).status == WaitlistEntry.Status.WAITING
-    assert any(first.email in message.to and "seat" in message.subject.lower() for message in mailoutbox)
+    (offer_mail,) = [message for message in mailoutbox if message.to == [first.email]]
+    assert session.title in offer_mail.subject
+    assert not [message for message in mailoutbox if message.to == [second.email]]
 
 
 def test_lapsed_offer_moves_on_to_the_next_student(committed):

@@ -1,9 +1,12 @@
 """The Hindi and Telugu catalogues are complete, keep every placeholder, and reach the pages."""
 
+import ast
 import re
 from collections import Counter
 from pathlib import Path
 
+import allauth
+import django
 import polib
 import pytest
 from django.conf import settings
@@ -74,6 +77,25 @@ def test_placeholder_check_catches_a_renamed_or_dropped_placeholder():
     assert PLACEHOLDER.findall("50% refund") == []
 
 
+def test_listed_library_messages_are_worded_exactly_as_the_installed_libraries_word_them():
+    """mentorship/third_party_messages.py feeds Django's and allauth's messages to makemessages; a reworded message
+    after a library upgrade would leave the old translation unused and the page half in English."""
+    library_catalogues = [
+        Path(django.__file__).parent / "conf" / "locale" / "en" / "LC_MESSAGES" / "django.po",
+        Path(django.__file__).parent / "contrib" / "auth" / "locale" / "en" / "LC_MESSAGES" / "django.po",
+        Path(allauth.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po",
+    ]
+    library_msgids = {entry.msgid for path in library_catalogues for entry in polib.pofile(str(path))}
+    listing = ast.parse((Path(settings.BASE_DIR) / "mentorship" / "third_party_messages.py").read_text())
+    listed = [
+        node.args[0].value
+        for node in ast.walk(listing)
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+    ]
+    assert len(listed) > 50
+    assert [msgid for msgid in listed if msgid not in library_msgids] == []
+
+
 @pytest.fixture
 def compiled_catalogues(settings):
     """Compile the .po files (the .mo files are not committed) and make Django read them afresh."""
@@ -97,3 +119,18 @@ def test_home_page_speaks_the_language_chosen_in_the_cookie(client, compiled_cat
     assert response.status_code == 200
     assert response.headers["Content-Language"] == language_code
     assert heading in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language_code", "remember_me", "password"),
+    [("hi", "मुझे याद रखें", "पासवर्ड"), ("te", "నన్ను గుర్తుంచుకో", "పాస్‌వర్డ్")],
+)
+def test_log_in_form_of_allauth_speaks_the_chosen_language(
+    client, compiled_catalogues, language_code, remember_me, password
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language_code
+    page = client.get(reverse("account_login")).content.decode()
+    assert remember_me in page
+    assert f">{password}<" in page.replace("\n", "").replace(" ", "")
+    assert "Remember Me" not in page

@@ -13,6 +13,8 @@ Everything runs on loopback, in a dedicated database (dropped and recreated: `pe
 4. callback: the fake server plays the customer in Checkout for every order (outside the timing), then N clients
    POST the signed results to `payments:callback`; the server verifies the signature, fetches and captures the
    payment through the SDK, records it in the ledger and confirms the booking. Every booking must end confirmed.
+Both are measured first from one client at a time (the service time) and then from N concurrent clients in a
+closed loop (each client sends its next request when the previous one answered, so latency = N / throughput).
 Reported: p50 / p95 latency and throughput of each, and the queries of one booking request.
 Target (issue 4): booking + order p95 ≤ 120 ms at 20 concurrent clients.
 """
@@ -47,6 +49,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bookings", type=int, default=600, help="timed bookings (and callbacks)")
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--single", type=int, default=100, help="bookings (and callbacks) from a single client")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/peerlearn_bench_booking")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
@@ -370,11 +373,12 @@ def main() -> None:
     django.setup()
     from sessions_app.models import Booking
 
-    warmup = 2 * args.clients
+    warmup, alone = 2 * args.clients, args.single
+    total = warmup + alone + args.bookings + 1
     mentors = create_mentors()
-    students = create_students(warmup + args.bookings + 1)
+    students = create_students(total)
     cookies = session_cookies(students)
-    slots = free_slots(mentors, warmup + args.bookings + 1)
+    slots = free_slots(mentors, total)
     print(f"{len(mentors)} mentors, {len(students)} students, {len(slots)} distinct free slots", flush=True)
 
     port = free_port()
@@ -389,16 +393,21 @@ def main() -> None:
     try:
         wait_until_up(f"http://127.0.0.1:{port}/api/health/", server)
         print(f"gunicorn {args.workers} sync workers on 127.0.0.1:{port}, production settings, DEBUG off", flush=True)
-        warm_students, timed_students = students[:warmup], students[warmup:-1]
-        post_all(port, booking_jobs(slots[:warmup], warm_students, cookies), args.clients, "/payments/")
-        post_all(port, callback_jobs(razorpay, warm_students, cookies), args.clients, "/bookings/")
+        warm, single, timed = students[:warmup], students[warmup : warmup + alone], students[warmup + alone : -1]
+        post_all(port, booking_jobs(slots[:warmup], warm, cookies), args.clients, "/payments/")
+        post_all(port, callback_jobs(razorpay, warm, cookies), args.clients, "/bookings/")
+
+        print(f"\n{alone} bookings from one client at a time (the service time, no queueing)", flush=True)
+        single_slots = slots[warmup : warmup + alone]
+        report("booking + order", post_all(port, booking_jobs(single_slots, single, cookies), 1, "/payments/"))
+        report("payment callback", post_all(port, callback_jobs(razorpay, single, cookies), 1, "/bookings/"))
 
         print(f"\n{args.bookings} bookings from {args.clients} concurrent clients", flush=True)
-        booked = post_all(port, booking_jobs(slots[warmup:-1], timed_students, cookies), args.clients, "/payments/")
+        booked = post_all(port, booking_jobs(slots[warmup + alone : -1], timed, cookies), args.clients, "/payments/")
         report("booking + order", booked)
-        paid = post_all(port, callback_jobs(razorpay, timed_students, cookies), args.clients, "/bookings/")
+        paid = post_all(port, callback_jobs(razorpay, timed, cookies), args.clients, "/bookings/")
         report("payment callback", paid)
-        confirmed = Booking.objects.filter(student__in=timed_students, status=Booking.Status.CONFIRMED).count()
+        confirmed = Booking.objects.filter(student__in=timed, status=Booking.Status.CONFIRMED).count()
         queries = queries_of_one_booking(*slots[-1], students[-1])
     finally:
         server.terminate()

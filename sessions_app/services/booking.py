@@ -219,20 +219,25 @@ def booking_start_payment(*, booking: Booking, now: dt.datetime | None = None) -
     if booking.payment_id and booking.payment.status == Payment.Status.CREATED:
         return booking.payment
     session = booking.session
-    payment = payment_create(
-        payer=booking.student,
-        purpose=PAYMENT_PURPOSE,
-        reference_id=booking.pk,
-        amount_paise=booking.price_paise,
-        description=f"{session.title} · {session.starts_at:%Y-%m-%d %H:%M} UTC",
-        payee=session.mentor,
-    )
-    attached = Booking.objects.filter(pk=booking.pk, status=Booking.Status.PENDING_PAYMENT).update(
-        payment=payment, updated_at=timezone.now()
-    )
-    if not attached:
-        # Released while the order was being created: the order is simply never paid.
-        raise ValidationError(_("The time to pay for this booking has run out. Please book again."), code="expired")
+    # The order is created at Razorpay before any statement runs, so no transaction stays open during the call;
+    # the payment row and the booking's link to it are then written together.
+    with transaction.atomic():
+        payment = payment_create(
+            payer=booking.student,
+            purpose=PAYMENT_PURPOSE,
+            reference_id=booking.pk,
+            amount_paise=booking.price_paise,
+            description=f"{session.title} · {session.starts_at:%Y-%m-%d %H:%M} UTC",
+            payee=session.mentor,
+        )
+        attached = Booking.objects.filter(pk=booking.pk, status=Booking.Status.PENDING_PAYMENT).update(
+            payment=payment, updated_at=timezone.now()
+        )
+        if not attached:
+            # Released while the order was being created: the order is simply never paid.
+            raise ValidationError(
+                _("The time to pay for this booking has run out. Please book again."), code="expired"
+            )
     booking.payment = payment
     return payment
 

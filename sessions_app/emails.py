@@ -90,7 +90,7 @@ def student_notice(booking: Booking, event: str) -> Notice | None:
         ),
         "cancelled": lambda: Notice(
             _("Cancelled: %(title)s") % {"title": title},
-            [_("This session was cancelled."), _refund_line(booking)],
+            [_("This session was cancelled."), _reason_line(booking), _refund_line(booking)],
             open_booking, path, calendar=ics.booking_invitation(booking, cancelled=True), calendar_method="CANCEL",
         ),
         "waitlist_offer": lambda: Notice(
@@ -227,6 +227,13 @@ def dispute_notice(dispute: Dispute) -> Notice:
            "contact you.") % {"name": booking.student.full_name, "kind": dispute.get_kind_display()}],
         _("See the booking"), _booking_path(booking),
     )
+
+
+def _reason_line(booking: Booking) -> str:
+    """Why someone else cancelled (the student knows their own reason)."""
+    if booking.cancellation_note and booking.cancellation_reason != Booking.CancelReason.STUDENT:
+        return _("Reason given: %(reason)s") % {"reason": booking.cancellation_note}
+    return ""
 
 
 def _refund_line(booking: Booking) -> str:

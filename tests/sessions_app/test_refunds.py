@@ -125,6 +125,7 @@ def test_cancelling_a_group_session_cancels_and_refunds_every_booking(committed,
         assert booking.cancellation_reason == Booking.CancelReason.SESSION_CANCELLED
     cancellations = [m for m in mailoutbox if any(a.get_content_type() == "text/calendar" for a in m.attachments)]
     assert {m.to[0] for m in cancellations} == {b.student.email for b in bookings} | {session.mentor.email}
+    assert all("I am unwell" in m.body for m in cancellations if m.to[0] != session.mentor.email)
 
 
 def test_half_refund_of_an_odd_price_rounds_down():

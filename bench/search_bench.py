@@ -377,7 +377,7 @@ def main() -> None:
                     headers=headers,
                 )  # fmt: skip
                 count, statements = queries_of(path, student if signed_in else None)
-                search_sql = [sql for sql in statements if "matching_mentorsearchdocument" in sql]
+                search_sql = [sql for sql in statements if "matching_" in sql]
                 sql_timings = time_sql(search_sql)
                 row = {
                     "size": size, "scenario": scenario, "p50": load.p50, "p95": load.p95, "rps": load.throughput,

@@ -5,7 +5,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from matching.selectors import COUNT_CAP, PAGE_SIZE, FilterOptions, SearchFilters
+from matching.selectors import MAX_PAGE, FilterOptions, SearchFilters
 from mentors.models import StudentLevel
 
 MAX_PRICE_RUPEES = 100_000
@@ -83,9 +83,7 @@ class MentorSearchForm(forms.Form):
         label=_("Rating"), required=False, choices=RATING_CHOICES, coerce=float, empty_value=None
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES_STUDENT)
-    page = forms.IntegerField(
-        required=False, min_value=1, max_value=COUNT_CAP // PAGE_SIZE + 1, widget=forms.HiddenInput
-    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, widget=forms.HiddenInput)
 
     def __init__(self, data, *, options: FilterOptions, is_student: bool, knows_place: bool):
         super().__init__(data)

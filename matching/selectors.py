@@ -24,8 +24,9 @@ from mentors.models import MentorProfile
 FILTER_OPTIONS_CACHE_KEY = "matching:filter-options"
 FILTER_OPTIONS_TTL_SECONDS = 300
 PAGE_SIZE = 12
-# Counting every match of a broad search at 100k mentors costs more than the page itself; past this we say "1,000+".
-COUNT_CAP = 1000
+# Deep pages cost their offset; nobody reads the 84th page of mentors.
+MAX_PAGE = 1000 // PAGE_SIZE
+BEST_MATCH_CANDIDATES = 500
 SEARCH_CONFIG = "english"
 MAX_QUERY_WORDS = 6
 PREFIX_MIN_LENGTH = 4
@@ -115,14 +116,17 @@ class MentorResult:
 class SearchPage:
     results: list[MentorResult]
     number: int
-    count: int
-    count_is_capped: bool
     has_next: bool
     page_size: int = PAGE_SIZE
 
     @property
     def has_previous(self) -> bool:
         return self.number > 1
+
+    @property
+    def is_complete(self) -> bool:
+        """Every match is on this page (so their number is known without counting)."""
+        return self.number == 1 and not self.has_next
 
     @property
     def start_index(self) -> int:
@@ -227,17 +231,24 @@ def compatibility_with(
 def mentor_search_page(
     *, filters: SearchFilters, student: scoring.StudentFacts | None, page: int, at: dt.datetime, options: FilterOptions
 ) -> SearchPage:
-    """One page of listed mentors matching the filters, sorted as asked; two queries whatever the data size."""
+    """One page of listed mentors matching the filters, sorted as asked: one query whatever the data size.
+
+    Matches are not counted: at 100k mentors counting a broad search costs more than finding the page. The page
+    fetches one row more than it shows to know whether there is a next page.
+    """
     matching = _filtered(filters, student, options, at)
-    ordered = matching
     if student is not None and filters.sort == "best":
+        # Score a bounded candidate set: the most popular matches. Exact up to BEST_MATCH_CANDIDATES matches; past
+        # that, a broad search ("physics" at 100k mentors) still costs a bounded walk of the popularity index.
+        candidates = matching.order_by(*_ordering(SearchFilters(), None))[:BEST_MATCH_CANDIDATES]
         score = ranking.compatibility_expression(student, mentor_time_zones=options.time_zones, at=at)
-        ordered = ordered.annotate(score=score)
+        ordered = MentorSearchDocument.objects.filter(pk__in=candidates.values("pk")).annotate(score=score)
+    else:
+        ordered = matching
     ordered = ordered.order_by(*_ordering(filters, student))
 
     offset = (page - 1) * PAGE_SIZE
     rows = list(ordered.only(*_CARD_FIELDS)[offset : offset + PAGE_SIZE + 1])
-    count = matching.values("pk")[: COUNT_CAP + 1].count()
     names = options.language_names
     results = [
         MentorResult(
@@ -250,8 +261,6 @@ def mentor_search_page(
     return SearchPage(
         results=results,
         number=page,
-        count=min(count, COUNT_CAP),
-        count_is_capped=count > COUNT_CAP,
         has_next=len(rows) > PAGE_SIZE,
         page_size=PAGE_SIZE,
     )

@@ -365,7 +365,12 @@ def main() -> None:
             add_mentors(size - seeded, seeded, rng)
             seeded = size
             cache.clear()
-            print(f"\n{size:,} approved mentors indexed in {time.perf_counter() - started:.1f} s", flush=True)
+            load_average = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+            print(
+                f"\n{size:,} approved mentors indexed in {time.perf_counter() - started:.1f} s "
+                f"(machine load average {load_average} on {os.cpu_count()} CPUs)",
+                flush=True,
+            )
             for scenario, path in SCENARIOS.items():
                 signed_in = scenario in STUDENT_SCENARIOS
                 headers = {"Cookie": cookie} if signed_in else {}
@@ -376,18 +381,20 @@ def main() -> None:
                     host="127.0.0.1", port=port, path=path, clients=args.clients, total_requests=args.requests,
                     headers=headers,
                 )  # fmt: skip
+                # The same request from a single client: the service time, without queueing for the two CPUs.
+                alone = run_load(host="127.0.0.1", port=port, path=path, clients=1, total_requests=200, headers=headers)
                 count, statements = queries_of(path, student if signed_in else None)
                 search_sql = [sql for sql in statements if "matching_" in sql]
                 sql_timings = time_sql(search_sql)
                 row = {
                     "size": size, "scenario": scenario, "p50": load.p50, "p95": load.p95, "rps": load.throughput,
-                    "errors": load.errors, "queries": count, "sql": sql_timings,
+                    "errors": load.errors, "queries": count, "sql": sql_timings, "alone": alone.p50,
                 }  # fmt: skip
                 rows.append(row)
                 sql_text = " + ".join(f"{median:.2f} ms (EXPLAIN {explain:.2f})" for median, explain in sql_timings)
                 print(
                     f"  {scenario:<13} p50 {load.p50:6.1f} ms  p95 {load.p95:6.1f} ms  {load.throughput:6.0f} req/s  "
-                    f"errors {load.errors}  queries/request {count}  search SQL {sql_text}",
+                    f"errors {load.errors}  1-client p50 {alone.p50:.1f} ms  queries/request {count}  SQL {sql_text}",
                     flush=True,
                 )
     finally:
@@ -398,12 +405,15 @@ def main() -> None:
 
 def report(rows: list[dict], sizes: list[int], args: argparse.Namespace) -> None:
     print(f"\nSummary ({args.clients} clients, {args.requests} requests per cell, gunicorn {args.workers} workers)")
-    print(f"{'scenario':<13} {'mentors':>8} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>6} {'queries':>7} {'SQL ms':>7}")
+    print(
+        f"{'scenario':<13} {'mentors':>8} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>6} {'1-client p50':>12} "
+        f"{'queries':>7} {'SQL ms':>7}"
+    )
     for row in rows:
         sql_ms = sum(median for median, _explain in row["sql"])
         print(
             f"{row['scenario']:<13} {row['size']:>8,} {row['p50']:>7.1f} {row['p95']:>7.1f} {row['rps']:>6.0f} "
-            f"{row['queries']:>7} {sql_ms:>7.2f}"
+            f"{row['alone']:>12.1f} {row['queries']:>7} {sql_ms:>7.2f}"
         )
     print("\nTargets")
     for scenario in SCENARIOS:

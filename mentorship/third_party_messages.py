@@ -1,7 +1,8 @@
 """Messages that Django and django-allauth show PeerLearn users, listed here so that makemessages puts them in our
-catalogues. django-allauth ships no Hindi or Telugu translation and Django's own are incomplete (its password rules
-and file-field messages are missing), so without these the sign-up, log-in and password pages would mix English
-into Hindi and Telugu. Translations in LOCALE_PATHS take precedence over the libraries' own.
+catalogues. django-allauth ships no Hindi or Telugu translation and Django's own are incomplete (its password rules,
+file-field messages and "3 days" are missing; its Hindi misspells months), so without these the sign-up, log-in and
+password pages, e-mails and dates would mix English or typos into Hindi and Telugu. Translations in LOCALE_PATHS
+take precedence over the libraries' own.
 
 This module is never imported. Every msgid must stay exactly as the library writes it;
 tests/mentorship/test_translations.py checks them against the installed libraries' catalogues.
@@ -40,7 +41,57 @@ DJANGO_MESSAGES = [
     gettext_noop("Your password can’t be a commonly used password."),
 ]
 
+# Django: day and month names of the date formats our templates use (l, D, F, M), where Django's Hindi
+# misspells several months.
+DJANGO_DATE_NAMES = [
+    gettext_noop("Monday"),
+    gettext_noop("Tuesday"),
+    gettext_noop("Wednesday"),
+    gettext_noop("Thursday"),
+    gettext_noop("Friday"),
+    gettext_noop("Saturday"),
+    gettext_noop("Sunday"),
+    gettext_noop("Mon"),
+    gettext_noop("Tue"),
+    gettext_noop("Wed"),
+    gettext_noop("Thu"),
+    gettext_noop("Fri"),
+    gettext_noop("Sat"),
+    gettext_noop("Sun"),
+    gettext_noop("January"),
+    gettext_noop("February"),
+    gettext_noop("March"),
+    gettext_noop("April"),
+    gettext_noop("May"),
+    gettext_noop("June"),
+    gettext_noop("July"),
+    gettext_noop("August"),
+    gettext_noop("September"),
+    gettext_noop("October"),
+    gettext_noop("November"),
+    gettext_noop("December"),
+    gettext_noop("jan"),
+    gettext_noop("feb"),
+    gettext_noop("mar"),
+    gettext_noop("apr"),
+    gettext_noop("may"),
+    gettext_noop("jun"),
+    gettext_noop("jul"),
+    gettext_noop("aug"),
+    gettext_noop("sep"),
+    gettext_noop("oct"),
+    gettext_noop("nov"),
+    gettext_noop("dec"),
+]
+
+# Django: counts, including timesince's "2 days", which Django translates into neither language.
 DJANGO_PLURAL_MESSAGES = [
+    ngettext_lazy("%(num)d year", "%(num)d years"),
+    ngettext_lazy("%(num)d month", "%(num)d months"),
+    ngettext_lazy("%(num)d week", "%(num)d weeks"),
+    ngettext_lazy("%(num)d day", "%(num)d days"),
+    ngettext_lazy("%(num)d hour", "%(num)d hours"),
+    ngettext_lazy("%(num)d minute", "%(num)d minutes"),
     ngettext_lazy(
         "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
         "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",

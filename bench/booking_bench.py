@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
+import json
 import os
 import secrets
 import socket
@@ -104,6 +105,35 @@ def manage(env: dict[str, str], *command: str) -> None:
     subprocess.run(
         [sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env, check=True, stdout=subprocess.DEVNULL
     )
+
+
+class FakeRazorpayProcess:
+    """The test suite's fake Razorpay (tests/fake_razorpay.py) in a process of its own, so that its work does not
+    compete for one interpreter lock with the load generator's threads."""
+
+    def __init__(self) -> None:
+        from tests.fake_razorpay import KEY_ID, KEY_SECRET, WEBHOOK_SECRET
+
+        code = (
+            f"import sys, time; sys.path.insert(0, {str(BASE_DIR)!r}); "
+            "from tests.fake_razorpay import start_fake_razorpay; "
+            "print(start_fake_razorpay().base_url, flush=True); time.sleep(10**9)"
+        )
+        self.process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        self.base_url = self.process.stdout.readline().strip()
+        self.key_id, self.key_secret, self.webhook_secret = KEY_ID, KEY_SECRET, WEBHOOK_SECRET
+
+    def pay(self, order_id: str) -> dict:
+        """Checkout's signed success result for a new authorised attempt (the fake's test control endpoint)."""
+        request = urllib.request.Request(
+            f"{self.base_url}/_test/orders/{order_id}/pay", data=b"{}", headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return json.loads(response.read())
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
 
 
 # --- data ----------------------------------------------------------------------------------------
@@ -358,9 +388,7 @@ def report(name: str, outcome: Outcome) -> None:
 
 def main() -> None:
     args = parse_args()
-    from tests.fake_razorpay import start_fake_razorpay
-
-    razorpay = start_fake_razorpay()
+    razorpay = FakeRazorpayProcess()
     static_root = tempfile.mkdtemp(prefix="peerlearn-bench-static-")
     env = server_env(args, static_root, razorpay)
     print(f"bench database {args.database_url}; redis {args.redis_url}; fake Razorpay {razorpay.base_url}", flush=True)

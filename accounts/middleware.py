@@ -4,7 +4,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+
+from accounts.timezones import viewer_time_zone
 
 UI_LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -73,3 +75,14 @@ class StaffMfaRequiredMiddleware:
             if not user_has_mfa(request.user):
                 return redirect(reverse("mfa_activate_totp") + f"?next={request.path}")
         return self.get_response(request)
+
+
+class ViewerTimeZoneMiddleware:
+    """Render every time in the viewer's zone: theirs when signed in, else their browser's, else India's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with timezone.override(viewer_time_zone(request)):
+            return self.get_response(request)

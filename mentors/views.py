@@ -27,7 +27,7 @@ from mentors.models import MentorPayoutDetails, MentorProfile, VerificationStatu
 from mentors.services.payouts import payout_details_require_mfa
 from mentors.services.profiles import EDITABLE_STATUSES
 from mentors.slots import group_slots_by_local_day, next_open_slots, open_slots_for_mentors, price_for_duration_paise
-from mentors.timezones import viewer_time_zone
+from accounts.timezones import viewer_time_zone
 
 PREVIEW_DAYS = 7
 

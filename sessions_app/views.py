@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import active_languages, student_can_book
 from mentors.models import MentorProfile
 from mentors.slots import next_open_slots, open_slots, price_for_duration_paise
-from mentors.timezones import viewer_time_zone
+from accounts.timezones import viewer_time_zone
 from sessions_app import ics, policy, selectors, services
 from sessions_app.forms import (
     CancelForm,

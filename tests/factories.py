@@ -147,6 +147,8 @@ class GuardianConsentFactory(factory.django.DjangoModelFactory):
 class MentorUserFactory(UserFactory):
     role = User.Role.MENTOR
     time_zone = "Asia/Kolkata"
+    # Hindi-speaking by default, but reading the site in English so tests can assert English texts.
+    ui_language = "en"
 
     @factory.post_generation
     def languages(obj, create, extracted, **kwargs):  # noqa: N805

@@ -5,10 +5,11 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from accounts.models import User
+from accounts.selectors import user_language
 from mentors import hooks
-from mentors.emails import language_for
 from mentors.models import (
     AvailabilityRule,
     MentorPayoutDetails,
@@ -85,6 +86,13 @@ def application(**overrides) -> MentorApplication:
     return MentorApplication(**fields)
 
 
+def hindi(message: str) -> str:
+    with translation.override("hi"):
+        translated = translation.gettext(message)
+    assert translated != message, "the Hindi catalogue should translate this"
+    return translated
+
+
 @pytest.fixture
 def reviewer():
     return UserFactory(is_staff=True, role=User.Role.ADMIN)
@@ -115,7 +123,8 @@ def test_application_creates_a_pending_profile_with_entries_documents_and_an_ack
     event = mentor.verification_events.get()
     assert (event.from_status, event.to_status, event.actor) == ("", S.PENDING, user)
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [user.email]
-    assert "received your mentor application" in mailoutbox[0].subject
+    # The applicant chose Hindi as their primary language, so the acknowledgment speaks Hindi.
+    assert mailoutbox[0].subject.endswith(hindi("We received your mentor application"))
 
 
 def test_a_second_application_is_refused():
@@ -196,7 +205,7 @@ def test_a_mentor_asked_to_reapply_resubmits_and_is_pending_again(
         S.REAPPLICATION_REQUIRED,
         S.PENDING,
     ]
-    assert len(mailoutbox) == 1 and "received your mentor application" in mailoutbox[0].subject
+    assert len(mailoutbox) == 1 and mailoutbox[0].subject.endswith(hindi("We received your mentor application"))
 
 
 def test_editing_unverified_fields_publishes_at_once():
@@ -376,9 +385,9 @@ def test_profile_changed_listeners_run_only_after_commit(isolated_hooks, django_
 
 
 def test_emails_go_out_in_the_mentors_language_when_the_site_has_it():
-    assert language_for(MentorProfileFactory(user__languages=["te", "en"]).user) == "te"
-    assert language_for(MentorProfileFactory(user__languages=["hi"]).user) == "hi"
-    assert language_for(MentorProfileFactory(user__languages=["ta", "en"]).user) == "en"
+    assert user_language(MentorProfileFactory(user__languages=["te", "en"], user__ui_language="").user) == "te"
+    assert user_language(MentorProfileFactory(user__languages=["hi"], user__ui_language="").user) == "hi"
+    assert user_language(MentorProfileFactory(user__languages=["ta", "en"], user__ui_language="").user) == "en"
 
 
 def test_document_factory_stores_a_real_pdf(private_storage):

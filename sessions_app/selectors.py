@@ -195,12 +195,20 @@ def _history_queryset() -> QuerySet[Booking]:
     )
 
 
+def student_upcoming_bookings(student: User, now: dt.datetime) -> QuerySet[Booking]:
+    """A student's active bookings that have not ended yet, soonest first."""
+    return (
+        _history_queryset()
+        .filter(student=student, status__in=Booking.ACTIVE_STATUSES, session__ends_at__gt=now)
+        .filter(held_seat_q(now))
+        .order_by("session__starts_at")
+    )
+
+
 def student_bookings(student: User, now: dt.datetime) -> tuple[list[Booking], list[Booking]]:
     """(upcoming, past) bookings of a student: upcoming are active ones not yet ended, soonest first."""
     bookings = _history_queryset().filter(student=student)
-    upcoming = bookings.filter(
-        status__in=Booking.ACTIVE_STATUSES, session__ends_at__gt=now
-    ).filter(held_seat_q(now)).order_by("session__starts_at")
+    upcoming = student_upcoming_bookings(student, now)
     past = bookings.exclude(pk__in=upcoming.values("pk")).exclude(
         status=Booking.Status.CANCELLED, cancellation_reason__in=[Booking.CancelReason.HOLD_EXPIRED]
     ).order_by("-session__starts_at")[:100]

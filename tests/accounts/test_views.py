@@ -298,7 +298,7 @@ def test_dashboard_sends_unfinished_students_to_onboarding(client, new_student):
 
 def test_dashboard_shows_progress_summary_and_empty_states(client, onboarded_student, django_assert_max_num_queries):
     client.force_login(onboarded_student)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(22):
         response = client.get(reverse("accounts:dashboard"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -312,7 +312,7 @@ def test_dashboard_shows_a_minors_consent_status(client, django_assert_max_num_q
     consent = GuardianConsentFactory()
     StudentProfileFactory(user=consent.student)
     client.force_login(consent.student)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(22):
         html = client.get(reverse("accounts:dashboard")).content.decode()
     assert 'data-consent-status="pending"' in html and "Send the link again" in html
     assert "must give consent before you can book" in html

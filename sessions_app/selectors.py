@@ -1,10 +1,6 @@
-"""Reads of sessions and bookings: permission-checked fetches, listings, and the rules the room relies on.
+"""Reads of sessions and bookings: permission-checked fetches, listings and histories.
 
-For the live room (and anything else that must know who may be in a session):
-
-- `session_participants(session)`: the mentor first, then every student with a confirmed booking;
-- `user_can_join(user, session, now)`: only those people, only while the session is scheduled or live, from
-  `settings.ROOM_OPENS_MINUTES_BEFORE` before the start until `settings.ROOM_GRACE_MINUTES` after the end.
+Who may be in the live room, and when, is `sessions_app.room_services.room_access_check`.
 """
 
 import contextlib
@@ -14,7 +10,6 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -81,25 +76,6 @@ def with_seats_taken(queryset: QuerySet[Session], now: dt.datetime) -> QuerySet[
 
 
 # --- the room ------------------------------------------------------------------------------------
-
-
-def session_participants(session: Session) -> list[User]:
-    students = User.objects.filter(
-        bookings__session=session, bookings__status=Booking.Status.CONFIRMED
-    ).order_by("full_name", "pk")
-    return [session.mentor, *students]
-
-
-def user_can_join(user: User, session: Session, now: dt.datetime) -> bool:
-    if not user.is_authenticated or session.status not in Session.OCCUPYING_STATUSES:
-        return False
-    opens = session.starts_at - dt.timedelta(minutes=settings.ROOM_OPENS_MINUTES_BEFORE)
-    closes = session.ends_at + dt.timedelta(minutes=settings.ROOM_GRACE_MINUTES)
-    if not opens <= now <= closes:
-        return False
-    if user.pk == session.mentor_id:
-        return True
-    return session.bookings.filter(student=user, status=Booking.Status.CONFIRMED).exists()
 
 
 # --- permission-checked fetches ---------------------------------------------------------------

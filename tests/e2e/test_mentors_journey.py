@@ -64,6 +64,8 @@ def test_a_new_user_applies_staff_approve_and_the_profile_goes_public(browser, p
         expect(visitor_page.get_by_role("heading", name="Ravi Teja Kondapalli", level=1)).to_be_visible()
         expect(visitor_page.get_by_text("Telugu, English")).to_be_visible()
         expect(visitor_page.get_by_text("times in Europe/London")).to_be_visible()
-        expect(visitor_page.get_by_role("link", name="Book a session")).to_have_attribute("href", "#availability")
+        expect(visitor_page.get_by_role("link", name="Book a session")).to_have_attribute(
+            "href", f"/mentor/{mentor.slug}/book/"
+        )
     finally:
         visitor.close()

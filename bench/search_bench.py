@@ -2,21 +2,24 @@
 
     .venv/bin/python bench/search_bench.py [--sizes 1000,10000,100000] [--requests 2000] [--clients 20]
 
-What it does, all on loopback and in a dedicated database (dropped and recreated: `peerlearn_bench_search` by default):
-1. migrates the bench database and collects static files into a temporary folder;
-2. for each size, adds approved mentors (bulk inserts, then `search_documents_rebuild`, then VACUUM ANALYZE);
-3. starts gunicorn (WSGI, sync workers, as in production) with production settings (DEBUG off, manifest static
-   files) on a free port — once, it serves every size;
-4. for each scenario (a visitor and a signed-in student, with a typical filter set), sends a fixed number of
-   requests from N concurrent clients and reports p50 / p95 latency and throughput; counts the queries of the
-   same request through Django's test client (CaptureQueriesContext); times the page's own SQL statements
-   through a plain cursor and EXPLAIN ANALYZE.
+All on loopback, in dedicated databases (dropped and recreated: `peerlearn_bench_search_<size>`):
+1. one database per size, migrated and filled with approved mentors (bulk inserts, `search_documents_rebuild`,
+   VACUUM ANALYZE) and one onboarded Telugu school student; static files collected into a temporary folder;
+2. one gunicorn per size (WSGI, sync workers, as in production) with production settings (DEBUG off, manifest
+   static files, persistent database connections), each on a free port and its own cache key prefix;
+3. for each scenario (a visitor and a signed-in student, with a typical filter set) and size: p50 / p95 latency and
+   throughput of N concurrent clients over HTTP, and the single-client latency (the service time). The machine is
+   shared, so the sizes are measured in interleaved rounds: a burst of load on another process slows every size
+   alike instead of whichever size happened to be running;
+4. in the same run, per size: the queries of the same request through Django's test client (CaptureQueriesContext)
+   and the page's own SQL statements timed through a cursor and EXPLAIN ANALYZE.
 Targets (issue 3): p95 ≤ 50 ms at 10k; p95 at 100k ≤ 1.5 × p95 at 1k; queries per request constant.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import socket
@@ -32,7 +35,7 @@ from urllib.parse import urlsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.http_load import run_load  # noqa: E402
+from bench.http_load import LoadResult, run_load  # noqa: E402
 
 SCENARIOS = {
     # A visitor filtering by language and level with a minimum rating: rating-and-popularity order.
@@ -43,6 +46,7 @@ SCENARIOS = {
     "student-text": "/mentors/?q=physics&level=school",
 }
 STUDENT_SCENARIOS = {"student", "student-text"}
+STUDENT_EMAIL = "bench-student@example.test"
 
 # fmt: off
 FIRST_NAMES = [
@@ -102,6 +106,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/peerlearn_bench_search")
+    parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds the requests are split into")
+    # Internal: the same script, run against one size's database, seeds it or measures its queries.
+    parser.add_argument(
+        "--role", choices=["orchestrate", "seed", "probe"], default="orchestrate", help=argparse.SUPPRESS
+    )
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--seed", type=int, default=7)
     return parser.parse_args()
@@ -113,7 +123,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_env(args: argparse.Namespace, static_root: str) -> dict[str, str]:
+def database_url(args: argparse.Namespace, size: int) -> str:
+    return f"{args.database_url}_{size}"
+
+
+def server_env(args: argparse.Namespace, static_root: str, size: int) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "mentorship.settings",
@@ -123,8 +137,9 @@ def server_env(args: argparse.Namespace, static_root: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
         # Plain HTTP on loopback: no TLS terminator in front of this server.
         "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": args.database_url,
+        "DATABASE_URL": database_url(args, size),
         "REDIS_URL": args.redis_url,
+        "CACHE_KEY_PREFIX": f"peerlearn-bench-search-{size}",
         "STATIC_ROOT": static_root,
         "LOG_LEVEL": "WARNING",
         # The web process's setting in production: sync workers keep their database connection.
@@ -160,7 +175,7 @@ def manage(env: dict[str, str], *command: str) -> None:
 
 def add_mentors(count: int, start: int, rng: random.Random) -> None:
     """Insert `count` approved mentors (users, languages, profiles) in bulk, then index them."""
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from accounts.models import Language, User
     from mentors.models import MentorProfile
@@ -237,15 +252,13 @@ def add_mentors(count: int, start: int, rng: random.Random) -> None:
     from matching.services import search_documents_rebuild
 
     search_documents_rebuild(batch_size=2000)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
 
 
 def bench_student() -> object:
     from accounts.models import Language, StudentProfile, User
 
     student = User.objects.create(
-        email="bench-student@example.test",
+        email=STUDENT_EMAIL,
         full_name="Bench Student",
         password="!",
         city="Hyderabad",
@@ -327,79 +340,124 @@ def wait_until_up(url: str, process: subprocess.Popen) -> None:
             time.sleep(0.2)
 
 
-def main() -> None:
-    args = parse_args()
-    sizes = [int(size) for size in args.sizes.split(",")]
-    rng = random.Random(args.seed)
-    static_root = tempfile.mkdtemp(prefix="peerlearn-bench-static-")
-    env = server_env(args, static_root)
-    print(f"bench database {args.database_url}; redis {args.redis_url}", flush=True)
-    recreate_database(args.database_url)
-    manage(env, "migrate", "--no-input")
-    manage(env, "collectstatic", "--no-input")
-    os.environ.update(env)
+def seed_role(args: argparse.Namespace) -> None:
+    """In a child process set up for one size's database: fill it."""
     import django
 
     django.setup()
-    from django.core.cache import cache
+    from django.db import connection
 
-    student = bench_student()
-    cookie = session_cookie(student)
+    add_mentors(args.size, 0, random.Random(args.seed))
+    bench_student()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
+
+def probe_role(args: argparse.Namespace) -> None:
+    """In a child process set up for one size's database: print the student's cookie, and per scenario the
+    queries of one request and the timings of its search SQL, as JSON."""
+    import django
+
+    django.setup()
+    from accounts.models import User
+
+    student = User.objects.get(email=STUDENT_EMAIL)
+    result = {"cookie": session_cookie(student), "scenarios": {}}
+    for scenario, path in SCENARIOS.items():
+        count, statements = queries_of(path, student if scenario in STUDENT_SCENARIOS else None)
+        sql = [statement for statement in statements if "matching_" in statement]
+        result["scenarios"][scenario] = {"queries": count, "sql": time_sql(sql)}
+    print(json.dumps(result))
+
+
+def prepare(args: argparse.Namespace, size: int, static_root: str) -> dict[str, str]:
+    env = server_env(args, static_root, size)
+    recreate_database(env["DATABASE_URL"])
+    manage(env, "migrate", "--no-input")
+    started = time.perf_counter()
+    child(args, env, "seed", size)
+    print(f"{size:>7,} approved mentors seeded and indexed in {time.perf_counter() - started:.1f} s", flush=True)
+    return env
+
+
+def child(args: argparse.Namespace, env: dict[str, str], role: str, size: int) -> str:
+    command = [sys.executable, __file__, "--role", role, "--size", str(size), "--seed", str(args.seed)]
+    return subprocess.run(command, cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def start_server(args: argparse.Namespace, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     port = free_port()
     server = subprocess.Popen(
         [
             sys.executable, "-m", "gunicorn", "mentorship.wsgi:application", "--workers", str(args.workers),
-            "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-            "--log-level", "warning",
+            "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
         ],
         cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
-    rows = []
+    wait_until_up(f"http://127.0.0.1:{port}/api/health/", server)
+    return server, port
+
+
+def main() -> None:
+    args = parse_args()
+    if args.role == "seed":
+        return seed_role(args)
+    if args.role == "probe":
+        return probe_role(args)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    static_root = tempfile.mkdtemp(prefix="peerlearn-bench-static-")
+    print(f"databases {args.database_url}_<size>; redis {args.redis_url}; {os.cpu_count()} CPUs", flush=True)
+    envs = {size: prepare(args, size, static_root) for size in sizes}
+    manage(envs[sizes[0]], "collectstatic", "--no-input")
+    servers: dict[int, tuple[subprocess.Popen, int]] = {}
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/api/health/", server)
-        print(f"gunicorn {args.workers} sync workers on 127.0.0.1:{port}, production settings, DEBUG off", flush=True)
-        seeded = 0
         for size in sizes:
-            started = time.perf_counter()
-            add_mentors(size - seeded, seeded, rng)
-            seeded = size
-            cache.clear()
+            servers[size] = start_server(args, envs[size])
+        probes = {size: json.loads(child(args, envs[size], "probe", size)) for size in sizes}
+        print(f"gunicorn, {args.workers} sync workers per size, production settings, DEBUG off", flush=True)
+        cells = [(scenario, size) for scenario in SCENARIOS for size in sizes]
+        latencies = {cell: [] for cell in cells}
+        alone = {cell: [] for cell in cells}
+        errors = dict.fromkeys(cells, 0)
+        busy = dict.fromkeys(cells, 0.0)
+
+        def load(cell, clients, requests):
+            scenario, size = cell
+            headers = {"Cookie": probes[size]["cookie"]} if scenario in STUDENT_SCENARIOS else {}
+            path = SCENARIOS[scenario]
+            return run_load(
+                host="127.0.0.1", port=servers[size][1], path=path, clients=clients, total_requests=requests,
+                headers=headers,
+            )  # fmt: skip
+
+        for cell in cells:
+            load(cell, args.clients, 200)  # warm caches, connections and the database's buffers
+        order = random.Random(args.seed)
+        for round_number in range(args.rounds):
+            for cell in order.sample(cells, len(cells)):
+                result = load(cell, args.clients, args.requests // args.rounds)
+                latencies[cell] += result.latencies_ms
+                errors[cell] += result.errors
+                busy[cell] += result.elapsed_s
+                alone[cell] += load(cell, 1, 20).latencies_ms
             load_average = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-            print(
-                f"\n{size:,} approved mentors indexed in {time.perf_counter() - started:.1f} s "
-                f"(machine load average {load_average} on {os.cpu_count()} CPUs)",
-                flush=True,
-            )
-            for scenario, path in SCENARIOS.items():
-                signed_in = scenario in STUDENT_SCENARIOS
-                headers = {"Cookie": cookie} if signed_in else {}
-                run_load(
-                    host="127.0.0.1", port=port, path=path, clients=args.clients, total_requests=200, headers=headers
-                )
-                load = run_load(
-                    host="127.0.0.1", port=port, path=path, clients=args.clients, total_requests=args.requests,
-                    headers=headers,
-                )  # fmt: skip
-                # The same request from a single client: the service time, without queueing for the two CPUs.
-                alone = run_load(host="127.0.0.1", port=port, path=path, clients=1, total_requests=200, headers=headers)
-                count, statements = queries_of(path, student if signed_in else None)
-                search_sql = [sql for sql in statements if "matching_" in sql]
-                sql_timings = time_sql(search_sql)
-                row = {
-                    "size": size, "scenario": scenario, "p50": load.p50, "p95": load.p95, "rps": load.throughput,
-                    "errors": load.errors, "queries": count, "sql": sql_timings, "alone": alone.p50,
-                }  # fmt: skip
-                rows.append(row)
-                sql_text = " + ".join(f"{median:.2f} ms (EXPLAIN {explain:.2f})" for median, explain in sql_timings)
-                print(
-                    f"  {scenario:<13} p50 {load.p50:6.1f} ms  p95 {load.p95:6.1f} ms  {load.throughput:6.0f} req/s  "
-                    f"errors {load.errors}  1-client p50 {alone.p50:.1f} ms  queries/request {count}  SQL {sql_text}",
-                    flush=True,
-                )
+            print(f"round {round_number + 1}/{args.rounds} done (load average {load_average})", flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for server, _port in servers.values():
+            server.terminate()
+            server.wait(timeout=20)
+    rows = []
+    for scenario, size in cells:
+        measured = LoadResult(latencies_ms=latencies[(scenario, size)], errors=errors[(scenario, size)],
+                              elapsed_s=busy[(scenario, size)])  # fmt: skip
+        probe = probes[size]["scenarios"][scenario]
+        rows.append(
+            {
+                "size": size, "scenario": scenario, "p50": measured.p50, "p95": measured.p95,
+                "rps": measured.throughput, "errors": measured.errors, "queries": probe["queries"],
+                "sql": probe["sql"], "alone": statistics.median(alone[(scenario, size)]),
+            }
+        )  # fmt: skip
     report(rows, sizes, args)
 
 

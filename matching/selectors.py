@@ -21,7 +21,8 @@ from matching import ranking, scoring
 from matching.models import MentorSearchDocument, SearchTerm
 from mentors.models import MentorProfile
 
-FILTER_OPTIONS_CACHE_KEY = "matching:filter-options"
+# The version suffix changes with the shape of FilterOptions (the cache holds pickled instances).
+FILTER_OPTIONS_CACHE_KEY = "matching:filter-options:2"
 FILTER_OPTIONS_TTL_SECONDS = 300
 PAGE_SIZE = 12
 # Deep pages cost their offset; nobody reads the 84th page of mentors.
@@ -67,7 +68,6 @@ class FilterOptions:
     languages: list[str]
     subjects: list[str]
     specializations: list[str]
-    states: list[str]
     time_zones: list[str]
     language_names: dict[str, str]
 
@@ -151,10 +151,6 @@ def filter_options() -> FilterOptions:
             languages=_distinct_elements("languages"),
             subjects=_distinct_elements("subjects"),
             specializations=_distinct_elements("specializations"),
-            states=sorted(
-                set(MentorSearchDocument.objects.exclude(state="").values_list("state", flat=True).distinct()),
-                key=str.casefold,
-            ),
             time_zones=sorted(set(MentorSearchDocument.objects.values_list("time_zone", flat=True).distinct())),
             language_names=dict(Language.objects.values_list("code", "name")),
         )

@@ -27,8 +27,8 @@ _DOCUMENT_FIELDS = [field.name for field in MentorSearchDocument._meta.concrete_
 def search_document_refresh(*, mentor_id: int) -> None:
     """Write the mentor's search document if the mentor is listed, remove it otherwise."""
     with transaction.atomic():
-        _refresh(listed_mentors().filter(pk=mentor_id), stale_ids=[mentor_id])
-    cache.delete(FILTER_OPTIONS_CACHE_KEY)
+        documents = _refresh(listed_mentors().filter(pk=mentor_id), stale_ids=[mentor_id])
+        transaction.on_commit(lambda: _forget_outdated_filter_options(documents))
 
 
 def search_document_refresh_listener(mentor_id: int) -> None:
@@ -47,7 +47,7 @@ def search_documents_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE) -> int:
         if not batch_ids:
             break
         with transaction.atomic():
-            written += _refresh(listed_mentors().filter(pk__in=batch_ids), stale_ids=[])
+            written += len(_refresh(listed_mentors().filter(pk__in=batch_ids), stale_ids=[]))
         last_id = batch_ids[-1]
     with transaction.atomic():
         MentorSearchDocument.objects.exclude(mentor__in=listed_mentors()).delete()
@@ -55,7 +55,7 @@ def search_documents_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE) -> int:
     return written
 
 
-def _refresh(mentors, *, stale_ids: Iterable[int]) -> int:
+def _refresh(mentors, *, stale_ids: Iterable[int]) -> list[MentorSearchDocument]:
     mentors = list(mentors.select_related("user__primary_language").prefetch_related("user__languages"))
     now = timezone.now()
     documents = [_document(mentor, now) for mentor in mentors]
@@ -69,7 +69,25 @@ def _refresh(mentors, *, stale_ids: Iterable[int]) -> int:
     gone = [mentor_id for mentor_id in stale_ids if mentor_id not in listed]
     if gone:
         MentorSearchDocument.objects.filter(mentor__in=gone).delete()
-    return len(documents)
+    return documents
+
+
+def _forget_outdated_filter_options(documents: list[MentorSearchDocument]) -> None:
+    """Drop the cached filter options when a document brings a value they lack (a new language, subject, time
+    zone…). Rebuilding them scans every document, so an ordinary edit keeps them; a value that disappears lingers
+    until they expire, which only offers a filter that finds nobody."""
+    options = cache.get(FILTER_OPTIONS_CACHE_KEY)
+    if options is None:
+        return
+    for document in documents:
+        if (
+            not set(document.languages) <= set(options.languages)
+            or not set(document.subjects) <= set(options.subjects)
+            or not set(document.specializations) <= set(options.specializations)
+            or document.time_zone not in options.time_zones
+        ):
+            cache.delete(FILTER_OPTIONS_CACHE_KEY)
+            return
 
 
 def _document(mentor: MentorProfile, now) -> MentorSearchDocument:

@@ -107,7 +107,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": f"peerlearn-{PEERLEARN_ENV}",
+        # Separate prefixes let several deployments (or benchmark servers) share one Redis.
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", f"peerlearn-{PEERLEARN_ENV}"),
     }
 }
 CHANNEL_LAYERS = {

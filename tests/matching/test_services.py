@@ -88,10 +88,15 @@ def test_a_profile_change_announced_by_mentors_refreshes_the_document(django_cap
     assert MentorSearchDocument.objects.get(pk=mentor.pk).title == "Senior physics lecturer"
 
 
-def test_refresh_clears_the_cached_filter_options():
-    listed_mentor(languages=["te"])
+def test_a_document_with_a_new_filter_value_clears_the_cached_filter_options(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        listed_mentor(languages=["te"], subjects=["Biology"])
     assert filter_options().languages == ["te"]
-    listed_mentor(languages=["ta"])
+    with django_capture_on_commit_callbacks(execute=True):
+        listed_mentor(languages=["te"], subjects=["Biology"])
+    assert cache.get(FILTER_OPTIONS_CACHE_KEY) is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        listed_mentor(languages=["ta"], subjects=["Biology"])
     assert cache.get(FILTER_OPTIONS_CACHE_KEY) is None
     assert filter_options().languages == ["ta", "te"]
 

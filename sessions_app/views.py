@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import active_languages, student_can_book
+from accounts.timezones import viewer_time_zone
 from mentors.models import MentorProfile
 from mentors.slots import next_open_slots, open_slots, price_for_duration_paise
-from accounts.timezones import viewer_time_zone
 from sessions_app import ics, policy, selectors, services
 from sessions_app.forms import (
     CancelForm,

@@ -2,6 +2,11 @@ import pytest
 from django.core.cache import cache
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys run last: Playwright's session-long event loop would break the async tests after them."""
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
+
+
 @pytest.fixture(autouse=True)
 def _clean_redis():
     """Each test starts with an empty cache, channel layer and rate-limit counters (all live in Redis)."""

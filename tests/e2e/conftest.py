@@ -28,8 +28,11 @@ CHROMIUM_ARGS = [
     "--allow-loopback-in-peer-connection",
 ]
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls in these tests are deliberate.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(autouse=True)
+def _orm_beside_playwright(monkeypatch):
+    """Playwright's sync API runs an event loop in the test thread; the ORM calls in these tests are deliberate."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):

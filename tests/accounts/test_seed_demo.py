@@ -67,3 +67,10 @@ def test_seed_demo_refuses_production_settings():
     with pytest.raises(CommandError, match="production"):
         _seed()
     assert not User.objects.filter(email__endswith="@demo.peerlearn.test").exists()
+
+
+def test_seed_demo_mentors_are_found_on_the_search_page(client):
+    _seed()
+    client.cookies["peerlearn_language"] = "en"
+    html = client.get(reverse("matching:search")).content.decode()
+    assert "Dr. Priya Sharma" in html and "No mentors are listed yet" not in html

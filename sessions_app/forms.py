@@ -12,8 +12,6 @@ from sessions_app.selectors import GroupSessionFilters
 from sessions_app.services import GroupSessionData, Questionnaire
 
 MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024
-# Round radio buttons (the shared `styled` filter gives choice widgets checkbox corners).
-RADIO = forms.RadioSelect(attrs={"class": "h-4 w-4 border-slate-400 text-indigo-600 focus:ring-indigo-600"})
 GROUP_DURATIONS = (30, 45, 60, 90, 120, 150, 180)
 
 
@@ -50,7 +48,7 @@ class SlotPickerForm(forms.Form):
 
 class OneToOneBookingForm(SlotPickerForm):
     session_type = forms.ChoiceField(
-        label=_("What kind of session?"), choices=Session.SessionType.choices, widget=RADIO
+        label=_("What kind of session?"), choices=Session.SessionType.choices, widget=forms.RadioSelect
     )
     language = forms.TypedChoiceField(label=_("Session language"), coerce=int)
     starts_at = SlotField(label=_("Time"), error_messages={"required": _("Choose a time.")})
@@ -140,7 +138,7 @@ class SessionCancelForm(forms.Form):
 
 
 class DisputeForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What went wrong?"), choices=Dispute.Kind.choices, widget=RADIO)
+    kind = forms.ChoiceField(label=_("What went wrong?"), choices=Dispute.Kind.choices, widget=forms.RadioSelect)
     description = forms.CharField(
         label=_("Tell us what happened"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )

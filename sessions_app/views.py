@@ -137,11 +137,12 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
     if request.htmx and request.method == "GET":
         return _render_book(request, mentor, None, duration=duration, day=day, now=now)
     languages = selectors.common_languages(request.user, mentor.user)
+    default_language = selectors.default_language(request.user, languages)
     form = OneToOneBookingForm(
         request.POST or None, durations=mentor.offered_durations, languages=languages,
         previous=selectors.previous_bookings_with(request.user, mentor.user),
         initial={"duration": duration, "date": day, "session_type": request.GET.get("type", ""),
-                 "language": selectors.default_language(request.user, languages)},
+                 "language": default_language.pk if default_language else None},
     )  # fmt: skip
     if request.method == "POST":
         if _too_many_booking_attempts(request):

@@ -17,6 +17,8 @@ from tests.factories import GroupSessionFactory, mentor_with_weekly_hours, stude
 from tests.mentors.browser import log_in
 
 pytestmark = pytest.mark.e2e
+# Every test asks for `live_server` first, so the test database exists before Playwright starts its event loop
+# (creating it inside that loop is refused by Django) when these journeys run on their own.
 
 KOLKATA = zoneinfo.ZoneInfo("Asia/Kolkata")
 
@@ -50,11 +52,20 @@ def slot_label(start: dt.datetime, minutes: int = 60) -> str:
     return f"{start:%H:%M}–{start + dt.timedelta(minutes=minutes):%H:%M}"
 
 
+def reloads_slots(page: Page):
+    return page.expect_response(lambda response: f"{page.url.split('?')[0]}?" in response.url)
+
+
 def open_day(page: Page, mentor, start: dt.datetime, *, duration: int = 60) -> None:
+    """Open the booking page and pick the length and day as a student would; the slot list reloads each time."""
     page.goto(f"/mentor/{mentor.slug}/book/")
-    page.get_by_label("Length").select_option(str(duration))
-    page.get_by_label("Day").fill(start.date().isoformat())
-    expect(page.locator("#slots legend")).to_contain_text(f"{start:%-d}")
+    with reloads_slots(page):  # the page opens on the shortest length, so this is always a change
+        page.get_by_label("Length").select_option(str(duration))
+    if page.get_by_label("Day").input_value() != start.date().isoformat():
+        with reloads_slots(page):
+            page.get_by_label("Day").fill(start.date().isoformat())
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    expect(page.locator("#slots")).to_contain_text(f"{duration} minutes")
 
 
 def book_slot(page: Page, mentor, start: dt.datetime) -> None:
@@ -77,7 +88,7 @@ def pay(page: Page, *, succeed: bool = True) -> None:
     page.get_by_role("button", name=re.compile(r"^Pay ₹")).click()
 
 
-def test_student_books_pays_and_gets_the_invitation_and_the_slot_disappears(page, other_page, live_server, mentor):
+def test_student_books_pays_and_gets_the_invitation_and_the_slot_disappears(live_server, page, other_page, mentor):
     student = new_student("Kavya Rao", "kavya@example.test")
     start = slot_after(mentor, dt.timedelta(days=2))
     log_in(page, student.email)
@@ -112,7 +123,7 @@ def test_student_books_pays_and_gets_the_invitation_and_the_slot_disappears(page
     expect(other_page.get_by_label(slot_label(start))).to_have_count(0)
 
 
-def test_payment_failure_releases_the_slot_with_a_clear_message(page, mentor):
+def test_payment_failure_releases_the_slot_with_a_clear_message(live_server, page, mentor):
     student = new_student("Neha Gupta", "neha@example.test")
     start = slot_after(mentor, dt.timedelta(days=3))
     log_in(page, student.email)
@@ -126,7 +137,7 @@ def test_payment_failure_releases_the_slot_with_a_clear_message(page, mentor):
     expect(page.get_by_label(slot_label(start))).to_be_visible()
 
 
-def test_paid_booking_cancelled_ten_hours_before_refunds_half(page, mentor):
+def test_paid_booking_cancelled_ten_hours_before_refunds_half(live_server, page, mentor):
     student = new_student("Farhan Ali", "farhan@example.test")
     start = slot_after(mentor, dt.timedelta(hours=10))
     log_in(page, student.email)
@@ -145,7 +156,7 @@ def test_paid_booking_cancelled_ten_hours_before_refunds_half(page, mentor):
     assert Booking.objects.get(student=student).refund_paise == 60_000
 
 
-def test_student_books_a_free_group_session(page):
+def test_student_books_a_free_group_session(live_server, page):
     ensure_languages()
     session = GroupSessionFactory(title="Board exam stress: a plan that works", capacity=25)
     student = new_student("Isha Nair", "isha@example.test")

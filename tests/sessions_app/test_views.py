@@ -50,6 +50,8 @@ def test_booking_page_shows_slots_policy_and_questionnaire(student_client, mento
     assert "Cancellation policy" in content
     assert 'name="purpose"' in content
     assert "₹600" in content  # the shortest length the mentor offers, 30 minutes
+    # Both speak Hindi and English; the student's primary language (Hindi) is chosen for them.
+    assert f'<option value="{language("hi").pk}" selected>' in content
 
 
 def test_changing_length_or_day_reloads_only_the_slots(student_client, mentor, django_assert_max_num_queries):

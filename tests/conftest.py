@@ -10,7 +10,11 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _clean_redis():
     """Each test starts with an empty cache, channel layer and rate-limit counters (all live in Redis)."""
+    from channels.layers import channel_layers
+
     cache.clear()
+    # A layer keeps locks and connections bound to the event loop that first used it; each test has its own loop.
+    channel_layers.backends.clear()
     yield
 
 

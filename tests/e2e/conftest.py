@@ -125,7 +125,8 @@ def _live_server_helper():
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    """Chromium, started after the test database exists (its creation must not run inside Playwright's loop)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -4,6 +4,7 @@ the approved profile is public at its slug."""
 import re
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -26,7 +27,10 @@ def test_a_new_user_applies_staff_approve_and_the_profile_goes_public(browser, p
     mentor = MentorProfile.objects.select_related("user").get(user__email="ravi.teja@example.test")
     assert mentor.slug == "ravi-teja-kondapalli"
     assert mentor.documents.get().content_type == "application/pdf"
-    assert any("received your mentor application" in m["Subject"] for m in live_server.outbox())
+    # The applicant chose Telugu as their first language, so the acknowledgment is in Telugu.
+    with translation.override("te"):
+        acknowledgment = translation.gettext("We received your mentor application")
+    assert any(acknowledgment in m["Subject"] for m in live_server.outbox())
     # Not public before approval.
     assert page.goto(f"/mentor/{mentor.slug}/").status == 404
 
@@ -53,7 +57,9 @@ def test_a_new_user_applies_staff_approve_and_the_profile_goes_public(browser, p
         "trial_session_required",
         "approved",
     ]
-    assert any("Approved" in m["Subject"] for m in live_server.outbox() if "ravi.teja" in m["To"])
+    with translation.override("te"):
+        approved = str(VerificationStatus.APPROVED.label)
+    assert any(approved in m["Subject"] for m in live_server.outbox() if "ravi.teja" in m["To"])
 
     visitor = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id="Europe/London")
     visitor_page = visitor.new_page()

@@ -107,6 +107,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/peerlearn_bench_search")
     parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds the requests are split into")
+    parser.add_argument("--reuse-databases", action="store_true", help="keep databases a previous run seeded")
     # Internal: the same script, run against one size's database, seeds it or measures its queries.
     parser.add_argument(
         "--role", choices=["orchestrate", "seed", "probe"], default="orchestrate", help=argparse.SUPPRESS
@@ -145,6 +146,16 @@ def server_env(args: argparse.Namespace, static_root: str, size: int) -> dict[st
         # The web process's setting in production: sync workers keep their database connection.
         "DB_CONN_MAX_AGE": "60",
     }
+
+
+def database_exists(url: str) -> bool:
+    parts = urlsplit(url)
+    listing = subprocess.run(
+        ["psql", "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432), "-U", parts.username or "postgres",
+         "-Atc", "SELECT datname FROM pg_database"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return parts.path.lstrip("/") in listing.split()
 
 
 def recreate_database(url: str) -> None:
@@ -372,6 +383,10 @@ def probe_role(args: argparse.Namespace) -> None:
 
 def prepare(args: argparse.Namespace, size: int, static_root: str) -> dict[str, str]:
     env = server_env(args, static_root, size)
+    if args.reuse_databases and database_exists(env["DATABASE_URL"]):
+        manage(env, "migrate", "--no-input")
+        print(f"{size:>7,} mentors: reusing {env['DATABASE_URL']}", flush=True)
+        return env
     recreate_database(env["DATABASE_URL"])
     manage(env, "migrate", "--no-input")
     started = time.perf_counter()

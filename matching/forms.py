@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -38,8 +36,8 @@ NEAR_CHOICES = [("", _("Anywhere")), ("state", _("In my state")), ("city", _("In
 
 
 class OptionsSelect(forms.Select):
-    """A `<select>` built in Python: the filter form renders a few hundred options on every search, and Django's
-    per-option widget templates made up most of the page's time (see bench/search_bench.py)."""
+    """A `<select>` built in Python: the filter form shows every subject and specialization on every search, and
+    Django's per-option widget templates cost more than the search query (see bench/search_bench.py)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = {str(item) for item in self.format_value(value)}
@@ -138,8 +136,8 @@ class MentorSearchForm(forms.Form):
             min_experience=self._value("experience"),
             near=self._value("near", ""),
             time_zone_compatible=bool(self._value("tz", False)),
-            price_min_paise=None if price_min is None else int(Decimal(price_min) * 100),
-            price_max_paise=None if price_max is None else int(Decimal(price_max) * 100),
+            price_min_paise=None if price_min is None else price_min * 100,
+            price_max_paise=None if price_max is None else price_max * 100,
             min_rating=self._value("rating"),
             sort=self._value("sort", "best"),
         )

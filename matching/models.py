@@ -74,7 +74,23 @@ class MentorSearchDocument(models.Model):
             GinIndex(fields=["languages"], name="msd_languages_gin"),
             GinIndex(fields=["specializations"], name="msd_specializations_gin"),
             GinIndex(fields=["subjects"], name="msd_subjects_gin"),
-            models.Index(fields=["-popularity", "-total_sessions", "mentor"], name="msd_popularity_idx"),
+            # Popularity order with the columns the usual filters read: the candidates of a best-match search come
+            # from an index-only scan of this, however many mentors there are.
+            models.Index(
+                fields=["-popularity", "-total_sessions", "mentor"],
+                include=[
+                    "languages",
+                    "primary_language",
+                    "levels_served",
+                    "average_rating",
+                    "hourly_rate_paise",
+                    "years_experience",
+                    "time_zone",
+                    "state_key",
+                    "city_key",
+                ],
+                name="msd_popularity_idx",
+            ),  # fmt: skip
             models.Index(fields=["-average_rating", "-rating_count", "mentor"], name="msd_rating_idx"),
             models.Index(fields=["hourly_rate_paise", "mentor"], name="msd_price_idx"),
             models.Index(fields=["-years_experience", "mentor"], name="msd_experience_idx"),

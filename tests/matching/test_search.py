@@ -1,5 +1,7 @@
 """`/mentors/`: full-text and typo-tolerant search, every filter alone and combined, sorting and paging."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -214,6 +216,8 @@ def test_pages_of_results(client, monkeypatch):
     first = client.get(URL, {"sort": "experience"})
     assert [result.document.slug for result in first.context["page"].results] == ["mentor-0", "mentor-1"]
     assert "Mentors 1–2" in first.content.decode()
+    next_link = re.search(r'<a rel="next"[^>]* href="([^"]*)"', first.content.decode()).group(1)
+    assert next_link == "?sort=experience&amp;page=2"
     third = client.get(URL, {"sort": "experience", "page": 3}).context["page"]
     assert [result.document.slug for result in third.results] == ["mentor-4"]
     assert (third.has_previous, third.has_next) == (True, False)

@@ -123,3 +123,11 @@ def test_search_page_query_count_does_not_grow_with_the_number_of_mentors(
     client.get(URL, params)
     with django_assert_num_queries(baseline):
         assert len(client.get(URL, params).context["page"].results) == 12
+
+
+def test_a_page_past_the_last_mentor_links_back_to_the_first(client):
+    listed_mentor(languages=["te"])
+    content = client.get(URL, {"language": "te", "page": 5}).content.decode()
+    assert "There are no more mentors for this search." in content
+    assert 'href="?language=te"' in content
+    assert "Try removing one filter" not in content

@@ -74,8 +74,8 @@ class MentorSearchDocument(models.Model):
             GinIndex(fields=["languages"], name="msd_languages_gin"),
             GinIndex(fields=["specializations"], name="msd_specializations_gin"),
             GinIndex(fields=["subjects"], name="msd_subjects_gin"),
-            # Popularity order with the columns the usual filters read: the candidates of a best-match search come
-            # from an index-only scan of this, however many mentors there are.
+            # Popularity order with the columns the usual filters and the compatibility score read: the scored
+            # candidates of a best-match search come from an index-only scan of this, however many mentors there are.
             models.Index(
                 fields=["-popularity", "-total_sessions", "mentor"],
                 include=[
@@ -88,6 +88,10 @@ class MentorSearchDocument(models.Model):
                     "time_zone",
                     "state_key",
                     "city_key",
+                    "specialization_terms",
+                    "expertise_terms",
+                    "goal_terms",
+                    "response_time_minutes",
                 ],
                 name="msd_popularity_idx",
             ),  # fmt: skip

@@ -1,10 +1,11 @@
 import datetime as dt
+import itertools
 
 import pytest
 
 from matching import ranking, scoring
 from matching.models import MentorSearchDocument
-from matching.selectors import mentor_facts
+from matching.selectors import SearchFilters, filter_options, mentor_facts, mentor_search_page
 from tests.factories import listed_mentor
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,18 @@ def test_best_match_order_in_sql_follows_the_python_scores(varied_mentors):
         ordered, key=lambda doc: (-scoring.compatibility(student, mentor_facts(doc), at=AT).score, doc.mentor_id)
     )
     assert [doc.mentor_id for doc in ordered] == [doc.mentor_id for doc in python]
+
+
+def test_search_pages_list_every_mentor_once_best_match_first(varied_mentors):
+    student = STUDENTS[0]
+    options = filter_options()
+    pages = [
+        mentor_search_page(filters=SearchFilters(), student=student, page=number, at=AT, options=options)
+        for number in (1, 2)
+    ]
+    results = [result for page in pages for result in page.results]
+    assert (pages[0].has_next, pages[1].has_next) == (True, False)
+    assert sorted(result.document.mentor_id for result in results) == sorted(mentor.pk for mentor in varied_mentors)
+    scores = [result.compatibility.score for result in results]
+    assert all(earlier >= later - 1e-9 for earlier, later in itertools.pairwise(scores))
+    assert scores[0] > scores[-1]

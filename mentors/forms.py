@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms import formset_factory
 from django.forms.models import model_to_dict
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
@@ -27,7 +29,9 @@ from mentors.services import MentorApplication
 LIST_HELP = _("Separate items with commas.")
 INPUT_CLASSES = "mt-1 block w-full rounded-md border-slate-300 shadow-sm focus:border-indigo-500 focus:ring-indigo-500"
 CHECK_CLASSES = "rounded border-slate-300 text-indigo-600 focus:ring-indigo-500"
-DURATION_CHOICES = [(d, _("%(minutes)d minutes") % {"minutes": d}) for d in OFFERED_DURATION_CHOICES]
+# Labels are built when a form renders, in the viewer's language, not once at import.
+duration_label = lazy(lambda minutes: gettext("%(minutes)d minutes") % {"minutes": minutes}, str)
+DURATION_CHOICES = [(d, duration_label(d)) for d in OFFERED_DURATION_CHOICES]
 
 
 @cache

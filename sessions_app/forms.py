@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import time_zone_choices
 from accounts.models import Language
+from mentors.forms import duration_label
 from sessions_app import policy
 from sessions_app.models import Booking, Dispute, Session
 from sessions_app.selectors import GroupSessionFilters
@@ -193,7 +194,7 @@ class GroupSessionForm(forms.Form):
     duration_minutes = forms.TypedChoiceField(
         label=_("Length"),
         coerce=int,
-        choices=[(minutes, _("%(minutes)s minutes") % {"minutes": minutes}) for minutes in GROUP_DURATIONS],
+        choices=[(minutes, duration_label(minutes)) for minutes in GROUP_DURATIONS],
     )
     capacity = forms.IntegerField(
         label=_("Seats"), min_value=1, max_value=policy.MAX_GROUP_CAPACITY, initial=20,

@@ -49,6 +49,7 @@ class RefundTier(StrEnum):
 
 TIER_LABELS = {
     RefundTier.FULL: _("Full refund"),
+    # xgettext:no-python-format
     RefundTier.PARTIAL: _("50% refund"),
     RefundTier.NONE: _("No refund"),
 }

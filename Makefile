@@ -26,4 +26,4 @@ css:
 
 # Needs GNU gettext (xgettext); only for updating the catalogues.
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l hi -l te --ignore=.venv --ignore=node_modules --ignore=var
+	$(PY) manage.py makemessages -l hi -l te --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var

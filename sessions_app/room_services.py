@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from sessions_app.chat_safety import mask_contact_details
@@ -236,7 +237,7 @@ def recording_start(*, session_id: int, mentor_id: int) -> dict[str, Any]:
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session_id)
         if session.mentor_id != mentor_id:
-            raise ValidationError("Only the mentor records.", code="forbidden")
+            raise ValidationError(_("Only the mentor can record this session."), code="forbidden")
         Recording.objects.filter(session=session, stopped_at__isnull=True).update(stopped_at=now)
         try:
             with transaction.atomic():
@@ -266,7 +267,7 @@ def room_end(*, session_id: int, mentor_id: int) -> Session:
 
     session = Session.objects.select_related("mentor").get(pk=session_id)
     if session.mentor_id != mentor_id:
-        raise ValidationError("Only the mentor ends the session.", code="forbidden")
+        raise ValidationError(_("Only the mentor can end this session."), code="forbidden")
     session = session_complete(session=session, actor=session.mentor)
     recording_stop_running(session_id=session_id)
     return session

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import user_has_mfa
+from accounts.timezones import viewer_time_zone
 from mentors import selectors, services
 from mentors.forms import (
     AvailabilityOverrideForm,
@@ -27,7 +28,6 @@ from mentors.models import MentorPayoutDetails, MentorProfile, VerificationStatu
 from mentors.services.payouts import payout_details_require_mfa
 from mentors.services.profiles import EDITABLE_STATUSES
 from mentors.slots import group_slots_by_local_day, next_open_slots, open_slots_for_mentors, price_for_duration_paise
-from accounts.timezones import viewer_time_zone
 
 PREVIEW_DAYS = 7
 

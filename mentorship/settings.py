@@ -136,7 +136,10 @@ CELERY_BEAT_SCHEDULE["payments-weekly-payouts"] = {
 # Bookings: release unpaid holds, send the 24 h / 1 h reminders (each once), complete undisputed sessions.
 CELERY_BEAT_SCHEDULE["sessions-expire-holds"] = {"task": "sessions_app.tasks.expire_holds", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["sessions-reminders"] = {"task": "sessions_app.tasks.send_due_reminders", "schedule": 60.0}
-CELERY_BEAT_SCHEDULE["sessions-auto-complete"] = {"task": "sessions_app.tasks.auto_complete_sessions", "schedule": 900.0}
+CELERY_BEAT_SCHEDULE["sessions-auto-complete"] = {
+    "task": "sessions_app.tasks.auto_complete_sessions",
+    "schedule": 900.0,
+}
 # The room: refund everyone when a mentor never joins; delete recordings past their retention date.
 CELERY_BEAT_SCHEDULE["sessions-mentor-no-shows"] = {"task": "sessions_app.process_mentor_no_shows", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["sessions-expire-recordings"] = {

@@ -308,15 +308,12 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("mentors:profile", slug=target, permanent=True)
     tz = viewer_time_zone(request)
     week_start = _week_start(request, tz)
-    context = {
-        "mentor": mentor,
-        "viewer_tz": tz,
-        **_availability_preview(mentor, tz, week_start),
-        **profile_extra_context(request, mentor),
-    }
+    context = {"mentor": mentor, "viewer_tz": tz, **_availability_preview(mentor, tz, week_start)}
     if request.htmx:
+        # The week switcher only swaps the availability block: no compatibility, reviews or prices to build.
         return render(request, "mentors/profile.html#availability", context)
     context["prices"] = [(minutes, price_for_duration_paise(mentor, minutes)) for minutes in mentor.offered_durations]
+    context.update(profile_extra_context(request, mentor))
     return render(request, "mentors/profile.html", context)
 
 

@@ -9,6 +9,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.roles import ensure_role_groups
+        from accounts.sites import site_sync
 
         # Permissions exist only after migrate has run, so role groups are synced then.
         post_migrate.connect(ensure_role_groups, sender=self, dispatch_uid="accounts.ensure_role_groups")
+        post_migrate.connect(site_sync, sender=self, dispatch_uid="accounts.site_sync")

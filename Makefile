@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint css messages
+.PHONY: run test lint css messages favicon
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ lint: $(VENV)/.installed
 # Needs Node; the built CSS is committed so running the app never does.
 css:
 	npm install --no-save --silent && npx tailwindcss -c tailwind.config.js -i static/src/app.css -o static/css/app.css --minify
+
+# Redraws static/favicon.ico and static/apple-touch-icon.png from the mark in static/src/favicon.py.
+favicon: $(VENV)/.installed
+	$(PY) static/src/favicon.py
 
 # Needs GNU gettext (xgettext); only for updating the catalogues.
 messages: $(VENV)/.installed

@@ -6,6 +6,7 @@ from mentorship import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("api/health/", health.app_health, name="health"),
     path("api/health/database/", health.database_health, name="health-database"),
     path("api/health/services/", health.services_health, name="health-services"),

@@ -1,4 +1,8 @@
+from urllib.parse import urlencode
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailConfirmation
+from allauth.account.utils import get_next_redirect_url
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -12,6 +16,13 @@ class AccountAdapter(DefaultAccountAdapter):
             return reverse("adminpanel:home")
         # The dashboard sends students who have not finished onboarding to their next step.
         return reverse("accounts:dashboard")
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: EmailConfirmation) -> str:
+        # The link is often opened in another browser, without the session that remembers where the person was
+        # going (e.g. the mentor application): the link carries it, and the confirm page passes it on.
+        url = super().get_email_confirmation_url(request, emailconfirmation)
+        next_url = get_next_redirect_url(request) if request is not None else None
+        return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
     def save_user(self, request: HttpRequest, user: User, form: object, commit: bool = True) -> User:
         from accounts.services import student_register

@@ -28,6 +28,11 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
     waiting = forms.TypedChoiceField(
         label=_("Age of application"), required=False, choices=WAITING_CHOICES, coerce=int, empty_value=None
     )
+    location = forms.ChoiceField(
+        label=_("Location"),
+        required=False,
+        choices=[("", _("Any location")), ("missing", _("City or state missing"))],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +48,7 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
             "status": self.cleaned_data["status"] or None,
             "language_code": self.cleaned_data["language"] or None,
             "waiting_days": self.cleaned_data["waiting"],
+            "missing_location": self.cleaned_data["location"] == "missing",
         }
 
 

@@ -27,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
             n for s, n in counts.items() if s not in {VerificationStatus.APPROVED, VerificationStatus.REJECTED}
         ),
         "oldest": list(selectors.verification_queue()[:HOME_QUEUE_SIZE]),
+        "listed_missing_location": selectors.listed_mentors_missing_location_count(),
     }
     return render(request, "adminpanel/home.html", context)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
+from accounts.suggestions import INDIAN_STATE_CHOICES, state_from_text
 from mentors.documents import detect_document_type
 from mentors.models import (
     OFFERED_DURATION_CHOICES,
@@ -82,6 +83,15 @@ class MentorProfileForm(StyledFormMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    city = forms.CharField(
+        label=_("City or town"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
+    state = forms.ChoiceField(
+        label=_("State or union territory"),
+        choices=[("", _("Choose one")), *INDIAN_STATE_CHOICES],
+        help_text=_("Students who search for mentors in their state find you."),
+        widget=forms.Select(attrs={"autocomplete": "address-level1"}),
+    )
     hourly_rate_rupees = forms.IntegerField(label=_("Hourly rate (₹)"), min_value=0, max_value=100_000)
     expertise_areas = _list_field(_("Expertise areas"), required=True)
     specializations = _list_field(
@@ -119,6 +129,8 @@ class MentorProfileForm(StyledFormMixin, forms.ModelForm):
         initial.setdefault("full_name", user.full_name)
         initial.setdefault("primary_language", user.primary_language_id)
         initial.setdefault("time_zone", user.time_zone)
+        initial.setdefault("city", user.city)
+        initial.setdefault("state", state_from_text(user.state))
         if user.pk:
             initial.setdefault("languages", [lang.pk for lang in user.languages.all()])
         if instance is not None and instance.pk:
@@ -243,6 +255,8 @@ class MentorApplicationForms:
             primary_language=profile["primary_language"],
             languages=list(profile["languages"]),
             time_zone=profile["time_zone"],
+            city=profile["city"],
+            state=profile["state"],
             work_experiences=entries(self.work),
             education=entries(self.education),
             certifications=entries(self.certifications),

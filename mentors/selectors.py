@@ -70,6 +70,16 @@ def verification_history(mentor: MentorProfile) -> QuerySet[VerificationEvent]:
 # --- the staff verification queue ----------------------------------------------------------------
 
 
+def _missing_location() -> Q:
+    return Q(user__city="") | Q(user__state="")
+
+
+def listed_mentors_missing_location_count() -> int:
+    """Mentors students can find who never gave a city or state (they joined before the forms asked), so "In my
+    state" search and the "Same state" reason pass them by."""
+    return listed_mentors().filter(_missing_location()).count()
+
+
 def application_status_counts() -> dict[str, int]:
     counts = dict(
         MentorProfile.objects.values_list("verification_status")
@@ -84,6 +94,7 @@ def verification_queue(
     status: str | None = None,
     language_code: str | None = None,
     waiting_days: int | None = None,
+    missing_location: bool = False,
     now: dt.datetime | None = None,
 ) -> QuerySet[MentorProfile]:
     """Applications, oldest submission first. Without a status: every one still in the pipeline."""
@@ -97,6 +108,8 @@ def verification_queue(
         queryset = queryset.filter(Q(user__primary_language__code=language_code) | Exists(speaks))
     if waiting_days:
         queryset = queryset.filter(submitted_at__lte=(now or timezone.now()) - dt.timedelta(days=waiting_days))
+    if missing_location:
+        queryset = queryset.filter(_missing_location())
     return (
         queryset.select_related("user__primary_language")
         .prefetch_related("user__languages")

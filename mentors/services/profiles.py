@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import Language, User
+from accounts.suggestions import INDIAN_STATES
 from mentors.documents import detect_document_type
 from mentors.hooks import announce_profile_changed
 from mentors.models import (
@@ -57,6 +58,8 @@ class MentorApplication:
     primary_language: Language
     languages: list[Language]
     time_zone: str
+    city: str
+    state: str  # one of accounts.suggestions.INDIAN_STATES
     work_experiences: list[dict[str, Any]] = field(default_factory=list)
     education: list[dict[str, Any]] = field(default_factory=list)
     certifications: list[dict[str, Any]] = field(default_factory=list)
@@ -189,10 +192,16 @@ def _full_clean(instance: Any, exclude: list[str]) -> None:
 
 
 def _update_user(user: User, application: MentorApplication, *, make_mentor: bool) -> None:
+    city = " ".join(application.city.split())
+    if not city:
+        raise ValidationError({"city": _("Enter the city or town you live in.")}, code="city_required")
+    if application.state not in INDIAN_STATES:
+        raise ValidationError({"state": _("Choose your state or union territory.")}, code="state_unknown")
     user.full_name = application.full_name.strip() or user.full_name
     user.primary_language = application.primary_language
     user.time_zone = application.time_zone
-    fields = ["full_name", "primary_language", "time_zone", "updated_at"]
+    user.city, user.state = city, application.state
+    fields = ["full_name", "primary_language", "time_zone", "city", "state", "updated_at"]
     if make_mentor and user.role == User.Role.STUDENT:
         user.role = User.Role.MENTOR
         fields.append("role")

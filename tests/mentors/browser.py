@@ -32,6 +32,8 @@ def apply_as_mentor(
     page.get_by_label("University", exact=True).fill("IIT Madras")
     page.get_by_label("Company", exact=True).fill("Narayana Junior College")
     page.get_by_label("Years of experience").fill("7")
+    page.get_by_label("City or town").fill("Vijayawada")
+    page.get_by_label("State or union territory").select_option(label="Andhra Pradesh")
     page.get_by_role("textbox", name="About").fill("I have taught JEE Physics for seven years, in Telugu and English.")
     page.get_by_label("Expertise areas").fill("Physics, Engineering entrance")
     page.get_by_label("Academic specializations").fill("JEE Physics, Mechanics")

@@ -66,6 +66,8 @@ def application(**overrides) -> MentorApplication:
         "primary_language": language("hi"),
         "languages": [language("en"), language("te")],
         "time_zone": "Asia/Kolkata",
+        "city": "New Delhi",
+        "state": "Delhi",
         "work_experiences": [
             {
                 "title": "Biology teacher",

@@ -51,6 +51,8 @@ def application_post(**overrides):
         "primary_language": str(language("te").pk),
         "languages": [str(language("en").pk)],
         "time_zone": "Asia/Kolkata",
+        "city": "Vijayawada",
+        "state": "Andhra Pradesh",
         "work-TOTAL_FORMS": "1",
         "work-INITIAL_FORMS": "0",
         "work-0-title": "Physics lecturer",

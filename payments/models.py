@@ -95,8 +95,18 @@ class Refund(models.Model):
         PROCESSED = "processed", _("Refunded")
         FAILED = "failed", _("Failed")
 
+    class Kind(models.TextChoices):
+        """Why the money goes back, as the student reads it (``reason`` is the internal note)."""
+
+        CANCELLATION = "cancellation", _("Session cancelled")
+        MENTOR_NO_SHOW = "mentor_no_show", _("The mentor did not join")
+        UNUSED = "unused", _("Payment not needed: already paid, or the place was gone")
+        SUPPORT = "support", _("Refund by support")
+        OTHER = "other", _("Refund")
+
     payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds")
     amount_paise = models.BigIntegerField(_("amount (paise)"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     reason = models.CharField(_("reason"), max_length=255)
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
     razorpay_refund_id = models.CharField(_("Razorpay refund id"), max_length=64, blank=True)

@@ -8,7 +8,9 @@ The handler's methods run inside the transaction that changed the payment, once 
 payment row locked; they must not call the gateway (use ``transaction.on_commit`` for side effects).
 """
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
@@ -16,6 +18,15 @@ from django.core.exceptions import ImproperlyConfigured
 if TYPE_CHECKING:
     from accounts.models import User
     from payments.models import Payment, Refund
+
+
+@dataclass(frozen=True)
+class PaymentSubject:
+    """What a payment bought, worded in the active language when asked; ``starts_at`` (aware) is for the page to
+    show in the viewer's zone."""
+
+    title: str
+    starts_at: dt.datetime | None = None
 
 
 class PurposeHandler(Protocol):
@@ -31,8 +42,9 @@ class PurposeHandler(Protocol):
     def return_url(self, payment: "Payment") -> str:
         """Where to send the payer after checkout, paid or not."""
 
-    def describe(self, payment: "Payment") -> str:
-        """A short, human description for histories and the checkout page."""
+    def describe(self, payments: Sequence["Payment"]) -> dict[int, PaymentSubject]:
+        """What each payment (all of this purpose) bought, by payment id, for histories and the checkout page, in
+        the active language and with a fixed number of queries however many payments."""
 
 
 _handlers: dict[str, PurposeHandler] = {}

@@ -1,9 +1,12 @@
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, Payment, Refund
+from payments.registry import PaymentSubject, get_handler, is_registered
 
 
 class MentorBalances(NamedTuple):
@@ -50,6 +53,20 @@ def student_payment_history(user) -> QuerySet[Payment]:
         .prefetch_related(Prefetch("refunds", queryset=Refund.objects.order_by("created_at")))
         .order_by("-created_at", "-id")
     )
+
+
+def payment_subjects(payments: Iterable[Payment]) -> dict[int, PaymentSubject]:
+    """What each payment bought, in the active language, asked of its purpose's handler once per purpose. A purpose
+    no longer registered keeps the description stored when the payment was made."""
+    by_purpose: dict[str, list[Payment]] = defaultdict(list)
+    for payment in payments:
+        by_purpose[payment.purpose].append(payment)
+    subjects: dict[int, PaymentSubject] = {}
+    for purpose, group in by_purpose.items():
+        described = get_handler(purpose).describe(group) if is_registered(purpose) else {}
+        for payment in group:
+            subjects[payment.pk] = described.get(payment.pk) or PaymentSubject(title=payment.description)
+    return subjects
 
 
 def mentor_earnings_history(user) -> QuerySet[LedgerEntry]:

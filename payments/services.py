@@ -232,7 +232,9 @@ def _outstanding_refunds(payment: Payment) -> int:
     return payment.refunds.exclude(status=Refund.Status.FAILED).aggregate(total=Sum("amount_paise"))["total"] or 0
 
 
-def payment_refund(*, payment: Payment, amount_paise: int, reason: str, idempotency_key: str) -> Refund:
+def payment_refund(
+    *, payment: Payment, amount_paise: int, reason: str, idempotency_key: str, kind: str = Refund.Kind.OTHER
+) -> Refund:
     """Refund part or all of a captured payment, at most once per ``idempotency_key``.
 
     The refund is recorded (and its money set aside in the ledger) before Razorpay is asked, so it is never lost;
@@ -264,7 +266,11 @@ def payment_refund(*, payment: Payment, amount_paise: int, reason: str, idempote
                     code="exceeds_refundable",
                 )
             refund = Refund.objects.create(
-                payment=payment, amount_paise=amount_paise, reason=reason[:255], idempotency_key=idempotency_key
+                payment=payment,
+                amount_paise=amount_paise,
+                kind=kind,
+                reason=reason[:255],
+                idempotency_key=idempotency_key,
             )
             ledger.ledger_reserve_refund(refund=refund)
     if refund.razorpay_refund_id or refund.status != Refund.Status.PENDING:

@@ -15,11 +15,12 @@ from accounts.models import User
 from payments.forms import CheckoutResultForm, TestCheckoutForm
 from payments.gateway import OfflineGateway, gateway_for
 from payments.models import Payment
-from payments.registry import get_handler
+from payments.registry import PaymentSubject, get_handler
 from payments.selectors import (
     get_payment_for_payer,
     mentor_balances,
     mentor_earnings_history,
+    payment_subjects,
     student_payment_history,
 )
 from payments.services import payment_record_checkout_failure, payment_verify_callback
@@ -42,14 +43,14 @@ def _too_many_attempts(request: HttpRequest, payment: Payment) -> HttpResponse:
     return _render_checkout(request, payment, status=429)
 
 
-def _checkout_options(payment: Payment, user: User) -> dict:
+def _checkout_options(payment: Payment, user: User, subject: PaymentSubject) -> dict:
     """Razorpay Checkout.js options for this order (the page's script adds the handlers)."""
     return {
         "key": gateway_for(payment).key_id,
         "amount": payment.amount_paise,
         "currency": payment.currency,
         "name": "PeerLearn",
-        "description": payment.description,
+        "description": subject.title[:255],
         "order_id": payment.razorpay_order_id,
         "prefill": {"name": user.full_name, "email": user.email, "contact": user.phone},
         "notes": {"purpose": payment.purpose, "reference_id": str(payment.reference_id)},
@@ -58,12 +59,12 @@ def _checkout_options(payment: Payment, user: User) -> dict:
 
 
 def _render_checkout(request: HttpRequest, payment: Payment, test_form: TestCheckoutForm | None = None, status=200):
-    handler = get_handler(payment.purpose)
-    context = {"payment": payment, "summary": handler.describe(payment), "return_url": handler.return_url(payment)}
+    subject = payment_subjects([payment])[payment.pk]
+    context = {"payment": payment, "subject": subject, "return_url": get_handler(payment.purpose).return_url(payment)}
     if payment.gateway == Payment.Gateway.OFFLINE:
         context["test_form"] = test_form or TestCheckoutForm()
     else:
-        context["checkout_options"] = _checkout_options(payment, request.user)
+        context["checkout_options"] = _checkout_options(payment, request.user, subject)
     return render(request, "payments/checkout.html", context, status=status)
 
 
@@ -157,8 +158,10 @@ def webhook(request: HttpRequest) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
     page = Paginator(student_payment_history(request.user), 20).get_page(request.GET.get("page"))
+    subjects = payment_subjects(page.object_list)
+    rows = [(payment, subjects[payment.pk]) for payment in page.object_list]
     template = "payments/history.html#payment-rows" if request.htmx else "payments/history.html"
-    return render(request, template, {"page": page})
+    return render(request, template, {"page": page, "rows": rows})
 
 
 @login_required

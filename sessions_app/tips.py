@@ -4,6 +4,8 @@ The money moves through ``payments`` (purpose ``tip``: captured straight into th
 platform share); this module owns the tip itself and shows it in the room's chat once it is paid.
 """
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from payments.models import Payment, Refund
+from payments.registry import PaymentSubject
 from payments.services import PURPOSE_TIP, payment_create
 from sessions_app.chat_safety import mask_contact_details
 from sessions_app.models import Booking, Session
@@ -98,5 +101,10 @@ class TipPaymentHandler:
     def return_url(self, payment: Payment) -> str:
         return reverse("sessions_app:tip_done", args=[payment.reference_id])
 
-    def describe(self, payment: Payment) -> str:
-        return payment.description
+    def describe(self, payments: Sequence[Payment]) -> dict[int, PaymentSubject]:
+        # The payee is the mentor tipped (payment_create above); histories select it with the payment.
+        return {
+            payment.pk: PaymentSubject(title=_("Tip for %(mentor)s") % {"mentor": payment.payee.get_full_name()})
+            for payment in payments
+            if payment.payee_id
+        }

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from mentors.slots import slot_is_open
-from payments.models import Payment
+from payments.models import Payment, Refund
 from payments.services import payment_refund
 from sessions_app import policy, selectors
 from sessions_app.models import Booking, RescheduleRequest, SentReminder, Session, WaitlistEntry
@@ -41,6 +41,15 @@ def schedule_refund(booking: Booking, *, amount_paise: int, reason: str, payment
         enqueue(tasks.refund_booking, booking.pk, payment_id, amount_paise, reason)
 
 
+def refund_kind(reason: str) -> str:
+    """The kind the student sees for one of `schedule_refund`'s reason codes."""
+    if reason.startswith("unused-"):
+        return Refund.Kind.UNUSED
+    return {"cancel": Refund.Kind.CANCELLATION, "mentor-no-show": Refund.Kind.MENTOR_NO_SHOW}.get(
+        reason, Refund.Kind.OTHER
+    )
+
+
 def booking_refund_now(*, booking_id: int, payment_id: int, amount_paise: int, reason: str) -> None:
     booking = Booking.objects.get(pk=booking_id)
     payment = Payment.objects.get(pk=payment_id)
@@ -49,6 +58,7 @@ def booking_refund_now(*, booking_id: int, payment_id: int, amount_paise: int, r
         amount_paise=amount_paise,
         reason=f"Booking {booking.uuid}: {reason}",
         idempotency_key=refund_key(booking, reason),
+        kind=refund_kind(reason),
     )
 
 

@@ -214,6 +214,7 @@ def booking_refund_by_support(
         amount_paise=amount_paise,
         reason=f"Booking {booking.uuid}: {note or 'support refund'}",
         idempotency_key=f"booking-{booking.pk}-{key}"[:64],
+        kind=Refund.Kind.SUPPORT,
     )
     with transaction.atomic():
         locked = Booking.objects.select_for_update(of=("self",)).select_related("payment").get(pk=booking.pk)

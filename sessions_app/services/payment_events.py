@@ -6,7 +6,7 @@ asked for after commit.
 """
 
 import datetime as dt
-import zoneinfo
+from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payments.models import Payment, Refund
+from payments.registry import PaymentSubject
 from sessions_app import selectors
 from sessions_app.models import Booking, Session, WaitlistEntry
 from sessions_app.services._common import enqueue, logger, release_booking
@@ -158,17 +159,21 @@ class BookingPaymentHandler:
         booking_uuid = Booking.objects.values_list("uuid", flat=True).get(pk=payment.reference_id)
         return reverse("sessions_app:booking_detail", args=[booking_uuid])
 
-    def describe(self, payment: Payment) -> str:
-        booking = Booking.objects.select_related("session", "session__mentor").get(pk=payment.reference_id)
-        session = booking.session
-        start = session.starts_at.astimezone(zoneinfo.ZoneInfo(session.time_zone))
-        if session.is_group:
-            return _("Group session “%(title)s”, %(when)s") % {
-                "title": session.title,
-                "when": f"{start:%d %b %Y, %H:%M}",
-            }
-        return _("%(type)s with %(mentor)s, %(when)s") % {
-            "type": session.get_session_type_display(),
-            "mentor": session.mentor.full_name,
-            "when": f"{start:%d %b %Y, %H:%M}",
-        }
+    def describe(self, payments: Sequence[Payment]) -> dict[int, PaymentSubject]:
+        bookings = Booking.objects.select_related("session__mentor").in_bulk([p.reference_id for p in payments])
+        subjects = {}
+        for payment in payments:
+            booking = bookings.get(payment.reference_id)
+            if booking is None:
+                continue
+            session = booking.session
+            if session.is_group:
+                # A group session's title is what its mentor typed.
+                title = _("Group session “%(title)s”") % {"title": session.title}
+            else:
+                title = _("%(type)s with %(mentor)s") % {
+                    "type": session.get_session_type_display(),
+                    "mentor": session.mentor.full_name,
+                }
+            subjects[payment.pk] = PaymentSubject(title=title, starts_at=session.starts_at)
+        return subjects

@@ -2,6 +2,7 @@ import pytest
 
 from payments import registry
 from payments.models import Payment
+from payments.registry import PaymentSubject
 from tests.factories import UserFactory
 
 
@@ -24,8 +25,8 @@ class RecordingHandler:
     def return_url(self, payment: Payment) -> str:
         return f"/test-purpose/{payment.reference_id}/"
 
-    def describe(self, payment: Payment) -> str:
-        return f"Test purchase {payment.reference_id}"
+    def describe(self, payments) -> dict[int, PaymentSubject]:
+        return {payment.pk: PaymentSubject(title=f"Test purchase {payment.reference_id}") for payment in payments}
 
     def events(self) -> list[str]:
         return [name for name, _pk, _status in self.calls]

@@ -232,7 +232,9 @@ def test_student_history_lists_their_payments_and_refunds(
     client, captured_payment, student, razorpay_keys, django_assert_max_num_queries
 ):
     paid = captured_payment(50_000)
-    payment_refund(payment=paid, amount_paise=25_000, reason="Cancelled 10 hours before", idempotency_key="k")
+    payment_refund(
+        payment=paid, amount_paise=25_000, reason="Cancelled 10 hours before", idempotency_key="k", kind="cancellation"
+    )
     PaymentFactory.create_batch(3, payer=student, status=Payment.Status.FAILED, failure_reason="Card declined")
     PaymentFactory(description="Someone else's session")
     client.force_login(student)
@@ -243,7 +245,7 @@ def test_student_history_lists_their_payments_and_refunds(
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('data-testid="payment-row"') == 4
-    assert "Refund of ₹250" in html and "Cancelled 10 hours before" in html
+    assert "Refund of ₹250 · Session cancelled" in html and "Cancelled 10 hours before" not in html
     assert "Card declined" in html
     assert "Someone else" not in html
 

@@ -107,6 +107,16 @@ def test_a_mentor_who_joined_without_a_location_adds_it_and_students_in_that_sta
     assert "Same state" in [reason.text for reason in results[0].compatibility.reasons]
 
 
+def test_a_mentor_without_a_location_is_asked_for_it_on_the_dashboard(client):
+    mentor = MentorProfileFactory(user__city="", user__state="")
+    client.force_login(mentor.user)
+    html = client.get(reverse("mentors:dashboard")).content.decode()
+    assert "Add your city and state" in html and reverse("mentors:profile_edit") + "#id_city" in html
+    mentor.user.city, mentor.user.state = "Pune", "Maharashtra"
+    mentor.user.save(update_fields=["city", "state"])
+    assert "Add your city and state" not in client.get(reverse("mentors:dashboard")).content.decode()
+
+
 def test_profile_editor_preselects_a_state_typed_in_another_case():
     from mentors.forms import MentorProfileForm
 

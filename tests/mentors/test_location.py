@@ -38,6 +38,16 @@ def test_application_asks_for_city_and_a_state_from_the_list(client):
     assert _state_options(html) == ["", *INDIAN_STATES] and len(INDIAN_STATES) == 36
 
 
+def test_state_names_are_shown_in_the_viewers_language(client, settings):
+    client.force_login(UserFactory(city="", state=""))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "hi"
+    html = client.get(reverse("mentors:apply")).content.decode()
+    with translation.override("hi"):
+        telangana = translation.gettext("Telangana")
+    assert telangana != "Telangana"
+    assert f'<option value="Telangana">{telangana}</option>' in html
+
+
 def test_applying_stores_city_and_state(client, django_capture_on_commit_callbacks):
     user = UserFactory(city="", state="")
     client.force_login(user)

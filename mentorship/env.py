@@ -75,3 +75,34 @@ def parse_database_url(url: str) -> dict:
         "PORT": str(parts.port or ""),
         "OPTIONS": query,
     }
+
+
+def redis_connection_options(url: str, *, socket_timeout: float, connect_timeout: float = 5) -> dict:
+    """redis-py connection options for a REDIS_URL (redis://, rediss:// or unix://), with explicit timeouts.
+
+    Explicit because redis-py's default socket timeout changes between releases (none before 8, 5 s since),
+    and a read that outlives it raises instead of waiting. Keepalive only exists for TCP (and TLS over it):
+    redis-py's unix-socket connection rejects the option.
+    """
+    scheme = urlsplit(url).scheme
+    if scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"REDIS_URL must be a redis://, rediss:// or unix:// URL, got {url!r}.")
+    options: dict = {"socket_timeout": socket_timeout, "socket_connect_timeout": connect_timeout}
+    if scheme != "unix":
+        options["socket_keepalive"] = True
+    return options
+
+
+def redis_channel_layer(url: str, *, prefix: str) -> dict:
+    """The Redis channel layer's settings for REDIS_URL.
+
+    Each receive blocks in BZPOPMIN for ``brpop_timeout`` (5 s): the socket timeout must outlast that block, or an
+    idle room socket's read times out before Redis answers "nothing yet" and the error ends the consumer.
+    """
+    from channels_redis.core import RedisChannelLayer
+
+    options = redis_connection_options(url, socket_timeout=RedisChannelLayer.brpop_timeout + 10)
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [{"address": url, **options}], "prefix": prefix},
+    }

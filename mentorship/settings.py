@@ -6,7 +6,16 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from mentorship.env import env_bool, env_choice, env_int, env_list, env_str, parse_database_url
+from mentorship.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    parse_database_url,
+    redis_channel_layer,
+    redis_connection_options,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -104,22 +113,29 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Every Redis client gets explicit timeouts, longer than any read of its that blocks on purpose. redis-py 8 gives
+# each connection a 5 s socket timeout by default, exactly the channel layer's BZPOPMIN block (channels_redis'
+# brpop_timeout): an idle room socket's receive timed out before Redis answered "nothing yet", and the
+# TimeoutError ended the consumer, so every quiet room dropped every ~5 s (on unix socket, TCP and TLS alike;
+# see redis_channel_layer). Commands that never block (cache, rate-limit counters, presence) fail fast instead.
+REDIS_COMMAND_TIMEOUT_SECONDS = 3
+REDIS_CLIENT_OPTIONS = redis_connection_options(REDIS_URL, socket_timeout=REDIS_COMMAND_TIMEOUT_SECONDS)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         # Separate prefixes let several deployments (or benchmark servers) share one Redis.
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", f"peerlearn-{PEERLEARN_ENV}"),
+        "OPTIONS": REDIS_CLIENT_OPTIONS,
     }
 }
-CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"peerlearn-{PEERLEARN_ENV}"},
-    }
-}
+CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, prefix=f"peerlearn-{PEERLEARN_ENV}")}
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL.replace("unix://", "redis+socket://", 1))
+# kombu blocks in BRPOP for 1 s per poll and passes socket_timeout=None to redis-py unless told otherwise, so a
+# publish (beat, web, worker) to a Redis that stopped answering without closing the socket would hang for ever.
+# kombu drops keepalive and the connect timeout for unix sockets itself.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 15, "socket_connect_timeout": 5, "socket_keepalive": True}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", IS_TEST)
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -42,9 +42,10 @@ class PurposeHandler(Protocol):
     def return_url(self, payment: "Payment") -> str:
         """Where to send the payer after checkout, paid or not."""
 
-    def describe(self, payments: Sequence["Payment"]) -> dict[int, PaymentSubject]:
-        """What each payment (all of this purpose) bought, by payment id, for histories and the checkout page, in
-        the active language and with a fixed number of queries however many payments."""
+    def describe(self, payments: Sequence["Payment"], *, viewer: "User") -> dict[int, PaymentSubject]:
+        """What each payment (all of this purpose) bought, by payment id, as `viewer` (payer or payee) reads it, for
+        histories, earnings and the checkout page, in the active language and with a fixed number of queries
+        however many payments."""
 
 
 _handlers: dict[str, PurposeHandler] = {}

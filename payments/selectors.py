@@ -55,15 +55,15 @@ def student_payment_history(user) -> QuerySet[Payment]:
     )
 
 
-def payment_subjects(payments: Iterable[Payment]) -> dict[int, PaymentSubject]:
-    """What each payment bought, in the active language, asked of its purpose's handler once per purpose. A purpose
-    no longer registered keeps the description stored when the payment was made."""
+def payment_subjects(payments: Iterable[Payment], *, viewer) -> dict[int, PaymentSubject]:
+    """What each payment bought, as `viewer` reads it in the active language, asked of its purpose's handler once
+    per purpose. A purpose no longer registered keeps the description stored when the payment was made."""
     by_purpose: dict[str, list[Payment]] = defaultdict(list)
     for payment in payments:
         by_purpose[payment.purpose].append(payment)
     subjects: dict[int, PaymentSubject] = {}
     for purpose, group in by_purpose.items():
-        described = get_handler(purpose).describe(group) if is_registered(purpose) else {}
+        described = get_handler(purpose).describe(group, viewer=viewer) if is_registered(purpose) else {}
         for payment in group:
             subjects[payment.pk] = described.get(payment.pk) or PaymentSubject(title=payment.description)
     return subjects
@@ -74,7 +74,13 @@ def mentor_earnings_history(user) -> QuerySet[LedgerEntry]:
     in the ledger; ``mentor_amount_paise`` gives them the mentor's sign (money in is positive)."""
     return (
         LedgerEntry.objects.filter(account__owner=user)
-        .select_related("account", "transaction", "transaction__payment", "transaction__refund")
+        .select_related(
+            "account",
+            "transaction",
+            "transaction__payment__payer",
+            "transaction__payment__payee",
+            "transaction__refund",
+        )
         .annotate(mentor_amount_paise=-F("amount_paise"))
         .order_by("-transaction__created_at", "-transaction_id", "account__kind")
     )

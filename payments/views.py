@@ -59,7 +59,7 @@ def _checkout_options(payment: Payment, user: User, subject: PaymentSubject) -> 
 
 
 def _render_checkout(request: HttpRequest, payment: Payment, test_form: TestCheckoutForm | None = None, status=200):
-    subject = payment_subjects([payment])[payment.pk]
+    subject = payment_subjects([payment], viewer=request.user)[payment.pk]
     context = {"payment": payment, "subject": subject, "return_url": get_handler(payment.purpose).return_url(payment)}
     if payment.gateway == Payment.Gateway.OFFLINE:
         context["test_form"] = test_form or TestCheckoutForm()
@@ -158,7 +158,7 @@ def webhook(request: HttpRequest) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
     page = Paginator(student_payment_history(request.user), 20).get_page(request.GET.get("page"))
-    subjects = payment_subjects(page.object_list)
+    subjects = payment_subjects(page.object_list, viewer=request.user)
     rows = [(payment, subjects[payment.pk]) for payment in page.object_list]
     template = "payments/history.html#payment-rows" if request.htmx else "payments/history.html"
     return render(request, template, {"page": page, "rows": rows})
@@ -170,6 +170,13 @@ def earnings(request: HttpRequest) -> HttpResponse:
     if request.user.role != User.Role.MENTOR:
         raise PermissionDenied
     page = Paginator(mentor_earnings_history(request.user), 25).get_page(request.GET.get("page"))
+    # Described now, for this mentor and in their language (the stored description is the payer's).
+    page.object_list = list(page.object_list)
+    payments = {entry.transaction.payment for entry in page.object_list if entry.transaction.payment}
+    subjects = payment_subjects(payments, viewer=request.user)
+    for entry in page.object_list:
+        subject = subjects.get(entry.transaction.payment_id)
+        entry.payment_description = subject.title if subject else ""
     if request.htmx:
         return render(request, "payments/earnings.html#earning-rows", {"page": page})
     return render(request, "payments/earnings.html", {"page": page, "balances": mentor_balances(request.user)})

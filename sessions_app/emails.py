@@ -101,9 +101,10 @@ def student_notice(booking: Booking, event: str) -> Notice | None:
         ),
         "payment_failed": lambda: Notice(
             _("Payment failed: %(title)s") % {"title": title},
-            [_("Your payment did not go through, so the time we held for you has been released. "
-               "No money was taken. You can book again whenever you like.")],
-            _("Book again"), path,
+            [_("Your payment did not go through. No money was taken. We are still holding this time for you "
+               "until %(deadline)s: you can try again.")
+             % {"deadline": _local_time(booking.hold_expires_at, booking.student)}],
+            _("Try again"), path,
         ),
         "late_payment_refunded": lambda: Notice(
             _("Refund on its way: %(title)s") % {"title": title},

@@ -76,7 +76,9 @@ class Session(models.Model):
     session_type = models.CharField(
         _("session type"), max_length=24, choices=SessionType.choices, default=SessionType.ACADEMIC_GUIDANCE
     )
-    title = models.CharField(_("title"), max_length=200)
+    # Typed by the mentor for a group session; empty for 1:1 sessions, whose title is derived for each viewer in
+    # their language (selectors.session_heading).
+    title = models.CharField(_("title"), max_length=200, blank=True)
     description = models.TextField(_("description"), max_length=5000, blank=True)
     category = models.CharField(_("category"), max_length=24, choices=Category.choices, default=Category.OTHER)
     skills = models.CharField(
@@ -142,7 +144,7 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.starts_at:%Y-%m-%d %H:%M} UTC)"
+        return f"{self.title or self.get_session_type_display()} ({self.starts_at:%Y-%m-%d %H:%M} UTC)"
 
     @property
     def is_group(self) -> bool:

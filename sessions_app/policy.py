@@ -25,8 +25,10 @@ RESCHEDULE_NOTICE = FULL_REFUND_NOTICE
 DISPUTE_WINDOW = dt.timedelta(hours=24)
 # Sessions nobody completed in the room complete by themselves once the dispute window has closed undisputed.
 AUTO_COMPLETE_AFTER_END = DISPUTE_WINDOW
-# A waitlisted student offered a freed seat of a paid session has this long to pay (never past the start).
+# A waitlisted student offered a freed seat of a paid session has this long to pay (never past the start), and
+# at least this much of it falls in the daytime of the student's zone: an offer at 01:00 lasts into the morning.
 WAITLIST_OFFER_TIME = dt.timedelta(hours=2)
+WAITLIST_OFFER_DAYTIME = (dt.time(9), dt.time(21))
 # The mentor may mark a student who never came as a no-show this long after the start.
 NO_SHOW_AFTER_START = dt.timedelta(minutes=15)
 
@@ -88,3 +90,18 @@ def refund_quote(*, paid_paise: int, starts_at: dt.datetime, now: dt.datetime, b
 
 def can_self_reschedule(*, starts_at: dt.datetime, now: dt.datetime) -> bool:
     return starts_at - now > RESCHEDULE_NOTICE
+
+
+def waitlist_offer_deadline(*, now: dt.datetime, starts_at: dt.datetime, time_zone: dt.tzinfo) -> dt.datetime:
+    """When a waitlist offer made `now` lapses: `WAITLIST_OFFER_TIME` from now, extended until it holds that much
+    daytime (`WAITLIST_OFFER_DAYTIME`) in the student's `time_zone`; never past the session's start."""
+    day_starts, day_ends = WAITLIST_OFFER_DAYTIME
+    needed = WAITLIST_OFFER_TIME
+    day = now.astimezone(time_zone).date()
+    while True:
+        opens = max(dt.datetime.combine(day, day_starts, tzinfo=time_zone), now)
+        closes = dt.datetime.combine(day, day_ends, tzinfo=time_zone)
+        if closes - opens >= needed:
+            return min(max(opens + needed, now + WAITLIST_OFFER_TIME), starts_at)
+        needed -= max(closes - opens, dt.timedelta(0))
+        day += dt.timedelta(days=1)

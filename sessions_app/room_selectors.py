@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from sessions_app.models import Booking, Session
 from sessions_app.models_room import FollowUpTask, MentorNote, ProgressMilestone, Recording, Review, SessionMessage
+from sessions_app.selectors import session_heading
 
 PARTICIPANT_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
 
@@ -135,12 +136,12 @@ def student_progress(student: User, *, task_limit: int = 10, milestone_limit: in
     """Open follow-up tasks (soonest due first), recent milestones, and time spent in completed sessions."""
     tasks = list(
         FollowUpTask.objects.filter(student=student, done_at__isnull=True)
-        .select_related("session")
+        .select_related("session__mentor")
         .order_by(F("due_on").asc(nulls_last=True), "created_at")[:task_limit]
     )
     milestones = list(
         ProgressMilestone.objects.filter(student=student)
-        .select_related("mentor", "session")
+        .select_related("mentor", "session__mentor")
         .order_by("-achieved_on", "-id")[:milestone_limit]
     )
     completed = Booking.objects.filter(student=student, status=Booking.Status.COMPLETED).aggregate(
@@ -157,11 +158,11 @@ def student_progress(student: User, *, task_limit: int = 10, milestone_limit: in
 
 
 def student_milestones(student: User) -> QuerySet[ProgressMilestone]:
-    return ProgressMilestone.objects.filter(student=student).select_related("mentor", "session", "recorded_by")
+    return ProgressMilestone.objects.filter(student=student).select_related("mentor", "session__mentor", "recorded_by")
 
 
 def student_tasks(student: User) -> QuerySet[FollowUpTask]:
-    return FollowUpTask.objects.filter(student=student).select_related("session")
+    return FollowUpTask.objects.filter(student=student).select_related("session__mentor")
 
 
 # --- the session bundle --------------------------------------------------------------------------------------------
@@ -193,7 +194,7 @@ def session_bundle_zip(membership: SessionMembership, student: User) -> bytes:
         chat_lines.append(f"[{local(message.created_at)}] {who}: {text}")
 
     summary = [
-        f"# {session.title}",
+        f"# {session_heading(session, viewer=student)}",
         "",
         f"- Mentor: {session.mentor.get_full_name()}",
         f"- When: {local(session.starts_at)} – {local(session.ends_at)} ({student.time_zone})",
@@ -223,7 +224,7 @@ def session_bundle_zip(membership: SessionMembership, student: User) -> bytes:
     ]
     data = {
         "session": {
-            "title": session.title,
+            "title": session_heading(session, viewer=student),
             "mentor": session.mentor.get_full_name(),
             "starts_at": session.starts_at.isoformat(),
             "ends_at": session.ends_at.isoformat(),

@@ -56,6 +56,9 @@ class RoomAccess:
     media_mode: str  # "video" or "audio": what this member may send
     opens_at: dt.datetime
     closes_at: dt.datetime
+    # Agreeing to be recorded is asked only of members of a session that can be recorded right now.
+    consent_needed: bool
+    consented: bool
 
     @property
     def recording_required(self) -> bool:
@@ -111,7 +114,10 @@ def room_access_check(
     opens_at, closes_at = room_window(session)
     if session.status not in Session.OCCUPYING_STATUSES or not opens_at <= now <= closes_at:
         raise RoomRefused(CLOSE_NOT_OPEN, "not open")
-    if require_consent and not RoomConsent.objects.filter(session=session, user=user).exists():
+    has_minor = any(student.is_minor for student in students)
+    consent_needed = has_minor or Recording.objects.filter(session=session, stopped_at__isnull=True).exists()
+    consented = RoomConsent.objects.filter(session=session, user=user).exists()
+    if require_consent and consent_needed and not consented:
         raise RoomRefused(CLOSE_CONSENT, "no recording consent")
     room_mode = "mesh" if 1 + len(students) <= settings.ROOM_MESH_MAX_VIDEO_SENDERS else "presenter"
     return RoomAccess(
@@ -119,11 +125,13 @@ def room_access_check(
         user_id=user.pk,
         display_name=user.get_full_name() or user.get_short_name(),
         is_mentor=is_mentor,
-        has_minor=any(student.is_minor for student in students),
+        has_minor=has_minor,
         room_mode=room_mode,
         media_mode="video" if room_mode == "mesh" or is_mentor else "audio",
         opens_at=opens_at,
         closes_at=closes_at,
+        consent_needed=consent_needed,
+        consented=consented,
     )
 
 
@@ -239,6 +247,8 @@ def recording_start(*, session_id: int, mentor_id: int) -> dict[str, Any]:
         if session.mentor_id != mentor_id:
             raise ValidationError(_("Only the mentor can record this session."), code="forbidden")
         Recording.objects.filter(session=session, stopped_at__isnull=True).update(stopped_at=now)
+        # Turning recording on is the mentor's own agreement to be recorded; the others are asked in the room.
+        RoomConsent.objects.get_or_create(session=session, user_id=mentor_id)
         try:
             with transaction.atomic():
                 Recording.objects.create(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sessions_app import feedback_services, recording, room_selectors, room_services, tips
+from sessions_app import feedback_services, recording, room_selectors, room_services, selectors, tips
 from sessions_app.models import Booking, Session
 from sessions_app.models_room import FollowUpTask, MentorNote, Review, Tip
 from sessions_app.room_forms import FollowUpTaskForm, MentorNoteForm, MilestoneForm, ReviewForm, TipForm
@@ -48,6 +48,7 @@ def _room_strings() -> dict[str, str]:
         "deviceBusy": _("Your camera or microphone is in use by another app. Close it and reload."),
         "deviceSwitchFailed": _("That device could not be used."),
         "consentRequired": _("Please agree to the recording notice to join."),
+        "consentFailed": _("Your agreement could not be saved. Check your connection and try again."),
         "joinFailed": _("Could not join. Check your connection and try again."),
         "refusedSignIn": _("Please sign in again to join this session."),
         "refusedNotMember": _("This session's room is only for its mentor and confirmed students."),
@@ -93,9 +94,11 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
             "isMentor": access.is_mentor,
             "canTip": can_tip,
             "timeZone": request.user.time_zone,
+            "consented": access.consented,
         },
         "iceServers": _ice_servers(),
         "recordingRequired": access.recording_required,
+        "consentNeeded": access.consent_needed,
         "chatMaxLength": CHAT_MAX_LENGTH,
         "csrfToken": get_token(request),
         "urls": {
@@ -108,7 +111,14 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
         },
         "strings": _room_strings(),
     }
-    context = {"session": session, "access": access, "config": config, "can_tip": can_tip, "tip_form": TipForm()}
+    context = {
+        "session": session,
+        "heading": selectors.session_heading(session, viewer=request.user),
+        "access": access,
+        "config": config,
+        "can_tip": can_tip,
+        "tip_form": TipForm(),
+    }
     return render(request, "sessions_app/room.html", context)
 
 

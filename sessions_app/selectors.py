@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Language, User
-from sessions_app import policy
+from sessions_app import ics, policy
 from sessions_app.models import Booking, Dispute, RescheduleRequest, Session, WaitlistEntry
 
 Interval = tuple[dt.datetime, dt.datetime]
@@ -318,3 +318,18 @@ def mentor_session_stats(mentor_profile_id: int) -> dict[str, int]:
         mentor__mentor_profile=mentor_profile_id, status=Session.Status.COMPLETED
     ).count()
     return {"total_sessions": completed}
+
+
+def session_heading(session: Session, *, viewer: User, student: User | None = None) -> str:
+    """The session's title as `viewer` reads it, in the active language: a group session's own (typed) title; for a
+    1:1 session its type with the other person's name (the student for the mentor, the mentor for the student).
+    Pass the 1:1 session's `student` when at hand to save the mentor's view a query."""
+    if session.is_group:
+        return session.title
+    counterpart: User | None = session.mentor
+    if viewer.pk == session.mentor_id:
+        counterpart = student or None
+        if counterpart is None:
+            booking = session.bookings.select_related("student").order_by("-created_at").first()
+            counterpart = booking.student if booking else None
+    return ics.session_summary(session, counterpart_name=counterpart.full_name if counterpart else "")

@@ -101,10 +101,14 @@ class TipPaymentHandler:
     def return_url(self, payment: Payment) -> str:
         return reverse("sessions_app:tip_done", args=[payment.reference_id])
 
-    def describe(self, payments: Sequence[Payment]) -> dict[int, PaymentSubject]:
-        # The payee is the mentor tipped (payment_create above); histories select it with the payment.
+    def describe(self, payments: Sequence[Payment], *, viewer: User) -> dict[int, PaymentSubject]:
+        # The payee is the mentor tipped (payment_create above); histories select payer and payee with the payment.
         return {
-            payment.pk: PaymentSubject(title=_("Tip for %(mentor)s") % {"mentor": payment.payee.get_full_name()})
+            payment.pk: PaymentSubject(
+                title=_("Tip from %(student)s") % {"student": payment.payer.get_full_name()}
+                if viewer.pk == payment.payee_id
+                else _("Tip for %(mentor)s") % {"mentor": payment.payee.get_full_name()}
+            )
             for payment in payments
             if payment.payee_id
         }

@@ -125,7 +125,6 @@ def booking_hold_one_to_one(
                 mentor=mentor_user,
                 kind=Session.Kind.ONE_TO_ONE,
                 session_type=session_type,
-                title=f"{Session.SessionType(session_type).label} · {mentor_user.full_name}"[:200],
                 category=Session.Category.OTHER,
                 language=language,
                 starts_at=starts_at,
@@ -177,14 +176,14 @@ def booking_hold_group_seat(*, student: User, session: Session, now: dt.datetime
                 _("This session is full. You can join the waitlist and we will offer you a seat if one frees up."),
                 code="full",
             )
-        booking = _create_group_booking(session=session, student=student, now=now, hold=hold_duration())
+        booking = _create_group_booking(session=session, student=student, now=now, hold_until=now + hold_duration())
         WaitlistEntry.objects.filter(
             session=session, student=student, status=WaitlistEntry.Status.WAITING
         ).update(status=WaitlistEntry.Status.BOOKED)
     return booking
 
 
-def _create_group_booking(*, session: Session, student: User, now: dt.datetime, hold: dt.timedelta) -> Booking:
+def _create_group_booking(*, session: Session, student: User, now: dt.datetime, hold_until: dt.datetime) -> Booking:
     free = session.is_free
     try:
         with transaction.atomic():
@@ -193,7 +192,7 @@ def _create_group_booking(*, session: Session, student: User, now: dt.datetime, 
                 student=student,
                 price_paise=session.price_paise,
                 status=Booking.Status.CONFIRMED if free else Booking.Status.PENDING_PAYMENT,
-                hold_expires_at=None if free else min(now + hold, session.starts_at),
+                hold_expires_at=None if free else min(hold_until, session.starts_at),
                 confirmed_at=now if free else None,
             )
     except IntegrityError as exc:
@@ -227,7 +226,9 @@ def booking_start_payment(*, booking: Booking, now: dt.datetime | None = None) -
             purpose=PAYMENT_PURPOSE,
             reference_id=booking.pk,
             amount_paise=booking.price_paise,
-            description=f"{session.title} · {session.starts_at:%Y-%m-%d %H:%M} UTC",
+            # What the payer sees at checkout and in their own history (the mentor's rows describe it afresh).
+            description=f"{selectors.session_heading(session, viewer=booking.student)} · "
+            f"{session.starts_at:%Y-%m-%d %H:%M} UTC",
             payee=session.mentor,
         )
         attached = Booking.objects.filter(pk=booking.pk, status=Booking.Status.PENDING_PAYMENT).update(
@@ -285,7 +286,7 @@ def waitlist_leave(*, student: User, session: Session) -> None:
 
 def waitlist_offer_seats(*, session_id: int, now: dt.datetime | None = None) -> list[Booking]:
     """Offer freed seats to the longest-waiting students: a free seat is booked for them, a paid one held
-    for `policy.WAITLIST_OFFER_TIME` (never past the start) while they pay."""
+    until `policy.waitlist_offer_deadline` (daytime hours in the student's zone, never past the start)."""
     from sessions_app import tasks
 
     now = now or timezone.now()
@@ -305,9 +306,10 @@ def waitlist_offer_seats(*, session_id: int, now: dt.datetime | None = None) -> 
             if not student_can_book(entry.student)[0]:
                 continue
             try:
-                booking = _create_group_booking(
-                    session=session, student=entry.student, now=now, hold=policy.WAITLIST_OFFER_TIME
+                deadline = policy.waitlist_offer_deadline(
+                    now=now, starts_at=session.starts_at, time_zone=entry.student.tzinfo
                 )
+                booking = _create_group_booking(session=session, student=entry.student, now=now, hold_until=deadline)
             except ValidationError:
                 entry.status = WaitlistEntry.Status.BOOKED
                 entry.save(update_fields=["status"])

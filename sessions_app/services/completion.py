@@ -14,6 +14,7 @@ from payments.models import Payment, Refund
 from payments.services import payment_refund, refundable_paise
 from sessions_app import policy
 from sessions_app.models import Booking, Dispute, Session
+from sessions_app.models_room import RoomVisit
 from sessions_app.services._common import enqueue, logger
 
 
@@ -56,6 +57,12 @@ def session_start(*, session: Session, actor: User, now: dt.datetime | None = No
     return session
 
 
+def _mentor_and_student_joined(session: Session) -> bool:
+    visitors = RoomVisit.objects.filter(session=session)
+    students = Booking.objects.filter(session=session, status=Booking.Status.CONFIRMED).values("student_id")
+    return visitors.filter(user_id=session.mentor_id).exists() and visitors.filter(user_id__in=students).exists()
+
+
 def session_complete(*, session: Session, actor: User | None = None, now: dt.datetime | None = None) -> Session:
     """Mark a session completed: its confirmed bookings complete and their escrow goes 70 / 30 to the mentor and
     the platform (`payments.ledger.ledger_release_escrow`). Bookings with an open dispute wait for support.
@@ -82,7 +89,9 @@ def session_complete(*, session: Session, actor: User | None = None, now: dt.dat
             return session
         if session.status not in Session.OCCUPYING_STATUSES:
             raise ValidationError(_("Only a scheduled or live session can be completed."), code="status")
-        if now < session.starts_at:
+        # The room opens before the start: once the mentor and a student have both come in, the session is under
+        # way and the mentor may end it (and the after-session flow start) even before its scheduled start.
+        if now < session.starts_at and not _mentor_and_student_joined(session):
             raise ValidationError(_("This session has not started yet."), code="not_started")
         session.status = Session.Status.COMPLETED
         session.completed_at = now

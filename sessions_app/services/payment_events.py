@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from payments.models import Payment, Refund
 from payments.registry import PaymentSubject
 from sessions_app import selectors
@@ -112,14 +113,13 @@ def booking_payment_captured(*, payment: Payment, now: dt.datetime | None = None
     return booking
 
 
-def booking_payment_failed(*, payment: Payment, now: dt.datetime | None = None) -> Booking:
-    """A failed payment releases the slot or seat it was holding."""
+def booking_payment_failed(*, payment: Payment) -> Booking:
+    """A failed attempt keeps the slot or seat held until the hold runs out, so paying again gets the same one;
+    the hold's expiry (``bookings_expire_holds``) releases it if no payment succeeds by then."""
     from sessions_app import tasks
 
-    now = now or timezone.now()
     booking = Booking.objects.select_for_update(of=("self",)).select_related("session").get(pk=payment.reference_id)
     if booking.status == Booking.Status.PENDING_PAYMENT and booking.payment_id == payment.pk:
-        release_booking(booking, reason=Booking.CancelReason.PAYMENT_FAILED, now=now, note=payment.failure_reason)
         enqueue(tasks.notify_booking, booking.pk, "payment_failed")
     return booking
 
@@ -159,8 +159,10 @@ class BookingPaymentHandler:
         booking_uuid = Booking.objects.values_list("uuid", flat=True).get(pk=payment.reference_id)
         return reverse("sessions_app:booking_detail", args=[booking_uuid])
 
-    def describe(self, payments: Sequence[Payment]) -> dict[int, PaymentSubject]:
-        bookings = Booking.objects.select_related("session__mentor").in_bulk([p.reference_id for p in payments])
+    def describe(self, payments: Sequence[Payment], *, viewer: User) -> dict[int, PaymentSubject]:
+        bookings = Booking.objects.select_related("session__mentor", "student").in_bulk(
+            [p.reference_id for p in payments]
+        )
         subjects = {}
         for payment in payments:
             booking = bookings.get(payment.reference_id)
@@ -171,9 +173,7 @@ class BookingPaymentHandler:
                 # A group session's title is what its mentor typed.
                 title = _("Group session “%(title)s”") % {"title": session.title}
             else:
-                title = _("%(type)s with %(mentor)s") % {
-                    "type": session.get_session_type_display(),
-                    "mentor": session.mentor.full_name,
-                }
+                # A 1:1 session names the other person: the mentor for the student, the student for the mentor.
+                title = selectors.session_heading(session, viewer=viewer, student=booking.student)
             subjects[payment.pk] = PaymentSubject(title=title, starts_at=session.starts_at)
         return subjects

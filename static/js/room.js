@@ -470,6 +470,10 @@
       deviceMode: "video",
       deviceProblem: "",
       consent: false,
+      consentNeeded: false,
+      consented: false,
+      consentPrompt: false,
+      mediaBeforePrompt: null,
       joinError: "",
       mediaMode: "video",
       roomMode: "mesh",
@@ -494,6 +498,8 @@
         this.isMentor = config.user.isMentor;
         this.canTip = config.user.canTip;
         this.recording.required = config.recordingRequired;
+        this.consentNeeded = config.consentNeeded;
+        this.consented = config.user.consented;
         window.addEventListener("pagehide", () => this.leave({ navigating: true }));
         if (navigator.mediaDevices) navigator.mediaDevices.addEventListener("devicechange", () => this.listDevices());
         previewReady = this.preparePreview();
@@ -615,21 +621,17 @@
 
       async join() {
         this.joinError = "";
-        if (!this.consent) {
+        const asking = this.consentNeeded && !this.consented;
+        if (asking && !this.consent) {
           this.joinError = this.t.consentRequired;
           return;
         }
         mark("room:join");
         this.phase = "joining";
         try {
-          const consentSent = fetch(config.urls.consent, {
-            method: "POST",
-            headers: { "X-CSRFToken": config.csrfToken },
-            credentials: "same-origin",
-          });
           // Joining before the camera and microphone are open would connect without them.
-          const [response] = await Promise.all([consentSent, previewReady]);
-          if (!response.ok) throw new Error(String(response.status));
+          const [agreed] = await Promise.all([asking ? this.sendConsent() : true, previewReady]);
+          if (!agreed) throw new Error("consent not saved");
         } catch (error) {
           this.phase = "lobby";
           this.joinError = this.t.joinFailed;
@@ -653,6 +655,19 @@
         const key = REFUSAL_CODES[code];
         if (key === "ended") {
           this.finish();
+          return;
+        }
+        if (key === "refusedConsent") {
+          // Recording started since this page loaded: ask, then connect once agreed.
+          this.consentNeeded = true;
+          this.consented = false;
+          if (this.phase === "live") {
+            this.askConsent();
+          } else {
+            socket = null;
+            this.phase = "lobby";
+            this.joinError = this.t.consentRequired;
+          }
           return;
         }
         this.refusal = this.t[key] || this.t.refusedNotMember;
@@ -848,14 +863,14 @@
       },
 
       toggleAudio() {
-        if (!microphoneTrack) return;
+        if (!microphoneTrack || this.consentPrompt) return;
         this.audioOn = !this.audioOn;
         microphoneTrack.enabled = this.audioOn;
         this.sendMediaState();
       },
 
       toggleVideo() {
-        if (!cameraTrack || !this.sendsVideo()) return;
+        if (!cameraTrack || !this.sendsVideo() || this.consentPrompt) return;
         this.videoOn = !this.videoOn;
         cameraTrack.enabled = this.videoOn;
         this.sendMediaState();
@@ -923,16 +938,68 @@
       },
 
       formatTime(iso) {
+        // 24-hour like every other time in the app, whatever the language's habit ("01:04 PM" in English).
         return new Date(iso).toLocaleTimeString(document.documentElement.lang || undefined, {
           hour: "2-digit",
           minute: "2-digit",
+          hourCycle: "h23",
           timeZone: config.user.timeZone,
         });
       },
 
       // --- recording ---
 
+      async sendConsent() {
+        const response = await fetch(config.urls.consent, {
+          method: "POST",
+          headers: { "X-CSRFToken": config.csrfToken },
+          credentials: "same-origin",
+        });
+        if (response.ok) this.consented = true;
+        return response.ok;
+      },
+
+      // Recording started while this member is in the room without having agreed: their camera and microphone go
+      // off until they agree (or leave).
+      askConsent() {
+        if (this.consentPrompt) return;
+        this.consentPrompt = true;
+        this.mediaBeforePrompt = { audio: this.audioOn, video: this.videoOn };
+        this.setOwnMedia({ audio: false, video: false });
+        this.$nextTick(() => this.$refs.consentAgree && this.$refs.consentAgree.focus());
+      },
+
+      async agreeToRecording() {
+        this.notice = "";
+        let agreed = false;
+        try {
+          agreed = await this.sendConsent();
+        } catch (error) {
+          agreed = false;
+        }
+        if (!agreed) {
+          this.notice = this.t.consentFailed;
+          return;
+        }
+        this.consentPrompt = false;
+        this.setOwnMedia(this.mediaBeforePrompt || { audio: this.audioOn, video: this.videoOn });
+        this.mediaBeforePrompt = null;
+        if (socket && socket.stopped) socket.open();
+      },
+
+      setOwnMedia({ audio, video }) {
+        this.audioOn = Boolean(audio && microphoneTrack);
+        this.videoOn = Boolean(video && cameraTrack);
+        if (microphoneTrack) microphoneTrack.enabled = this.audioOn;
+        if (cameraTrack) cameraTrack.enabled = this.videoOn;
+        this.sendMediaState();
+      },
+
       onRecordingState(state) {
+        if (state.active && !this.consented && this.phase === "live") {
+          this.consentNeeded = true;
+          this.askConsent();
+        }
         this.recording.active = state.active;
         this.recording.recordingId = state.recording_id;
         this.recording.startedBy = state.started_by;
@@ -948,6 +1015,8 @@
           socket.send({ type: "record", action: "stop" });
         } else {
           this.wantRecording = true;
+          // Starting the recording is the mentor's own agreement (the server records it too).
+          this.consented = true;
           socket.send({ type: "record", action: "start" });
         }
       },

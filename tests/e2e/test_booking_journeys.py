@@ -123,7 +123,7 @@ def test_student_books_pays_and_gets_the_invitation_and_the_slot_disappears(live
     expect(other_page.get_by_label(slot_label(start))).to_have_count(0)
 
 
-def test_payment_failure_releases_the_slot_with_a_clear_message(live_server, page, mentor):
+def test_failed_payment_keeps_the_slot_held_so_trying_again_books_it(live_server, page, other_page, mentor):
     student = new_student("Neha Gupta", "neha@example.test")
     start = slot_after(mentor, dt.timedelta(days=3))
     log_in(page, student.email)
@@ -132,9 +132,18 @@ def test_payment_failure_releases_the_slot_with_a_clear_message(live_server, pag
     pay(page, succeed=False)
 
     expect(page.get_by_test_id("payment-failed")).to_contain_text("Your payment did not go through.")
-    expect(page.get_by_test_id("payment-failed")).to_contain_text("the time we held for you has been released")
-    open_day(page, mentor, start)
-    expect(page.get_by_label(slot_label(start))).to_be_visible()
+    expect(page.get_by_test_id("payment-failed")).to_contain_text("This time is still held for you")
+    # Nobody else can take the time while the student tries again.
+    rival = new_student("Arjun Das", "arjun@example.test")
+    log_in(other_page, rival.email)
+    open_day(other_page, mentor, start)
+    expect(other_page.get_by_label(slot_label(start))).to_have_count(0)
+
+    page.get_by_role("button", name=re.compile(r"^Pay ₹")).click()
+    pay(page)
+    expect(page.get_by_text("Confirmed", exact=True).first).to_be_visible()
+    booking = Booking.objects.get(student=student)
+    assert booking.status == Booking.Status.CONFIRMED and booking.session.starts_at == start
 
 
 def test_paid_booking_cancelled_ten_hours_before_refunds_half(live_server, page, mentor):

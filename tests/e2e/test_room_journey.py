@@ -1,5 +1,6 @@
 """The live room in two real Chromium contexts with fake camera and microphone (see tests/e2e/conftest.py)."""
 
+import datetime as dt
 import time
 
 import pytest
@@ -7,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import BrowserContext, Page, expect
 
-from sessions_app.models import Recording, RoomConsent, Session, Tip
+from sessions_app.models import Recording, RoomConsent, Session, SessionMessage, Tip
 from sessions_app.recording import WEBM_MAGIC
 from tests.factories import BookingFactory, UserFactory, live_group_session, minor_user
 
@@ -24,11 +25,14 @@ def sign_in(context: BrowserContext, live_server, user) -> None:
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
-def enter_room(page: Page, session: Session) -> None:
+def enter_room(page: Page, session: Session, *, asked_to_consent: bool = False) -> None:
     page.goto(f"/sessions/{session.pk}/room/")
     expect(page.get_by_test_id("lobby")).to_be_visible()
     expect(page.get_by_test_id("local-video")).to_have_js_property("readyState", 4, timeout=10_000)
-    page.get_by_label("I agree that this session may be recorded").check()
+    if asked_to_consent:
+        page.get_by_label("I agree that this session may be recorded").check()
+    else:
+        expect(page.get_by_test_id("recording-consent")).to_be_hidden()
     page.get_by_test_id("join").click()
     expect(page.get_by_test_id("room")).to_have_attribute("data-phase", "live")
 
@@ -65,9 +69,10 @@ def test_mentor_and_student_meet_chat_share_tip_end_and_review(page, second_cont
     student_page = second_context.new_page()
     sign_in(second_context, live_server, student)
 
+    # Nobody records an adults' session unless the mentor turns recording on, so nobody is asked to agree.
     enter_room(page, session)
     enter_room(student_page, session)
-    assert RoomConsent.objects.filter(session=session).count() == 2
+    assert not RoomConsent.objects.filter(session=session).exists()
 
     # Both reach "connected" and decode the other's (fake) camera.
     expect_video_flowing(page)
@@ -157,8 +162,8 @@ def test_a_session_with_a_minor_is_recorded_from_the_mentors_browser(page, secon
     student_page = second_context.new_page()
     sign_in(second_context, live_server, minor)
 
-    enter_room(page, session)
-    enter_room(student_page, session)
+    enter_room(page, session, asked_to_consent=True)
+    enter_room(student_page, session, asked_to_consent=True)
     expect_video_flowing(student_page)
     # Recording starts by itself, everyone sees it, and the mentor cannot stop it.
     expect(student_page.get_by_test_id("recording-indicator")).to_be_visible()
@@ -221,3 +226,92 @@ def test_a_dropped_socket_reconnects_and_the_call_carries_on(page, second_contex
         "() => { const v = document.querySelector('[data-testid=remote-tile] video');"
         " return new Promise(resolve => v.requestVideoFrameCallback(() => resolve(true))); }"
     )
+
+
+# Records every state the connection badge shows, and every socket the page opens.
+WATCH_CONNECTION = TRACK_SOCKETS + """
+window.__badgeStates = [];
+new MutationObserver(() => {
+  const badge = document.querySelector("[data-testid=connection]");
+  const state = badge && badge.getAttribute("data-connection");
+  if (state && window.__badgeStates.at(-1) !== state) window.__badgeStates.push(state);
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-connection"], childList: true });
+"""
+
+
+def test_two_peers_idle_for_a_minute_stay_connected_and_chat_still_arrives(page, second_context, live_server):
+    session = live_group_session(starts_in_minutes=-2)
+    student = UserFactory(full_name="Asha Reddy")
+    BookingFactory(session=session, student=student)
+    sign_in(page.context, live_server, session.mentor)
+    page.context.add_init_script(WATCH_CONNECTION)
+    second_context.add_init_script(WATCH_CONNECTION)
+    student_page = second_context.new_page()
+    sign_in(second_context, live_server, student)
+    enter_room(page, session)
+    enter_room(student_page, session)
+    expect_video_flowing(student_page)
+    for room_page in (page, student_page):
+        expect(room_page.get_by_test_id("connection")).to_have_attribute("data-connection", "open")
+        expect(room_page.get_by_test_id("connection")).to_have_text("Connected")
+
+    # A minute of silence: nobody types, only the page's own pings cross the socket.
+    page.wait_for_timeout(60_000)
+
+    for room_page in (page, student_page):
+        states = room_page.evaluate("window.__badgeStates")
+        assert "reconnecting" not in states and states[-1] == "open", states
+        assert room_page.evaluate("window.__sockets.length") == 1
+        expect(room_page.get_by_test_id("connection")).to_have_text("Connected")
+    student_page.get_by_test_id("chat-input").fill("Are you still there?")
+    student_page.get_by_test_id("chat-send").click()
+    expect(page.get_by_test_id("chat-log")).to_contain_text("Are you still there?")
+
+
+def test_chat_times_are_24_hour_in_the_viewers_zone(page, live_server):
+    session = live_group_session(starts_in_minutes=-2)
+    SessionMessage.objects.create(session=session, sender=session.mentor, text="Welcome, everyone")
+    # 08:04 UTC is 13:34 in Kolkata, the viewer's zone: "01:34 PM" on a 12-hour clock.
+    SessionMessage.objects.filter(session=session).update(created_at=dt.datetime(2026, 12, 4, 8, 4, tzinfo=dt.UTC))
+    sign_in(page.context, live_server, session.mentor)
+    enter_room(page, session)
+    message = page.get_by_test_id("chat-message")
+    expect(message).to_contain_text("Welcome, everyone")
+    expect(message.locator("time")).to_have_text("13:34")
+
+
+def test_members_already_in_the_room_are_asked_to_agree_when_the_mentor_starts_recording(
+    page, second_context, live_server
+):
+    session = live_group_session(starts_in_minutes=-2)
+    student = UserFactory(full_name="Asha Reddy")
+    BookingFactory(session=session, student=student)
+    sign_in(page.context, live_server, session.mentor)
+    student_page = second_context.new_page()
+    sign_in(second_context, live_server, student)
+    enter_room(page, session)
+    enter_room(student_page, session)
+    expect_video_flowing(student_page)
+    expect(student_page.get_by_test_id("consent-prompt")).to_be_hidden()
+
+    page.get_by_test_id("toggle-recording").click()
+    prompt = student_page.get_by_test_id("consent-prompt")
+    expect(prompt).to_be_visible()
+    expect(prompt).to_contain_text("This session is now being recorded")
+    # Until the student agrees, their camera and microphone are off, for everyone.
+    expect(student_page.get_by_test_id("toggle-audio")).to_have_attribute("aria-pressed", "true")
+    expect(student_page.get_by_test_id("toggle-video")).to_have_attribute("aria-pressed", "true")
+    expect(student_page.get_by_test_id("toggle-audio")).to_be_disabled()
+    assert not RoomConsent.objects.filter(session=session, user=student).exists()
+
+    student_page.get_by_test_id("consent-agree").click()
+    expect(prompt).to_be_hidden()
+    expect(student_page.get_by_test_id("toggle-audio")).to_have_attribute("aria-pressed", "false")
+    expect(student_page.get_by_test_id("toggle-video")).to_have_attribute("aria-pressed", "false")
+    assert RoomConsent.objects.filter(session=session, user=student).exists()
+    assert RoomConsent.objects.filter(session=session, user=session.mentor).exists()
+    page.get_by_test_id("toggle-recording").click()
+    expect(page.get_by_test_id("recording-indicator")).to_be_hidden()
+    for recording in Recording.objects.filter(session=session):
+        for chunk in recording.chunks.all():
+            chunk.file.delete(save=False)

@@ -25,7 +25,7 @@ class RecordingHandler:
     def return_url(self, payment: Payment) -> str:
         return f"/test-purpose/{payment.reference_id}/"
 
-    def describe(self, payments) -> dict[int, PaymentSubject]:
+    def describe(self, payments, *, viewer) -> dict[int, PaymentSubject]:
         return {payment.pk: PaymentSubject(title=f"Test purchase {payment.reference_id}") for payment in payments}
 
     def events(self) -> list[str]:

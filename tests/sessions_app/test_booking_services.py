@@ -134,8 +134,10 @@ def test_paying_confirms_the_booking_and_schedules_the_session(paid_booking, mai
     assert len(mailoutbox) == 2
 
 
-def test_payment_failure_releases_the_slot(hold_slot, student, razorpay_keys, mentor, committed):
-    from payments.services import payment_record_checkout_failure
+def test_failed_payment_keeps_the_slot_held_and_paying_again_confirms_it(
+    hold_slot, student, razorpay_keys, mentor, committed, mailoutbox
+):
+    from payments.services import payment_record_checkout_failure, payment_verify_callback
 
     start = local_slot()
     booking = hold_slot(student, starts_at=start)
@@ -145,10 +147,42 @@ def test_payment_failure_releases_the_slot(hold_slot, student, razorpay_keys, me
         payment_record_checkout_failure(payment=payment, razorpay_payment_id=failed["error"]["metadata"]["payment_id"])
 
     booking.refresh_from_db()
+    assert booking.status == Booking.Status.PENDING_PAYMENT
+    assert not any(
+        slot.start == start
+        for slot in open_slots(mentor=mentor, start=start, end=start + dt.timedelta(hours=1), duration_minutes=60)
+    )
+    # In the student's language (Hindi): "we are holding this time for you until …: you can try again".
+    assert "तक आपके लिए रोक कर रख रहे हैं" in mailoutbox[-1].body
+
+    retry = services.booking_start_payment(booking=booking)
+    assert retry.pk != payment.pk
+    with committed():
+        payment_verify_callback(payment=retry, **razorpay_keys.pay(retry.razorpay_order_id))
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED and booking.payment_id == retry.pk
+
+
+def test_slot_held_after_a_failed_payment_is_released_when_the_hold_expires(
+    hold_slot, student, razorpay_keys, mentor, committed
+):
+    from payments.services import payment_record_checkout_failure
+
+    start = local_slot()
+    booking = hold_slot(student, starts_at=start)
+    payment = services.booking_start_payment(booking=booking)
+    failed = razorpay_keys.fail(payment.razorpay_order_id)
+    with committed():
+        payment_record_checkout_failure(payment=payment, razorpay_payment_id=failed["error"]["metadata"]["payment_id"])
+        services.bookings_expire_holds(now=booking.hold_expires_at + dt.timedelta(seconds=1))
+
+    booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED
-    assert booking.cancellation_reason == Booking.CancelReason.PAYMENT_FAILED
-    assert any(slot.start == start for slot in open_slots(mentor=mentor, start=start, end=start + dt.timedelta(hours=1),
-                                                            duration_minutes=60))
+    assert booking.cancellation_reason == Booking.CancelReason.HOLD_EXPIRED
+    assert any(
+        slot.start == start
+        for slot in open_slots(mentor=mentor, start=start, end=start + dt.timedelta(hours=1), duration_minutes=60)
+    )
 
 
 def test_late_capture_after_expiry_confirms_if_slot_still_free(hold_slot, student, razorpay_keys, committed):

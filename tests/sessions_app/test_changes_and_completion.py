@@ -3,13 +3,14 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from payments.ledger import payment_positions
 from payments.models import LedgerAccount, Refund
 from sessions_app import services
-from sessions_app.models import Booking, Dispute, RescheduleRequest, SentReminder, Session
+from sessions_app.models import Booking, Dispute, RescheduleRequest, RoomVisit, SentReminder, Session
 from sessions_app.room_services import RoomRefused, room_access_check
-from tests.factories import BookingFactory, GroupSessionFactory, UserFactory, student_with_profile
+from tests.factories import BookingFactory, GroupSessionFactory, UserFactory, live_group_session, student_with_profile
 from tests.sessions_app.conftest import local_slot
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +121,20 @@ def test_a_session_cannot_be_completed_before_it_starts(paid_booking):
     with pytest.raises(ValidationError) as error:
         services.session_complete(session=booking.session, actor=booking.session.mentor)
     assert error.value.code == "not_started"
+
+
+def test_mentor_ends_a_session_early_once_mentor_and_student_have_both_joined():
+    session = live_group_session(starts_in_minutes=8)
+    booking = BookingFactory(session=session)
+    RoomVisit.objects.create(session=session, user=session.mentor, peer_id="1.a", joined_at=timezone.now())
+    with pytest.raises(ValidationError) as error:
+        services.session_complete(session=session, actor=session.mentor)
+    assert error.value.code == "not_started"
+
+    RoomVisit.objects.create(session=session, user=booking.student, peer_id="2.b", joined_at=timezone.now())
+    services.session_complete(session=session, actor=session.mentor)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.COMPLETED and booking.session.status == Session.Status.COMPLETED
 
 
 def test_auto_completion_waits_for_the_dispute_window_and_skips_disputed_bookings(committed):

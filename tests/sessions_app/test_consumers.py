@@ -128,10 +128,29 @@ async def test_early_arrival_is_refused_until_ten_minutes_before():
     assert await group_size(early.pk) == 0
 
 
-async def test_member_without_recording_consent_is_refused(session):
+async def test_member_joins_without_recording_consent_when_nothing_can_be_recorded(session):
     student = await sync_to_async(UserFactory)()
     await sync_to_async(BookingFactory)(session=session, student=student)
+    communicator, welcome = await join(student, session)
+    assert welcome["recording"]["active"] is False
+    await communicator.disconnect()
+
+
+async def test_member_without_recording_consent_is_refused_when_a_minor_is_present(session):
+    student = await sync_to_async(UserFactory)()
+    await sync_to_async(BookingFactory)(session=session, student=student)
+    await sync_to_async(BookingFactory)(session=session, student=await sync_to_async(minor_user)())
     await expect_refused(student, session.pk, CLOSE_CONSENT)
+
+
+async def test_member_without_recording_consent_is_refused_while_recording_runs(session, mentor):
+    student = await sync_to_async(UserFactory)()
+    await sync_to_async(BookingFactory)(session=session, student=student)
+    mentor_socket, _ = await join(mentor, session)
+    await mentor_socket.send_json_to({"type": "record", "action": "start"})
+    assert (await next_of_type(mentor_socket, "recording"))["active"] is True
+    await expect_refused(student, session.pk, CLOSE_CONSENT)
+    await mentor_socket.disconnect()
 
 
 async def test_session_cookie_authenticates_through_the_real_asgi_stack(session, student):
@@ -404,3 +423,17 @@ async def test_mentor_ends_the_session_for_everyone(session, mentor, student):
     assert refreshed.status == Session.Status.COMPLETED
     await expect_refused(student, session.pk, CLOSE_ENDED)
     await mentor_socket.disconnect()
+
+
+async def test_mentor_ends_the_session_before_its_start_once_both_have_joined():
+    early = await sync_to_async(live_group_session)(starts_in_minutes=8)
+    await sync_to_async(room_consent)(early, early.mentor)
+    member = await sync_to_async(room_member)(early)
+    mentor_socket, _ = await join(early.mentor, early)
+    student_socket, _ = await join(member, early)
+    await mentor_socket.send_json_to({"type": "end"})
+    assert (await next_of_type(student_socket, "ended")) == {"type": "ended"}
+    refreshed = await sync_to_async(Session.objects.get)(pk=early.pk)
+    assert refreshed.status == Session.Status.COMPLETED
+    await mentor_socket.disconnect()
+    await student_socket.disconnect()

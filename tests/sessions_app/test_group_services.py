@@ -1,10 +1,12 @@
 import datetime as dt
+import zoneinfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from sessions_app import services
+from sessions_app import policy, services
 from sessions_app.models import Booking, Session, WaitlistEntry
 from tests.factories import (
     BookingFactory,
@@ -131,12 +133,60 @@ def test_freed_paid_seat_is_offered_to_the_longest_waiting_student_with_time_to_
 
     offer = Booking.objects.get(session=session, student=first)
     assert offer.status == Booking.Status.PENDING_PAYMENT
-    assert offer.hold_expires_at <= timezone.now() + dt.timedelta(hours=2)
+    assert offer.hold_expires_at >= timezone.now() + dt.timedelta(hours=1, minutes=59)
     assert WaitlistEntry.objects.get(student=first).status == WaitlistEntry.Status.OFFERED
     assert WaitlistEntry.objects.get(student=second).status == WaitlistEntry.Status.WAITING
     (offer_mail,) = [message for message in mailoutbox if message.to == [first.email]]
     assert session.title in offer_mail.subject
     assert not [message for message in mailoutbox if message.to == [second.email]]
+
+
+KOLKATA = zoneinfo.ZoneInfo("Asia/Kolkata")
+
+
+def _ist(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=KOLKATA)
+
+
+@pytest.mark.parametrize(
+    ("offered", "lapses"),
+    [
+        ((1, 12), (11, 0)),  # at night: two hours of the next morning, not 03:12 while asleep
+        ((10, 0), (12, 0)),  # in the day: two hours
+        ((20, 30), (10, 30)),  # late evening: half an hour tonight and an hour and a half tomorrow morning
+    ],
+)
+def test_waitlist_offer_lasts_two_daytime_hours_in_the_students_zone(offered, lapses):
+    day = dt.date(2026, 12, 5)
+    deadline = policy.waitlist_offer_deadline(
+        now=_ist(day, *offered), starts_at=_ist(day, 0) + dt.timedelta(days=7), time_zone=KOLKATA
+    )
+    expected_day = day if lapses > offered else day + dt.timedelta(days=1)
+    assert deadline == _ist(expected_day, *lapses)
+
+
+def test_waitlist_offer_never_lasts_past_the_sessions_start():
+    now = _ist(dt.date(2026, 12, 5), 1, 12)
+    assert policy.waitlist_offer_deadline(now=now, starts_at=now + dt.timedelta(hours=5), time_zone=KOLKATA) == (
+        now + dt.timedelta(hours=5)
+    )
+
+
+def test_seat_freed_at_night_is_held_for_the_student_into_their_morning(committed):
+    night = _ist(timezone.localdate() + dt.timedelta(days=1), 1, 12)
+    session = GroupSessionFactory(capacity=1, price_paise=30_000, starts_at=night + dt.timedelta(days=2),
+                                  ends_at=night + dt.timedelta(days=2, hours=1))
+    holder = BookingFactory(session=session)
+    waiting = student_with_profile()
+    waiting.time_zone = "Asia/Kolkata"
+    waiting.save(update_fields=["time_zone"])
+    services.waitlist_join(student=waiting, session=session)
+
+    with time_machine.travel(night, tick=False), committed():
+        services.booking_cancel(booking=holder, actor=holder.student)
+
+    offer = Booking.objects.get(session=session, student=waiting)
+    assert offer.hold_expires_at == _ist(night.date(), 11, 0)
 
 
 def test_lapsed_offer_moves_on_to_the_next_student(committed):

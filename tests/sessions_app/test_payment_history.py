@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from payments.models import Refund
+from payments.selectors import payment_subjects
 from payments.services import payment_refund
 from sessions_app import services
 from tests.factories import PaymentFactory, UserFactory
@@ -156,3 +157,19 @@ def test_a_purpose_no_longer_registered_falls_back_to_the_stored_description(cli
     client.force_login(payment.payer)
     html = client.get(reverse("payments:history")).content.decode()
     assert "Old product" in _rows(html)[0]
+
+
+def test_the_payee_reads_each_payment_from_their_side(paid_booking):
+    booking = paid_booking()
+    student, mentor = booking.student, booking.session.mentor
+    tip = PaymentFactory(payer=student, payee=mentor, purpose="tip", description="stored text")
+    payments = [booking.payment, tip]
+
+    with translation.override("en"):
+        for_student = payment_subjects(payments, viewer=student)
+        for_mentor = payment_subjects(payments, viewer=mentor)
+
+    assert for_student[booking.payment.pk].title == f"Career counselling with {mentor.full_name}"
+    assert for_mentor[booking.payment.pk].title == f"Career counselling with {student.full_name}"
+    assert for_student[tip.pk].title == f"Tip for {mentor.full_name}"
+    assert for_mentor[tip.pk].title == f"Tip from {student.full_name}"

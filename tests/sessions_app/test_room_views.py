@@ -56,7 +56,10 @@ def test_the_room_page_gives_the_browser_its_configuration(
         "isMentor": False,
         "canTip": True,
         "timeZone": "Asia/Kolkata",
+        "consented": False,
     }
+    # An adults' session nobody is recording: nobody is asked to agree to recording.
+    assert config["consentNeeded"] is False
     assert config["iceServers"] == [
         {"urls": ["stun:stun.example.test:3478"]},
         {"urls": ["turn:turn.example.test:3478?transport=udp"], "username": "peer", "credential": "secret"},
@@ -80,7 +83,19 @@ def test_a_minor_gets_no_tip_panel_and_is_told_about_recording(client, session):
     client.force_login(minor)
     response = client.get(reverse("sessions_app:room", args=[session.pk]))
     assert response.context["config"]["recordingRequired"] is True
+    assert response.context["config"]["consentNeeded"] is True
     assert response.context["config"]["user"]["canTip"] is False
+
+
+def test_members_are_asked_to_agree_while_the_mentor_records(client, session, student):
+    from sessions_app.room_services import recording_start
+
+    recording_start(session_id=session.pk, mentor_id=session.mentor_id)
+    client.force_login(student)
+    config = client.get(reverse("sessions_app:room", args=[session.pk])).context["config"]
+    assert config["consentNeeded"] is True and config["user"]["consented"] is False
+    # Starting the recording was the mentor's own agreement.
+    assert RoomConsent.objects.filter(session=session, user=session.mentor).exists()
 
 
 def test_outsiders_and_pending_students_are_refused(client, session):

@@ -8,6 +8,7 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
+from payments.models import Payment
 from sessions_app import services
 from sessions_app.models import Booking, CalendarFeed, Dispute, Notification, Session, WaitlistEntry
 from tests.factories import (
@@ -151,11 +152,15 @@ def test_held_booking_offers_to_pay(student_client, hold_slot, student):
     assert response["Location"] == reverse("payments:checkout", kwargs={"payment_id": booking.payment_id})
 
 
-def test_failed_payment_is_explained(student_client, hold_slot, student):
+def test_failed_payment_is_explained_and_offers_to_pay_again(student_client, hold_slot, student):
     booking = hold_slot(student)
-    Booking.objects.filter(pk=booking.pk).update(status="cancelled", cancellation_reason="payment_failed")
-    response = student_client.get(reverse("sessions_app:booking_detail", args=[booking.uuid]))
-    assert "Your payment did not go through." in response.content.decode()
+    student_client.post(reverse("sessions_app:booking_pay", args=[booking.uuid]))
+    booking.refresh_from_db()
+    Payment.objects.filter(pk=booking.payment_id).update(status=Payment.Status.FAILED)
+    page = student_client.get(reverse("sessions_app:booking_detail", args=[booking.uuid])).content.decode()
+    assert "Your payment did not go through." in page
+    assert "This time is still held for you" in page
+    assert reverse("sessions_app:booking_pay", args=[booking.uuid]) in page
 
 
 def test_cancel_page_shows_the_refund_now_and_cancels(client, paid_booking, committed):

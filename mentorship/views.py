@@ -1,10 +1,19 @@
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Django admin's login page hands over to allauth's (which validates `next` and asks for the second factor)."""
+    next_url = request.GET.get("next", reverse("admin:index"))
+    return redirect(reverse("account_login") + "?" + urlencode({"next": next_url}, safe="/"))
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -1,10 +1,11 @@
 import datetime as dt
 import re
+import time
 
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
@@ -152,14 +153,51 @@ def test_a_lockout_is_per_account_not_per_network(client):
 # --- staff: two-factor sign-in and short sessions ------------------------------------------------
 
 
+def _totp_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
 @override_settings(PEERLEARN_REQUIRE_MFA_FOR_STAFF=True)
 def test_staff_without_totp_are_sent_to_set_it_up(client):
     staff = UserFactory(role="support", is_staff=True)
     client.force_login(staff)
     response = client.get(reverse("adminpanel:home"))
     assert response["Location"] == reverse("mfa_activate_totp") + "?next=" + reverse("adminpanel:home")
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    assert client.get(reverse("adminpanel:home")).status_code != 302
+
+
+@override_settings(PEERLEARN_REQUIRE_MFA_FOR_STAFF=True)
+@pytest.mark.parametrize("url", ["/admin/", "/panel/"])
+def test_an_enrolled_staff_session_without_the_second_factor_is_asked_for_a_code(client, url):
+    staff = UserFactory(role="admin", is_staff=True, is_superuser=True)
+    secret = generate_totp_secret()
+    TOTP.activate(staff, secret)
+    client.force_login(staff)  # a session signed in with the password alone
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_reauthenticate"))
+    client.post(reverse("mfa_reauthenticate"), {"code": _totp_code(secret)})
+    assert client.get(url).status_code == 200
+
+
+@override_settings(PEERLEARN_REQUIRE_MFA_FOR_STAFF=True)
+def test_django_admin_login_hands_over_to_allauth_and_its_second_factor(client):
+    staff = UserFactory(role="admin", is_staff=True, is_superuser=True)
+    secret = generate_totp_secret()
+    TOTP.activate(staff, secret)
+    response = client.get("/admin/login/?next=/admin/")
+    assert response["Location"] == reverse("account_login") + "?next=/admin/"
+    # Django's own form is gone: posting a password to it signs nobody in.
+    client.post("/admin/login/?next=/admin/", {"username": staff.email, "password": DEFAULT_PASSWORD})
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+    # The password alone leaves the session on the code step; neither admin nor the panel opens.
+    response = client.post(
+        reverse("account_login") + "?next=/admin/", {"login": staff.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response["Location"].startswith(reverse("mfa_authenticate"))
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+    assert client.get("/panel/").status_code == 302
+    response = client.post(reverse("mfa_authenticate"), {"code": _totp_code(secret)})
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200 and client.get("/panel/").status_code == 200
 
 
 @override_settings(PEERLEARN_REQUIRE_MFA_FOR_STAFF=False)

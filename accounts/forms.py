@@ -192,6 +192,10 @@ class BasicInfoForm(OnboardingRulesForm):
         # Once a number is on file, changing it needs re-authentication on its own page.
         if user.phone:
             del self.fields["phone"]
+        # Age decides guardian consent and the minors' safeguards, so a date on file is shown, not edited.
+        if user.date_of_birth is not None:
+            self.fields["date_of_birth"].disabled = True
+            self.fields["date_of_birth"].help_text = _("To correct your date of birth, contact support.")
         if detect_time_zone:
             self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = ""
             self.fields["time_zone"].help_text = _("We filled this in from your browser; change it if it is wrong.")

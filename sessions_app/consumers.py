@@ -30,7 +30,7 @@ from django.utils import timezone
 from sessions_app import room_services
 from sessions_app.room_presence import RoomPresence
 from sessions_app.room_protocol import MAX_FRAME_CHARS, TokenBucket, validate_message
-from sessions_app.room_services import RoomAccess, RoomRefused, room_group_name
+from sessions_app.room_services import RoomAccess, RoomRefused, room_group_name, room_user_group_name
 
 CLIENT_TOKEN_RE = re.compile(r"^[0-9a-f]{8,32}$")
 RATE_LIMIT_NOTICE_INTERVAL = 1.0
@@ -81,7 +81,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.bucket = TokenBucket(rate=settings.ROOM_MESSAGES_PER_SECOND, capacity=settings.ROOM_MESSAGES_PER_SECOND)
         self.last_rate_notice = 0.0
         self.room_group = room_group_name(access.session_id)
-        self.user_group = f"{self.room_group}.user.{user.pk}"
+        self.user_group = room_user_group_name(access.session_id, user.pk)
         ttl = int((access.closes_at - timezone.now()).total_seconds()) + 3600
         self.presence = RoomPresence(access.session_id, ttl_seconds=ttl)
 
@@ -273,6 +273,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             self.leave_reason = "left"
         await self._depart()
         await self.close(code=room_services.CLOSE_REPLACED)
+
+    async def room_removed(self, event: dict[str, Any]) -> None:
+        self.leave_reason = "left"
+        await self._depart()
+        await self.close(code=room_services.CLOSE_NOT_MEMBER)
 
     async def room_peer_joined(self, event: dict[str, Any]) -> None:
         peer_id, entry = event["peer_id"], event["entry"]

@@ -16,8 +16,9 @@ from django.test import Client
 
 from mentorship.asgi import application
 from mentorship.routing import websocket_urlpatterns
+from sessions_app import services
 from sessions_app.chat_safety import MASK
-from sessions_app.models import Recording, RoomVisit, Session, SessionMessage
+from sessions_app.models import Booking, Recording, RoomVisit, Session, SessionMessage
 from sessions_app.room_services import (
     CLOSE_CONSENT,
     CLOSE_ENDED,
@@ -242,6 +243,23 @@ async def test_a_second_tab_replaces_the_first(session, student):
     assert (await first.receive_output(timeout=3)) == {"type": "websocket.close", "code": CLOSE_REPLACED}
     assert welcome["peers"] == []
     await second.disconnect()
+
+
+async def test_a_cancelled_booking_closes_the_students_open_socket():
+    session = await sync_to_async(live_group_session)(starts_in_minutes=5)
+    await sync_to_async(room_consent)(session, session.mentor)
+    student = await sync_to_async(room_member)(session)
+    mentor_socket, _ = await join(session.mentor, session)
+    student_socket, _ = await join(student, session)
+    await next_of_type(mentor_socket, "peer_joined")
+    booking = await sync_to_async(Booking.objects.get)(session=session, student=student)
+    await sync_to_async(services.booking_cancel)(booking=booking, actor=student)
+    assert await student_socket.receive_output(timeout=3) == {"type": "websocket.close", "code": CLOSE_NOT_MEMBER}
+    assert (await next_of_type(mentor_socket, "peer_left"))["reason"] == "left"
+    await student_socket.send_json_to({"type": "chat", "text": "still listening?"})
+    assert await mentor_socket.receive_nothing(timeout=QUIET)
+    assert not await sync_to_async(SessionMessage.objects.filter(session=session).exists)()
+    await mentor_socket.disconnect()
 
 
 async def test_above_four_video_senders_only_the_mentor_sends_video(session, mentor, student):

@@ -201,6 +201,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
+# Behind nginx every request arrives from the proxy's address: counting failed logins per REMOTE_ADDR would lock
+# everyone out together. nginx sets X-Real-IP to the address it saw (deploy/nginx.conf, overwriting whatever the
+# browser sent); allauth's rate limits and the axes log read the client from it. Empty where nothing proxies.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "X-Real-IP" if IS_PRODUCTION else "")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = CLIENT_IP_HEADER or None
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -6,7 +6,9 @@ import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from axes.models import AccessAttempt
 from django.core import mail
+from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -168,6 +170,59 @@ def test_a_lockout_is_per_account_not_per_network(client):
     for _attempt in range(5):
         _login(client, victim.email, "Wrong!Pass1")
     assert _login(client, other.email).status_code == 302
+
+
+@override_settings(
+    ALLAUTH_TRUSTED_CLIENT_IP_HEADER="X-Real-IP",
+    ACCOUNT_RATE_LIMITS={"login_failed": "10/m/ip,5/5m/key"},
+    AXES_FAILURE_LIMIT=100,
+)
+def test_behind_the_proxy_the_login_rate_limit_counts_each_client_not_the_proxy(client):
+    cache.clear()
+    users = [UserFactory() for _ in range(11)]
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for user in users[:10]:
+        response = client.post(
+            reverse("account_login"),
+            {"login": user.email, "password": "Wrong!Pass1"},
+            HTTP_X_REAL_IP="49.36.10.1",
+            **proxy,
+        )
+        assert response.status_code == 200
+    limited = client.post(
+        reverse("account_login"),
+        {"login": users[10].email, "password": DEFAULT_PASSWORD},
+        HTTP_X_REAL_IP="49.36.10.1",
+        **proxy,
+    )
+    assert limited.status_code == 200 and b"Too many failed login attempts" in limited.content
+    other = client.post(
+        reverse("account_login"),
+        {"login": users[10].email, "password": DEFAULT_PASSWORD},
+        HTTP_X_REAL_IP="49.36.10.2",
+        **proxy,
+    )
+    assert other.status_code == 302
+    cache.clear()
+
+
+@override_settings(ALLAUTH_TRUSTED_CLIENT_IP_HEADER="X-Real-IP")
+def test_behind_the_proxy_the_lockout_stays_per_account_and_logs_the_client(client):
+    user, neighbour = UserFactory(), UserFactory()
+    for attempt in range(5):
+        _login_from = {"HTTP_X_REAL_IP": f"49.36.10.{attempt + 1}", "REMOTE_ADDR": "10.0.0.2"}
+        response = client.post(
+            reverse("account_login"), {"login": user.email, "password": "Wrong!Pass1"}, **_login_from
+        )
+    assert response.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {f"49.36.10.{n}" for n in range(1, 6)}
+    same_proxy = {"HTTP_X_REAL_IP": "49.36.10.1", "REMOTE_ADDR": "10.0.0.2"}
+    assert (
+        client.post(
+            reverse("account_login"), {"login": neighbour.email, "password": DEFAULT_PASSWORD}, **same_proxy
+        ).status_code
+        == 302
+    )
 
 
 # --- staff: two-factor sign-in and short sessions ------------------------------------------------

@@ -228,6 +228,25 @@ def test_mentor_sets_a_task_and_the_student_ticks_it(client, session, student, a
     assert task.is_done
 
 
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("https://evil.example/", "/progress/"),
+        ("//evil.example/", "/progress/"),
+        ("/\\evil.example/", "/progress/"),
+        ("javascript:alert(1)", "/progress/"),
+        ("/sessions/?page=2", "/sessions/?page=2"),
+    ],
+)
+def test_ticking_a_task_only_returns_to_pages_of_this_site(client, session, student, after, next_url, lands_on):
+    task = FollowUpTask.objects.get(student=student)
+    client.force_login(student)
+    response = client.post(reverse("sessions_app:task_toggle", args=[task.pk]), {"done": "1", "next": next_url})
+    assert response.status_code == 302
+    expected = reverse("sessions_app:progress") if lands_on == "/progress/" else lands_on
+    assert response["Location"] == expected
+
+
 def test_mentor_records_a_milestone_for_a_student(client, session, student, after):
     client.force_login(session.mentor)
     response = client.post(

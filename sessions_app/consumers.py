@@ -54,8 +54,34 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     joined = False
     departed = False
     visit_id: int | None = None
+    frame_received_at: float | None = None
 
     # --- connection lifecycle ---
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Stamp every frame with the moment it arrived, read as fast as the server delivers them: frames wait while
+        an earlier one is handled, and a limit measured when they are handled would refill during that wait and
+        let a burst of any size through."""
+        arrived: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+        async def read() -> None:
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.receive":
+                    message = {**message, "received_at": time.monotonic()}
+                await arrived.put(message)
+                if message["type"] == "websocket.disconnect":
+                    return
+
+        reader = asyncio.create_task(read())
+        try:
+            await super().__call__(scope, arrived.get, send)
+        finally:
+            reader.cancel()
+
+    async def websocket_receive(self, message: dict[str, Any]) -> None:
+        self.frame_received_at = message.get("received_at")
+        await super().websocket_receive(message)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -162,7 +188,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.joined or self.departed:
             return
-        if not self.bucket.take():
+        if not self.bucket.take(self.frame_received_at):
             now = time.monotonic()
             if now - self.last_rate_notice >= RATE_LIMIT_NOTICE_INTERVAL:
                 self.last_rate_notice = now

@@ -367,6 +367,29 @@ async def test_more_than_fifty_messages_a_second_are_dropped(session, mentor, st
     await student_socket.disconnect()
 
 
+async def test_a_flood_of_chat_is_limited_by_when_it_arrived_not_when_it_was_handled(session, mentor):
+    communicator, _ = await join(mentor, session)
+    started = time.monotonic()
+    for index in range(1000):
+        await communicator.send_json_to({"type": "chat", "text": f"spam {index}"})
+    sent_in = time.monotonic() - started
+    while not await communicator.receive_nothing(timeout=1):
+        await communicator.receive_json_from()
+    stored = await sync_to_async(SessionMessage.objects.filter(session=session).count)()
+    assert 50 <= stored <= 50 + math.ceil(sent_in * 50) + 1 < 100
+    await communicator.disconnect()
+
+
+async def test_a_nul_byte_in_chat_is_refused_and_the_socket_stays_open(session, mentor):
+    communicator, _ = await join(mentor, session)
+    await communicator.send_json_to({"type": "chat", "text": "hi\x00there"})
+    assert (await next_of_type(communicator, "error"))["code"] == "invalid_message"
+    await communicator.send_json_to({"type": "chat", "text": "hi there"})
+    assert (await next_of_type(communicator, "chat"))["message"]["text"] == "hi there"
+    assert await sync_to_async(SessionMessage.objects.filter(session=session).count)() == 1
+    await communicator.disconnect()
+
+
 # --- mentor controls -------------------------------------------------------------------------------------------
 
 

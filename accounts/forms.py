@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import rules
 from accounts.models import GuardianConsent, Language, StudentProfile, User
 from accounts.photos import photo_validate
-from accounts.validators import normalize_phone
+from accounts.validators import PersonalInfoValidator, normalize_phone
 
 # Browsers report some zones by their old names; store the current IANA name.
 TIME_ZONE_ALIASES = {
@@ -135,6 +135,17 @@ class SignupExtraForm(forms.Form):
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # allauth checks the password against a user with only the email; the name is ours to check.
+        password, full_name = cleaned.get("password1"), cleaned.get("full_name")
+        if password and full_name:
+            try:
+                PersonalInfoValidator().validate(password, User(full_name=full_name, email=cleaned.get("email", "")))
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
 
     def signup(self, request: object, user: User) -> None:
         user.full_name = self.cleaned_data["full_name"].strip()

@@ -305,3 +305,47 @@ def test_adding_an_email_address_needs_reauthentication(client):
     response = client.post(reverse("account_email"), {"action_add": "", "email": "second@example.test"})
     assert response["Location"].startswith(reverse("account_reauthenticate"))
     assert not EmailAddress.objects.filter(email="second@example.test").exists()
+
+
+# --- password rules ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Passw0rd!",
+        "Qwerty123!",
+        "Demo@12345",
+        "P@ssw0rd2024",
+        "Welcome@123",
+        "Meena@2024",
+        "R@o-secret-9",
+        "A1!" + "x" * 130,
+    ],
+)
+def test_weak_breached_personal_and_overlong_passwords_are_refused_at_signup(client, password):
+    response = client.post(
+        reverse("account_signup"),
+        {"full_name": "Meena Rao", "email": "meena.rao@example.test", "password1": password, "password2": password},
+    )
+    assert response.status_code == 200 and b'id="id_password1_error"' in response.content
+    assert not User.objects.filter(email="meena.rao@example.test").exists()
+
+
+@pytest.mark.parametrize("password", ["Ünïcödé-Tiger9", "ÄRVIND-kite-42", "Tr4in-Quokka-Lamp"])
+def test_strong_passwords_in_any_script_are_accepted(client, password):
+    response = client.post(
+        reverse("account_signup"),
+        {"full_name": "Meena Rao", "email": "meena.rao@example.test", "password1": password, "password2": password},
+    )
+    assert response.status_code == 302 and User.objects.filter(email="meena.rao@example.test").exists()
+
+
+def test_a_password_change_is_checked_against_the_account_holders_name(client):
+    user = UserFactory(full_name="Lakshmi Narayan")
+    _login(client, user.email)
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": DEFAULT_PASSWORD, "password1": "Lakshmi#Pune42", "password2": "Lakshmi#Pune42"},
+    )
+    assert response.status_code == 200 and b"cannot contain your name" in response.content

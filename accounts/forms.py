@@ -15,6 +15,7 @@ from accounts import rules
 from accounts.models import GuardianConsent, Language, StudentProfile, User
 from accounts.photos import photo_validate
 from accounts.validators import PersonalInfoValidator, normalize_phone
+from mentorship.fields import SafeDateField
 
 # Browsers report some zones by their old names; store the current IANA name.
 TIME_ZONE_ALIASES = {
@@ -162,7 +163,7 @@ class BasicInfoForm(OnboardingRulesForm):
         help_text=_("Indian numbers need no country code, e.g. 98765 43210."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    date_of_birth = forms.DateField(
+    date_of_birth = SafeDateField(
         label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"})
     )
     city = forms.CharField(

@@ -100,8 +100,14 @@ def test_taken_slot_is_reported_next_to_the_form(student_client, mentor, hold_sl
     hold_slot(student_with_profile(languages=("hi",)), starts_at=start)
     response = student_client.post(
         reverse("sessions_app:book", args=[mentor.slug]),
-        {"session_type": "academic_guidance", "language": language("hi").pk, "duration": 60,
-         "date": start.date().isoformat(), "starts_at": start.isoformat(), "purpose": "Maths"},
+        {
+            "session_type": "academic_guidance",
+            "language": language("hi").pk,
+            "duration": 60,
+            "date": start.date().isoformat(),
+            "starts_at": start.isoformat(),
+            "purpose": "Maths",
+        },
     )
     assert response.status_code == 422
     assert "someone else just took this time" in response.content.decode()
@@ -189,6 +195,20 @@ def test_reschedule_page_partial_and_move(client, paid_booking):
     assert booking.session.starts_at == new_start
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2024-02-30", "x\x00"])
+def test_booking_and_reschedule_pages_survive_impossible_dates(client, mentor, paid_booking, day):
+    booking = paid_booking(starts_at=local_slot(days=3, hour=10))
+    login(client, booking.student)
+    book = client.get(reverse("sessions_app:book", args=[mentor.slug]), {"date": day})
+    reschedule = client.get(reverse("sessions_app:booking_reschedule", args=[booking.uuid]), {"date": day})
+    moved = client.post(
+        reverse("sessions_app:booking_reschedule", args=[booking.uuid]), {"date": day, "starts_at": day}
+    )
+    assert {book.status_code, reschedule.status_code, moved.status_code} <= {200, 400, 422}
+    booking.refresh_from_db()
+    assert booking.session.starts_at == local_slot(days=3, hour=10)
+
+
 def test_late_reschedule_becomes_an_emergency_request(client, paid_booking):
     booking = paid_booking(starts_at=local_slot(days=3, hour=10))
     url = reverse("sessions_app:booking_reschedule", args=[booking.uuid])
@@ -196,8 +216,10 @@ def test_late_reschedule_becomes_an_emergency_request(client, paid_booking):
     with time_machine.travel(booking.session.starts_at - dt.timedelta(hours=3), tick=False):
         login(client, booking.student)
         assert "emergency" in client.get(url).content.decode()
-        client.post(url, {"date": new_start.date().isoformat(), "starts_at": new_start.isoformat(),
-                          "reason": "Family emergency"})
+        client.post(
+            url,
+            {"date": new_start.date().isoformat(), "starts_at": new_start.isoformat(), "reason": "Family emergency"},
+        )
     assert booking.reschedule_requests.get().status == "pending"
 
 
@@ -281,8 +303,9 @@ def test_notifications_page_and_mark_read(student_client, student):
 def test_group_listing_filters_and_partial(client, django_assert_max_num_queries):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     free = GroupSessionFactory(title="Free maths clinic")
-    paid = GroupSessionFactory(title="Paid essay workshop", price_paise=20_000, language=language("hi"),
-                               category="arts")
+    paid = GroupSessionFactory(
+        title="Paid essay workshop", price_paise=20_000, language=language("hi"), category="arts"
+    )
     GroupSessionFactory(title="Secret draft", status="draft")
     for _ in range(3):
         BookingFactory(session=free)
@@ -352,10 +375,20 @@ def test_joining_and_leaving_the_waitlist(client):
 def group_form_data(**overrides) -> dict:
     day = local_slot(days=6).date()
     data = {
-        "title": "Physics doubts hour", "description": "Bring your questions.", "session_type": "exam_preparation",
-        "category": "science", "skills": "physics", "language": language("en").pk, "date": day.isoformat(),
-        "time": "17:00", "time_zone": "Asia/Kolkata", "duration_minutes": 60, "capacity": 10, "price_rupees": 0,
-        "prerequisites": "", "learning_objectives": "",
+        "title": "Physics doubts hour",
+        "description": "Bring your questions.",
+        "session_type": "exam_preparation",
+        "category": "science",
+        "skills": "physics",
+        "language": language("en").pk,
+        "date": day.isoformat(),
+        "time": "17:00",
+        "time_zone": "Asia/Kolkata",
+        "duration_minutes": 60,
+        "capacity": 10,
+        "price_rupees": 0,
+        "prerequisites": "",
+        "learning_objectives": "",
     }
     data.update(overrides)
     return data

@@ -1,12 +1,16 @@
 """Request tests for every page of the booking flow: full pages, HTMX partials, permissions, bounded queries."""
 
 import datetime as dt
+import io
+import re
 
 import icalendar
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from sessions_app import services
 from sessions_app.models import Booking, CalendarFeed, Dispute, Notification, Session, WaitlistEntry
@@ -392,6 +396,27 @@ def group_form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def test_a_thumbnail_is_re_encoded_under_a_random_name(client, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    mentor = MentorProfileFactory().user
+    login(client, mentor)
+    buffer = io.BytesIO()
+    Image.new("RGB", (2400, 1200), (10, 120, 200)).save(buffer, format="PNG")
+    polyglot = SimpleUploadedFile(
+        "notes.pdf", buffer.getvalue() + b"<html><script>alert(1)</script></html>", content_type="application/pdf"
+    )
+    client.post(reverse("sessions_app:group_create"), {**group_form_data(), "thumbnail": polyglot})
+    thumbnail = Session.objects.get(mentor=mentor).thumbnail
+    assert re.fullmatch(r"session-thumbnails/\d{4}/\d{2}/[0-9a-f]{32}\.png", thumbnail.name)
+    stored = thumbnail.read()
+    assert b"<script>" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.format == "PNG" and max(image.size) == 1280
 
 
 def test_mentor_creates_edits_publishes_and_cancels_a_group_session(client, django_assert_max_num_queries):

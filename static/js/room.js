@@ -1001,6 +1001,11 @@
         return this.t[`quality_${this.quality.level}`];
       },
 
+      qualityDetail() {
+        const q = this.quality;
+        return `${q.rttMs} ms · ${q.lossPct ?? 0}% · ↓${q.kbpsIn} ↑${q.kbpsOut} kbps`;
+      },
+
       // --- leaving and ending ---
 
       endSession() {

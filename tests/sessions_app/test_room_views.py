@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -138,6 +139,15 @@ def test_a_custom_tip_outside_the_limits_is_shown_with_its_error(
     assert client.post(url, {"amount": "custom"}).status_code == 400
     assert client.post(url, {"amount": "custom", "custom_amount": "15"}).status_code == 302
     assert Tip.objects.get().amount_paise == 1_500
+
+
+def test_what_a_visitor_posts_to_the_tip_form_never_reaches_an_alpine_expression(client, session, student):
+    client.force_login(student)
+    payload = "custom' + alert(document.domain) + '"
+    response = client.post(reverse("sessions_app:tip", args=[session.pk]), {"amount": payload, "custom_amount": "x"})
+    assert response.status_code == 400
+    directives = re.findall(rb'(?:x-[\w:.-]+|@[\w.:-]+|:[\w.-]+)="([^"]*)"', response.content)
+    assert directives and not any(b"alert" in value or b"&#x27;" in value for value in directives)
 
 
 def test_a_minor_cannot_open_the_tip_form(client, session):

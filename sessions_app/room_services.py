@@ -67,6 +67,14 @@ class RoomAccess:
         return self.media_mode == "video"
 
 
+def speaker_name(user: User | None, *, mentor_id: int) -> str:
+    """A name as everyone in the session sees it: the mentor's in full; a student's as first name and initial,
+    because other students (minors among them) share the room, its chat and the bundle."""
+    if user is None:
+        return ""
+    return user.get_full_name() if user.pk == mentor_id else user.get_public_name()
+
+
 def room_group_name(session_id: int) -> str:
     return f"room.{session_id}"
 
@@ -134,7 +142,7 @@ def room_access_check(
     return RoomAccess(
         session_id=session.pk,
         user_id=user.pk,
-        display_name=user.get_full_name() or user.get_short_name(),
+        display_name=speaker_name(user, mentor_id=session.mentor_id),
         is_mentor=is_mentor,
         has_minor=any(student.is_minor for student in students),
         room_mode=room_mode,
@@ -196,11 +204,11 @@ def _message_payload(message: SessionMessage, sender_name: str) -> dict[str, Any
 def chat_history(*, session_id: int, limit: int = CHAT_HISTORY_LIMIT) -> list[dict[str, Any]]:
     messages = list(
         SessionMessage.objects.filter(session_id=session_id)
-        .select_related("sender")
+        .select_related("sender", "session")
         .order_by("-created_at", "-id")[:limit]
     )
     messages.reverse()
-    return [_message_payload(m, m.sender.get_full_name() if m.sender else "") for m in messages]
+    return [_message_payload(m, speaker_name(m.sender, mentor_id=m.session.mentor_id)) for m in messages]
 
 
 def chat_post(*, session_id: int, sender_id: int, text: str, mask: bool) -> dict[str, Any]:
@@ -214,7 +222,8 @@ def chat_post(*, session_id: int, sender_id: int, text: str, mask: bool) -> dict
     message = SessionMessage.objects.create(
         session_id=session_id, sender=sender, text=masked, was_masked=masked != text
     )
-    return _message_payload(message, sender.get_full_name())
+    mentor_id = Session.objects.values_list("mentor_id", flat=True).get(pk=session_id)
+    return _message_payload(message, speaker_name(sender, mentor_id=mentor_id))
 
 
 def chat_announce(
@@ -224,7 +233,8 @@ def chat_announce(
     message = SessionMessage.objects.create(
         session_id=session_id, sender=sender, kind=kind, text=text, amount_paise=amount_paise
     )
-    payload = _message_payload(message, sender.get_full_name() if sender else "")
+    mentor_id = Session.objects.values_list("mentor_id", flat=True).get(pk=session_id)
+    payload = _message_payload(message, speaker_name(sender, mentor_id=mentor_id))
     transaction.on_commit(
         lambda: room_broadcast(session_id=session_id, event={"type": "room.chat", "message": payload})
     )

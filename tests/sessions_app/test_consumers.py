@@ -301,6 +301,22 @@ async def test_chat_is_stored_broadcast_and_replayed_on_reconnect(session, mento
     await mentor_socket.disconnect()
 
 
+async def test_other_students_see_a_minor_by_first_name_and_initial_only(session, mentor, student):
+    minor = await sync_to_async(minor_user)(full_name="Kavya Lakshmi Rao")
+    await sync_to_async(BookingFactory)(session=session, student=minor)
+    await sync_to_async(room_consent)(session, minor)
+    minor_socket, _ = await join(minor, session)
+    await minor_socket.send_json_to({"type": "chat", "text": "hello everyone"})
+    await next_of_type(minor_socket, "chat")
+    student_socket, welcome = await join(student, session)
+    [peer] = [p for p in welcome["peers"] if p["name"] != mentor.get_full_name()]
+    assert peer["name"] == "Kavya R."
+    assert [m["sender_name"] for m in welcome["history"]] == ["Kavya R."]
+    assert "Kavya Lakshmi Rao" not in json.dumps(welcome)
+    await minor_socket.disconnect()
+    await student_socket.disconnect()
+
+
 async def test_contact_details_are_hidden_for_everyone_when_a_minor_is_present(session, mentor):
     minor = await sync_to_async(minor_user)()
     await sync_to_async(BookingFactory)(session=session, student=minor)

@@ -53,7 +53,7 @@ def test_the_room_page_gives_the_browser_its_configuration(
     config = response.context["config"]
     assert config["user"] == {
         "id": student.pk,
-        "name": "Asha Reddy",
+        "name": "Asha R.",
         "isMentor": False,
         "canTip": True,
         "timeZone": "Asia/Kolkata",
@@ -282,7 +282,7 @@ def test_the_student_downloads_the_session_bundle(client, session, student, afte
     assert set(archive.namelist()) == {"README.md", "chat.txt", "session.json"}
     readme = archive.read("README.md").decode()
     assert "Shared: revise lenses" in readme and "Private" not in readme and "Ray diagrams" in readme
-    assert "Asha Reddy: What is a virtual image?" in archive.read("chat.txt").decode()
+    assert "Asha R.: What is a virtual image?" in archive.read("chat.txt").decode()
     data = json.loads(archive.read("session.json"))
     assert data["tasks"][0]["title"] == "Ray diagrams" and data["session"]["title"] == "Optics doubt clinic"
     client.force_login(session.mentor)

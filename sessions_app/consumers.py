@@ -10,7 +10,7 @@ chat ``{text}``, record ``{action}`` (mentor), end (mentor), leave, ping.
 Server → browser: welcome ``{peer_id, media_mode, room_mode, peers, history, recording}``, peer_joined ``{peer}``,
 peer_left ``{peer_id, reason}`` (``left`` for good, ``lost`` when the socket dropped and may come back),
 peer_media ``{peer_id, audio, video}``, peer_screen ``{peer_id, on}``, offer / answer / ice
-``{from, from_user_id, …}``, chat ``{message}``, recording ``{active, recording_id, started_by, required}``,
+``{from, …}``, chat ``{message}``, recording ``{active, recording_id, started_by, required}``,
 ended, error ``{code}``.
 """
 
@@ -39,7 +39,6 @@ RATE_LIMIT_NOTICE_INTERVAL = 1.0
 def _public(peer_id: str, entry: dict[str, Any]) -> dict[str, Any]:
     return {
         "peer_id": peer_id,
-        "user_id": entry["user_id"],
         "name": entry["name"],
         "is_mentor": entry["is_mentor"],
         "media_mode": entry["media_mode"],
@@ -102,7 +101,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
         access = self.access
         self.user_id = user.pk
-        self.peer_id = f"{user.pk}.{token}"
+        # Other members see this pseudonym, never the account id (minors share group rooms with strangers).
+        self.peer_id = f"{room_services.room_pseudonym(session_id=access.session_id, user_id=user.pk)}.{token}"
         self.leave_reason = "lost"
         self.bucket = TokenBucket(rate=settings.ROOM_MESSAGES_PER_SECOND, capacity=settings.ROOM_MESSAGES_PER_SECOND)
         self.last_rate_notice = 0.0
@@ -222,7 +222,6 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         payload = {key: value for key, value in message.items() if key != "to"}
         payload["from"] = self.peer_id
-        payload["from_user_id"] = self.user_id
         await self.channel_layer.send(channel, {"type": "room.relay", "payload": payload})
 
     on_offer = on_answer = on_ice = _relay

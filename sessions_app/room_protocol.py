@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 # SDP of a 4-way mesh with simulcast stays far below this; it bounds what one frame can make us parse.
 MAX_FRAME_CHARS = 64 * 1024
 CHAT_MAX_LENGTH = 1000
-PEER_ID_PATTERN = r"^[0-9]{1,12}\.[0-9a-f]{8,32}$"
+PEER_ID_PATTERN = r"^[0-9a-f]{12}\.[0-9a-f]{8,32}$"
 
 _PEER = {"type": "string", "pattern": PEER_ID_PATTERN}
 _ICE_CANDIDATE = {

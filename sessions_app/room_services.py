@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -73,6 +74,11 @@ def speaker_name(user: User | None, *, mentor_id: int) -> str:
     if user is None:
         return ""
     return user.get_full_name() if user.pk == mentor_id else user.get_public_name()
+
+
+def room_pseudonym(*, session_id: int, user_id: int) -> str:
+    """A member's name on the wire in one room: stable across reconnects, unlinkable to their account id."""
+    return salted_hmac("peerlearn.room.peer", f"{session_id}:{user_id}").hexdigest()[:12]
 
 
 def room_group_name(session_id: int) -> str:
@@ -193,7 +199,6 @@ def _message_payload(message: SessionMessage, sender_name: str) -> dict[str, Any
     return {
         "id": message.pk,
         "kind": message.kind,
-        "sender_id": message.sender_id,
         "sender_name": sender_name,
         "text": message.text,
         "amount_paise": message.amount_paise,

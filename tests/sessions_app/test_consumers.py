@@ -166,12 +166,14 @@ async def test_mentor_entering_takes_the_session_live_and_attendance_is_recorded
 async def test_members_see_each_other_join_and_leave(session, mentor, student):
     mentor_socket, _ = await join(mentor, session)
     student_socket, welcome = await join(student, session)
-    assert [peer["user_id"] for peer in welcome["peers"]] == [mentor.pk]
+    assert [peer["name"] for peer in welcome["peers"]] == [mentor.get_full_name()]
     assert welcome["peers"][0]["is_mentor"] is True
 
     joined = await next_of_type(mentor_socket, "peer_joined")
-    assert joined["peer"]["user_id"] == student.pk
-    assert "channel" not in joined["peer"]
+    assert joined["peer"]["peer_id"] == welcome["peer_id"]
+    # Members are known by a per-room pseudonym, never by their account id.
+    assert "channel" not in joined["peer"] and "user_id" not in joined["peer"]
+    assert not welcome["peer_id"].startswith(f"{student.pk}.")
 
     await student_socket.send_json_to({"type": "leave"})
     left = await next_of_type(mentor_socket, "peer_left")
@@ -195,7 +197,6 @@ async def test_offer_is_relayed_only_to_its_target_inside_the_room(session, ment
         "type": "offer",
         "sdp": offer["sdp"],
         "from": student_welcome["peer_id"],
-        "from_user_id": student.pk,
     }
     assert await bystander.receive_nothing(timeout=QUIET)
     for socket in (mentor_socket, student_socket, bystander):
@@ -289,7 +290,7 @@ async def test_chat_is_stored_broadcast_and_replayed_on_reconnect(session, mento
     seen_by_student = (await next_of_type(student_socket, "chat"))["message"]
     assert seen_by_mentor == seen_by_student
     assert seen_by_mentor["text"] == "<b>Why</b> is friction constant?"
-    assert seen_by_mentor["sender_id"] == student.pk and seen_by_mentor["kind"] == "text"
+    assert "sender_id" not in seen_by_mentor and seen_by_mentor["kind"] == "text"
 
     stored = await sync_to_async(SessionMessage.objects.get)(session=session)
     assert stored.sender_id == student.pk and stored.text == "<b>Why</b> is friction constant?"

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import rules
 from accounts.models import GuardianConsent, Language, StudentProfile, User
 from accounts.photos import photo_validate
-from accounts.validators import normalize_phone
+from accounts.validators import PersonalInfoValidator, normalize_phone
+from mentorship.fields import SafeDateField
 
 # Browsers report some zones by their old names; store the current IANA name.
 TIME_ZONE_ALIASES = {
@@ -136,6 +137,17 @@ class SignupExtraForm(forms.Form):
         label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # allauth checks the password against a user with only the email; the name is ours to check.
+        password, full_name = cleaned.get("password1"), cleaned.get("full_name")
+        if password and full_name:
+            try:
+                PersonalInfoValidator().validate(password, User(full_name=full_name, email=cleaned.get("email", "")))
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
     def signup(self, request: object, user: User) -> None:
         user.full_name = self.cleaned_data["full_name"].strip()
         user.save(update_fields=["full_name"])
@@ -151,7 +163,7 @@ class BasicInfoForm(OnboardingRulesForm):
         help_text=_("Indian numbers need no country code, e.g. 98765 43210."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    date_of_birth = forms.DateField(
+    date_of_birth = SafeDateField(
         label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"})
     )
     city = forms.CharField(
@@ -192,6 +204,10 @@ class BasicInfoForm(OnboardingRulesForm):
         # Once a number is on file, changing it needs re-authentication on its own page.
         if user.phone:
             del self.fields["phone"]
+        # Age decides guardian consent and the minors' safeguards, so a date on file is shown, not edited.
+        if user.date_of_birth is not None:
+            self.fields["date_of_birth"].disabled = True
+            self.fields["date_of_birth"].help_text = _("To correct your date of birth, contact support.")
         if detect_time_zone:
             self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = ""
             self.fields["time_zone"].help_text = _("We filled this in from your browser; change it if it is wrong.")

@@ -9,3 +9,11 @@ def lockout_username(request: object, credentials: dict | None = None) -> str | 
         data = getattr(request, "POST", {})
         username = data.get("login") or data.get("email")
     return str(username).strip().lower() if username else None
+
+
+def client_ip(request: object) -> str | None:
+    """The client's address for the lockout log, read exactly as allauth's rate limits read it (behind nginx,
+    from the header settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER names, never from the proxy's own address)."""
+    from allauth.core.internal.httpkit import get_client_ip
+
+    return get_client_ip(request)  # type: ignore[arg-type]

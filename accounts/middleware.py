@@ -1,5 +1,7 @@
 from collections.abc import Callable
+from urllib.parse import urlencode
 
+from allauth.account.authentication import get_authentication_records
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -56,7 +58,11 @@ class SessionLifetimeMiddleware:
 
 
 class StaffMfaRequiredMiddleware:
-    """Staff must enrol in two-factor sign-in before using anything but the MFA and logout pages."""
+    """Staff pages need a session that passed the second factor, not only an enrolled authenticator: without the
+    check, any sign-in path that asks for the password alone (Django admin's own form was one) would be enough.
+    Staff who have not enrolled are sent to set up TOTP; enrolled staff whose session has no MFA step are asked
+    for a code (allauth's MFA re-authentication records it in the session).
+    """
 
     allowed_prefixes = ("/accounts/", "/static/", "/i18n/", "/api/health/")
 
@@ -69,12 +75,18 @@ class StaffMfaRequiredMiddleware:
             and request.user.is_authenticated
             and request.user.is_staff
             and not request.path.startswith(self.allowed_prefixes)
+            and not session_passed_mfa(request)
         ):
             from accounts.selectors import user_has_mfa
 
-            if not user_has_mfa(request.user):
-                return redirect(reverse("mfa_activate_totp") + f"?next={request.path}")
+            target = "mfa_reauthenticate" if user_has_mfa(request.user) else "mfa_activate_totp"
+            return redirect(reverse(target) + "?" + urlencode({"next": request.get_full_path()}, safe="/"))
         return self.get_response(request)
+
+
+def session_passed_mfa(request: HttpRequest) -> bool:
+    """True when this session's sign-in (or a later re-authentication) included a second-factor step."""
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
 
 
 class ViewerTimeZoneMiddleware:

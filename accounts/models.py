@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.consent import CONSENT_LINK_MAX_AGE
@@ -130,6 +131,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    def get_public_name(self) -> str:
+        """How other students see this person: first name and the initial of the last ("Asha R."), never the email."""
+        parts = self.full_name.split()
+        if not parts:
+            return gettext("Participant")
+        return f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else parts[0]
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email

@@ -45,13 +45,14 @@ def photo_validate(upload: UploadedFile) -> None:
         raise ValidationError(_("This photo's dimensions are too large."), code="photo_dimensions")
 
 
-def photo_normalize(upload: UploadedFile) -> ContentFile:
-    """A copy at most 512 px on its longest side, upright, without metadata (EXIF can carry a location)."""
+def photo_normalize(upload: UploadedFile, *, max_side: int = PHOTO_MAX_SIDE) -> ContentFile:
+    """A re-encoded copy at most `max_side` px on its longest side, upright, without metadata (EXIF can carry a
+    location) or anything appended to the image, under a random name with the extension of its real format."""
     upload.seek(0)
     with Image.open(upload) as source:
         image_format = source.format
         image = ImageOps.exif_transpose(source)
-        image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+        image.thumbnail((max_side, max_side))
         if image_format == "JPEG" and image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
         buffer = io.BytesIO()

@@ -100,10 +100,14 @@ def student_basic_info_save(
     primary_language: Language | None,
     phone: str | None = None,
 ) -> StudentProfile:
-    """Step 1. `phone` only when the account has none yet; changing one goes through user_phone_change."""
+    """Step 1. `phone` only when the account has none yet; changing one goes through user_phone_change.
+    `date_of_birth` is fixed once set."""
     errors = rules.basic_info_errors(
         date_of_birth=date_of_birth, primary_language=primary_language, today=timezone.localdate()
     )
+    if user.date_of_birth is not None and date_of_birth != user.date_of_birth:
+        # Age decides guardian consent and every minor's safeguard: once set it changes only through support.
+        errors["date_of_birth"] = _("Your date of birth cannot be changed here; contact support to correct it.")
     if not user.phone and not phone:
         errors["phone"] = _("Enter your mobile number.")
     elif not user.phone:

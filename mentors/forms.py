@@ -26,6 +26,7 @@ from mentors.models import (
     WorkExperience,
 )
 from mentors.services import MentorApplication
+from mentorship.fields import SafeDateField
 
 LIST_HELP = _("Separate items with commas.")
 INPUT_CLASSES = "mt-1 block w-full rounded-md border-slate-300 shadow-sm focus:border-indigo-500 focus:ring-indigo-500"
@@ -166,6 +167,7 @@ class WorkExperienceForm(_EntryForm):
     class Meta:
         model = WorkExperience
         fields = ["title", "organization", "location", "start_date", "end_date", "description"]
+        field_classes = {"start_date": SafeDateField, "end_date": SafeDateField}
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "end_date": forms.DateInput(attrs={"type": "date"}),
@@ -185,6 +187,7 @@ class CertificationForm(_EntryForm):
         fields = ["name", "issuer", "issued_on", "credential_url"]
         formfield_callback = https_formfield
         widgets = {"issued_on": forms.DateInput(attrs={"type": "date"})}
+        field_classes = {"issued_on": SafeDateField}
 
 
 class DocumentForm(StyledFormMixin, forms.Form):
@@ -296,6 +299,7 @@ class AvailabilityOverrideForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = AvailabilityOverride
         fields = ["date", "kind", "start_time", "end_time"]
+        field_classes = {"date": SafeDateField}
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "start_time": forms.TimeInput(attrs={"type": "time"}),

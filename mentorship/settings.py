@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "mentorship.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -171,9 +172,16 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
+    {"NAME": "accounts.validators.PersonalInfoValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Common and breached passwords in their usual disguises (Passw0rd!), from lists shipped in the repository.
+    {"NAME": "accounts.validators.BreachedPasswordValidator"},
     {"NAME": "accounts.validators.CharacterClassesValidator"},
 ]
 if IS_TEST:
@@ -189,7 +197,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_PREVENT_ENUMERATION = False
+# Sign-up and password reset answer the same whether or not the address has an account; the owner of an
+# existing address is told by email instead.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
@@ -216,6 +226,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
+# Behind nginx every request arrives from the proxy's address: counting failed logins per REMOTE_ADDR would lock
+# everyone out together. nginx sets X-Real-IP to the address it saw (deploy/nginx.conf, overwriting whatever the
+# browser sent); allauth's rate limits and the axes log read the client from it. Empty where nothing proxies.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "X-Real-IP" if IS_PRODUCTION else "")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = CLIENT_IP_HEADER or None
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

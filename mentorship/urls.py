@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/health/database/", health.database_health, name="health-database"),
     path("api/health/services/", health.services_health, name="health-services"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Django admin's own login form asks for the password only; every sign-in goes through allauth (and its MFA).
+    path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -1,7 +1,10 @@
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -16,6 +19,12 @@ def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page links; send them to the static (hashed in production) file.
     Temporary, so a later icon with a new hash is picked up."""
     return HttpResponseRedirect(static("favicon.ico"))
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Django admin's login page hands over to allauth's (which validates `next` and asks for the second factor)."""
+    next_url = request.GET.get("next", reverse("admin:index"))
+    return redirect(reverse("account_login") + "?" + urlencode({"next": next_url}, safe="/"))
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -48,8 +48,13 @@ def webhook_receive(*, body: str, signature: str, event_id: str) -> WebhookEvent
         payload = json.loads(body)
     except ValueError:
         raise WebhookRejectedError("body is not JSON") from None
+    except RecursionError:
+        # Signed, so from Razorpay's key, but no real event nests this deep.
+        raise WebhookRejectedError("body nests too deeply") from None
     if not isinstance(payload, dict):
         raise WebhookRejectedError("body is not a JSON object")
+    if "\\u0000" in body:
+        raise WebhookRejectedError("body carries a NUL character, which PostgreSQL cannot store")
     event_id = (event_id or hashlib.sha256(body.encode()).hexdigest())[:64]
     event, created = WebhookEvent.objects.get_or_create(
         event_id=event_id, defaults={"event": str(payload.get("event", ""))[:64], "payload": payload}

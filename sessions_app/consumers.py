@@ -10,7 +10,7 @@ chat ``{text}``, record ``{action}`` (mentor), end (mentor), leave, ping.
 Server → browser: welcome ``{peer_id, media_mode, room_mode, peers, history, recording}``, peer_joined ``{peer}``,
 peer_left ``{peer_id, reason}`` (``left`` for good, ``lost`` when the socket dropped and may come back),
 peer_media ``{peer_id, audio, video}``, peer_screen ``{peer_id, on}``, offer / answer / ice
-``{from, from_user_id, …}``, chat ``{message}``, recording ``{active, recording_id, started_by, required}``,
+``{from, …}``, chat ``{message}``, recording ``{active, recording_id, started_by, required}``,
 ended, error ``{code}``.
 """
 
@@ -30,7 +30,7 @@ from django.utils import timezone
 from sessions_app import room_services
 from sessions_app.room_presence import RoomPresence
 from sessions_app.room_protocol import MAX_FRAME_CHARS, TokenBucket, validate_message
-from sessions_app.room_services import RoomAccess, RoomRefused, room_group_name
+from sessions_app.room_services import RoomAccess, RoomRefused, room_group_name, room_user_group_name
 
 CLIENT_TOKEN_RE = re.compile(r"^[0-9a-f]{8,32}$")
 RATE_LIMIT_NOTICE_INTERVAL = 1.0
@@ -39,7 +39,6 @@ RATE_LIMIT_NOTICE_INTERVAL = 1.0
 def _public(peer_id: str, entry: dict[str, Any]) -> dict[str, Any]:
     return {
         "peer_id": peer_id,
-        "user_id": entry["user_id"],
         "name": entry["name"],
         "is_mentor": entry["is_mentor"],
         "media_mode": entry["media_mode"],
@@ -54,8 +53,34 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     joined = False
     departed = False
     visit_id: int | None = None
+    frame_received_at: float | None = None
 
     # --- connection lifecycle ---
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Stamp every frame with the moment it arrived, read as fast as the server delivers them: frames wait while
+        an earlier one is handled, and a limit measured when they are handled would refill during that wait and
+        let a burst of any size through."""
+        arrived: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+        async def read() -> None:
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.receive":
+                    message = {**message, "received_at": time.monotonic()}
+                await arrived.put(message)
+                if message["type"] == "websocket.disconnect":
+                    return
+
+        reader = asyncio.create_task(read())
+        try:
+            await super().__call__(scope, arrived.get, send)
+        finally:
+            reader.cancel()
+
+    async def websocket_receive(self, message: dict[str, Any]) -> None:
+        self.frame_received_at = message.get("received_at")
+        await super().websocket_receive(message)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -76,12 +101,13 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
         access = self.access
         self.user_id = user.pk
-        self.peer_id = f"{user.pk}.{token}"
+        # Other members see this pseudonym, never the account id (minors share group rooms with strangers).
+        self.peer_id = f"{room_services.room_pseudonym(session_id=access.session_id, user_id=user.pk)}.{token}"
         self.leave_reason = "lost"
         self.bucket = TokenBucket(rate=settings.ROOM_MESSAGES_PER_SECOND, capacity=settings.ROOM_MESSAGES_PER_SECOND)
         self.last_rate_notice = 0.0
         self.room_group = room_group_name(access.session_id)
-        self.user_group = f"{self.room_group}.user.{user.pk}"
+        self.user_group = room_user_group_name(access.session_id, user.pk)
         ttl = int((access.closes_at - timezone.now()).total_seconds()) + 3600
         self.presence = RoomPresence(access.session_id, ttl_seconds=ttl)
 
@@ -162,7 +188,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.joined or self.departed:
             return
-        if not self.bucket.take():
+        if not self.bucket.take(self.frame_received_at):
             now = time.monotonic()
             if now - self.last_rate_notice >= RATE_LIMIT_NOTICE_INTERVAL:
                 self.last_rate_notice = now
@@ -196,7 +222,6 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         payload = {key: value for key, value in message.items() if key != "to"}
         payload["from"] = self.peer_id
-        payload["from_user_id"] = self.user_id
         await self.channel_layer.send(channel, {"type": "room.relay", "payload": payload})
 
     on_offer = on_answer = on_ice = _relay
@@ -273,6 +298,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             self.leave_reason = "left"
         await self._depart()
         await self.close(code=room_services.CLOSE_REPLACED)
+
+    async def room_removed(self, event: dict[str, Any]) -> None:
+        self.leave_reason = "left"
+        await self._depart()
+        await self.close(code=room_services.CLOSE_NOT_MEMBER)
 
     async def room_peer_joined(self, event: dict[str, Any]) -> None:
         peer_id, entry = event["peer_id"], event["entry"]

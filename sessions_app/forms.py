@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import time_zone_choices
 from accounts.models import Language
 from mentors.forms import duration_label
+from mentorship.fields import SafeDateField
 from sessions_app import policy
 from sessions_app.models import Booking, Dispute, Session
 from sessions_app.selectors import GroupSessionFilters
@@ -38,7 +39,7 @@ class SlotPickerForm(forms.Form):
     """The duration and day the slot list is for (HTMX reloads the list when they change)."""
 
     duration = forms.TypedChoiceField(label=_("Length"), coerce=int)
-    date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = SafeDateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, durations: list[int], **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,7 +113,7 @@ class OneToOneBookingForm(SlotPickerForm):
 
 
 class RescheduleForm(forms.Form):
-    date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = SafeDateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     starts_at = SlotField(label=_("New time"), error_messages={"required": _("Choose a new time.")})
     reason = forms.CharField(
         label=_("What happened?"),
@@ -154,8 +155,8 @@ class GroupFilterForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Language"), choices=[], required=False)
     price = forms.ChoiceField(label=_("Price"), choices=PRICE_CHOICES, required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = SafeDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = SafeDateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, languages: list[Language], **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,7 +189,7 @@ class GroupSessionForm(forms.Form):
         help_text=_("Comma-separated, for example: algebra, JEE maths."),
     )
     language = forms.ModelChoiceField(label=_("Language"), queryset=Language.objects.filter(is_active=True))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = SafeDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
     duration_minutes = forms.TypedChoiceField(

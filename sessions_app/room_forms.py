@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.fields import SafeDateField
 from sessions_app.models_room import ProgressMilestone
 from sessions_app.tips import TIP_MESSAGE_MAX_LENGTH
 
@@ -50,7 +51,7 @@ class MentorNoteForm(forms.Form):
 class FollowUpTaskForm(forms.Form):
     student = forms.TypedChoiceField(label=_("Student"), coerce=int)
     title = forms.CharField(label=_("Task"), max_length=200)
-    due_on = forms.DateField(label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = SafeDateField(label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, students=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +83,7 @@ class MilestoneForm(forms.Form):
         max_length=2500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    achieved_on = forms.DateField(
+    achieved_on = SafeDateField(
         label=_("Achieved on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

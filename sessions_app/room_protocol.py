@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 # SDP of a 4-way mesh with simulcast stays far below this; it bounds what one frame can make us parse.
 MAX_FRAME_CHARS = 64 * 1024
 CHAT_MAX_LENGTH = 1000
-PEER_ID_PATTERN = r"^[0-9]{1,12}\.[0-9a-f]{8,32}$"
+PEER_ID_PATTERN = r"^[0-9a-f]{12}\.[0-9a-f]{8,32}$"
 
 _PEER = {"type": "string", "pattern": PEER_ID_PATTERN}
 _ICE_CANDIDATE = {
@@ -62,9 +62,20 @@ def validate_message(message: object) -> dict[str, Any] | None:
     if not isinstance(message, dict):
         return None
     validator = _VALIDATORS.get(message.get("type"))  # type: ignore[arg-type]
-    if validator is None or not validator.is_valid(message):
+    if validator is None or not validator.is_valid(message) or _has_nul(message):
         return None
     return message
+
+
+def _has_nul(value: object) -> bool:
+    # PostgreSQL text cannot hold NUL, and no offer, candidate or chat line needs one.
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 @dataclass
@@ -80,8 +91,9 @@ class TokenBucket:
         self.tokens = self.capacity
         self.updated = time.monotonic()
 
-    def take(self) -> bool:
-        now = time.monotonic()
+    def take(self, now: float | None = None) -> bool:
+        """Spend a token for a frame that arrived at ``now`` (monotonic; default: this moment)."""
+        now = time.monotonic() if now is None else max(now, self.updated)
         self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
         if self.tokens >= 1:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from sessions_app.models import Booking, Session
 from sessions_app.models_room import FollowUpTask, MentorNote, ProgressMilestone, Recording, Review, SessionMessage
+from sessions_app.room_services import speaker_name
 from sessions_app.selectors import session_heading
 
 PARTICIPANT_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
@@ -187,7 +188,7 @@ def session_bundle_zip(membership: SessionMembership, student: User) -> bytes:
 
     chat_lines = []
     for message in messages:
-        who = message.sender.get_full_name() if message.sender else "PeerLearn"
+        who = speaker_name(message.sender, mentor_id=session.mentor_id) if message.sender else "PeerLearn"
         text = message.text
         if message.kind == SessionMessage.Kind.TIP:
             text = f"[tip ₹{(message.amount_paise or 0) / 100:g}] {text}".rstrip()
@@ -233,7 +234,7 @@ def session_bundle_zip(membership: SessionMembership, student: User) -> bytes:
         "chat": [
             {
                 "sent_at": m.created_at.isoformat(),
-                "sender": m.sender.get_full_name() if m.sender else None,
+                "sender": speaker_name(m.sender, mentor_id=session.mentor_id) if m.sender else None,
                 "kind": m.kind,
                 "text": m.text,
                 "amount_paise": m.amount_paise,

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -70,8 +71,38 @@ class RoomAccess:
         return self.media_mode == "video"
 
 
+def speaker_name(user: User | None, *, mentor_id: int) -> str:
+    """A name as everyone in the session sees it: the mentor's in full; a student's as first name and initial,
+    because other students (minors among them) share the room, its chat and the bundle."""
+    if user is None:
+        return ""
+    return user.get_full_name() if user.pk == mentor_id else user.get_public_name()
+
+
+def room_pseudonym(*, session_id: int, user_id: int) -> str:
+    """A member's name on the wire in one room: stable across reconnects, unlinkable to their account id."""
+    return salted_hmac("peerlearn.room.peer", f"{session_id}:{user_id}").hexdigest()[:12]
+
+
 def room_group_name(session_id: int) -> str:
     return f"room.{session_id}"
+
+
+def room_user_group_name(session_id: int, user_id: int) -> str:
+    """Every socket one member has open in one room."""
+    return f"{room_group_name(session_id)}.user.{user_id}"
+
+
+def room_member_removed(*, session_id: int, user_id: int) -> None:
+    """Close the sockets of someone who is no longer a participant (their booking was cancelled or refunded):
+    membership is checked when a socket connects, so an open one must be told. Called after commit."""
+    try:
+        async_to_sync(get_channel_layer().group_send)(
+            room_user_group_name(session_id, user_id), {"type": "room.removed"}
+        )
+    except Exception:
+        # The cancellation stands; a socket left open still closes when the room does.
+        logger.exception("Could not close the room sockets of user %s in session %s", user_id, session_id)
 
 
 def _confirmed_students(session_id: int) -> list[User]:
@@ -123,7 +154,7 @@ def room_access_check(
     return RoomAccess(
         session_id=session.pk,
         user_id=user.pk,
-        display_name=user.get_full_name() or user.get_short_name(),
+        display_name=speaker_name(user, mentor_id=session.mentor_id),
         is_mentor=is_mentor,
         has_minor=has_minor,
         room_mode=room_mode,
@@ -176,7 +207,6 @@ def _message_payload(message: SessionMessage, sender_name: str) -> dict[str, Any
     return {
         "id": message.pk,
         "kind": message.kind,
-        "sender_id": message.sender_id,
         "sender_name": sender_name,
         "text": message.text,
         "amount_paise": message.amount_paise,
@@ -187,11 +217,11 @@ def _message_payload(message: SessionMessage, sender_name: str) -> dict[str, Any
 def chat_history(*, session_id: int, limit: int = CHAT_HISTORY_LIMIT) -> list[dict[str, Any]]:
     messages = list(
         SessionMessage.objects.filter(session_id=session_id)
-        .select_related("sender")
+        .select_related("sender", "session")
         .order_by("-created_at", "-id")[:limit]
     )
     messages.reverse()
-    return [_message_payload(m, m.sender.get_full_name() if m.sender else "") for m in messages]
+    return [_message_payload(m, speaker_name(m.sender, mentor_id=m.session.mentor_id)) for m in messages]
 
 
 def chat_post(*, session_id: int, sender_id: int, text: str, mask: bool) -> dict[str, Any]:
@@ -205,7 +235,8 @@ def chat_post(*, session_id: int, sender_id: int, text: str, mask: bool) -> dict
     message = SessionMessage.objects.create(
         session_id=session_id, sender=sender, text=masked, was_masked=masked != text
     )
-    return _message_payload(message, sender.get_full_name())
+    mentor_id = Session.objects.values_list("mentor_id", flat=True).get(pk=session_id)
+    return _message_payload(message, speaker_name(sender, mentor_id=mentor_id))
 
 
 def chat_announce(
@@ -215,7 +246,8 @@ def chat_announce(
     message = SessionMessage.objects.create(
         session_id=session_id, sender=sender, kind=kind, text=text, amount_paise=amount_paise
     )
-    payload = _message_payload(message, sender.get_full_name() if sender else "")
+    mentor_id = Session.objects.values_list("mentor_id", flat=True).get(pk=session_id)
+    payload = _message_payload(message, speaker_name(sender, mentor_id=mentor_id))
     transaction.on_commit(
         lambda: room_broadcast(session_id=session_id, event={"type": "room.chat", "message": payload})
     )

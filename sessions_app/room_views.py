@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mentorship.redirects import safe_next_url
 from sessions_app import feedback_services, recording, room_selectors, room_services, selectors, tips
 from sessions_app.models import Booking, Session
 from sessions_app.models_room import FollowUpTask, MentorNote, Review, Tip
@@ -321,7 +322,7 @@ def task_toggle(request: HttpRequest, task_id: int) -> HttpResponse:
     feedback_services.follow_up_task_set_done(task=task, student=request.user, done=request.POST.get("done") == "1")
     if request.htmx:
         return render(request, "sessions_app/_task_item.html", {"task": task, "can_tick": True})
-    return redirect(request.POST.get("next") or reverse("sessions_app:progress"))
+    return redirect(safe_next_url(request, reverse("sessions_app:progress")))
 
 
 @login_required

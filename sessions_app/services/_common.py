@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from psycopg import errors as pg_errors
 
 from sessions_app.models import Booking, Session, WaitlistEntry
+from sessions_app.room_services import room_member_removed
 
 logger = logging.getLogger("sessions_app")
 
@@ -51,6 +52,10 @@ def release_booking(booking: Booking, *, reason: str, now: dt.datetime, actor=No
     a waitlist offer lapses, an unpaid order is given up, and a freed group seat is offered to the waitlist."""
     from sessions_app import tasks
 
+    if booking.status == Booking.Status.CONFIRMED:
+        # A room socket the student already has open must not outlive their place in the session.
+        session_id, student_id = booking.session_id, booking.student_id
+        transaction.on_commit(lambda: room_member_removed(session_id=session_id, user_id=student_id))
     if booking.status == Booking.Status.PENDING_PAYMENT and booking.payment_id:
         # Tell payments the order is abandoned; a capture that still arrives wins and our handler deals with it.
         enqueue(tasks.expire_payment, booking.payment_id)

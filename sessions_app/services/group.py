@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Language, User
+from accounts.photos import photo_normalize
 from mentors.models import MentorProfile
 from sessions_app import policy, selectors
 from sessions_app.models import Booking, SentReminder, Session
@@ -22,6 +23,7 @@ from sessions_app.services._common import (
 from sessions_app.services.booking import release_expired_holds
 
 MAX_GROUP_PRICE_PAISE = 10_000_00
+THUMBNAIL_MAX_SIDE = 1280
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,9 @@ def _apply(session: Session, data: GroupSessionData) -> None:
         setattr(session, field.name, getattr(data, field.name))
     session.ends_at = data.starts_at + dt.timedelta(minutes=data.duration_minutes)
     if data.thumbnail is not None:
-        session.thumbnail = data.thumbnail
+        # Stored as uploaded, a file keeps the uploader's name and bytes (a PNG named .pdf with HTML appended);
+        # re-encoded it is only an image, under a name we chose.
+        session.thumbnail = photo_normalize(data.thumbnail, max_side=THUMBNAIL_MAX_SIDE)
 
 
 def _release_holds_in_the_way(session: Session, now: dt.datetime) -> None:

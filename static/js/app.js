@@ -23,3 +23,41 @@ document.addEventListener("htmx:afterSwap", (event) => detectTimeZone(event.deta
     document.cookie = "peerlearn_tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax";
   }
 })();
+
+// Alpine components. The page loads Alpine's CSP build, which evaluates no code from the markup: expressions in
+// templates stay simple (properties, method calls) and never carry request data; behaviour lives here.
+document.addEventListener("alpine:init", () => {
+  // The site navigation's menu button on small screens.
+  window.Alpine.data("siteNav", () => ({
+    open: false,
+    toggle() {
+      this.open = !this.open;
+    },
+    get expanded() {
+      return this.open ? "true" : "false";
+    },
+    get linksClass() {
+      return { hidden: !this.open };
+    },
+  }));
+
+  // A read-only field whose whole value is selected on focus, ready to copy (the calendar feed address).
+  window.Alpine.data("selectOnFocus", () => ({
+    select() {
+      this.$el.select();
+    },
+  }));
+
+  // The tip form: the custom amount field shows when "Other amount" is chosen. The starting choice is read from
+  // the radio the server rendered as checked, never from an expression holding what the visitor sent.
+  window.Alpine.data("tipForm", () => ({
+    amount: "",
+    init() {
+      const checked = this.$el.querySelector('input[name="amount"]:checked');
+      this.amount = checked ? checked.value : "";
+    },
+    get isCustom() {
+      return this.amount === "custom";
+    },
+  }));
+});

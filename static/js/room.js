@@ -710,7 +710,7 @@
         this.peers = this.peers.filter((peer) => present.has(peer.peerId));
         for (const peer of message.peers) {
           this.upsertPeer(peer);
-          if (!links.has(peer.peer_id)) this.createLink(peer.peer_id, peer.user_id, { initiator: true });
+          if (!links.has(peer.peer_id)) this.createLink(peer.peer_id, { initiator: true });
         }
         this.sendMediaState();
         if (this.screenOn) socket.send({ type: "screen", on: true });
@@ -743,15 +743,15 @@
         return { audio: this.deviceMode === "chat" ? null : microphoneTrack, video };
       },
 
-      polite(peerUserId, peerId) {
-        if (peerUserId !== config.user.id) return config.user.id < peerUserId;
+      // Peer ids are unique and both sides compare the same pair, so exactly one of them is polite.
+      polite(peerId) {
         return this.myPeerId < peerId;
       },
 
-      createLink(peerId, peerUserId, { initiator }) {
+      createLink(peerId, { initiator }) {
         const link = new PeerLink({
           peerId,
-          polite: this.polite(peerUserId, peerId),
+          polite: this.polite(peerId),
           rtcConfig: { iceServers: config.iceServers, bundlePolicy: "max-bundle", rtcpMuxPolicy: "require" },
           send: (message) => socket && socket.send(message),
           localTracks: () => this.localTracks(),
@@ -771,7 +771,7 @@
         let link = links.get(message.from);
         if (!link) {
           if (message.type !== "offer" && message.type !== "ice") return;
-          link = this.createLink(message.from, message.from_user_id, { initiator: false });
+          link = this.createLink(message.from, { initiator: false });
         }
         link.handle(message);
       },
@@ -780,7 +780,6 @@
         const existing = this.peers.find((p) => p.peerId === peer.peer_id);
         const fields = {
           peerId: peer.peer_id,
-          userId: peer.user_id,
           name: peer.name,
           isMentor: peer.is_mentor,
           audio: peer.audio,
@@ -1068,6 +1067,11 @@
 
       qualityLabel() {
         return this.t[`quality_${this.quality.level}`];
+      },
+
+      qualityDetail() {
+        const q = this.quality;
+        return `${q.rttMs} ms · ${q.lossPct ?? 0}% · ↓${q.kbpsIn} ↑${q.kbpsOut} kbps`;
       },
 
       // --- leaving and ending ---

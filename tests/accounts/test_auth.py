@@ -1,11 +1,14 @@
 import datetime as dt
 import re
+import time
 
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from axes.models import AccessAttempt
 from django.core import mail
+from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -69,18 +72,38 @@ def test_unverified_students_cannot_log_in(client):
     assert response["Location"] == reverse("account_email_verification_sent")
 
 
-@pytest.mark.parametrize(
-    ("email", "password", "field"),
-    [("taken@example.test", "Str0ng!Pass", "email"), ("new@example.test", "weakpass", "password1")],
-)
-def test_signup_errors_show_next_to_the_field(client, email, password, field):
-    UserFactory(email="taken@example.test")
+def test_signup_errors_show_next_to_the_field(client):
     response = client.post(
-        reverse("account_signup"), {"full_name": "X", "email": email, "password1": password, "password2": password}
+        reverse("account_signup"),
+        {"full_name": "X", "email": "new@example.test", "password1": "weakpass", "password2": "weakpass"},
     )
     assert response.status_code == 200
-    assert f'id="id_{field}_error"'.encode() in response.content
+    assert b'id="id_password1_error"' in response.content
     assert not User.objects.filter(email="new@example.test").exists()
+
+
+def test_signup_with_a_registered_email_looks_the_same_and_tells_the_owner_by_email(client):
+    owner = UserFactory(email="taken@example.test")
+    data = {"full_name": "X", "password1": "Str0ng!Pass", "password2": "Str0ng!Pass"}
+    fresh = client.post(reverse("account_signup"), {**data, "email": "fresh@example.test"})
+    client.logout()
+    taken = client.post(reverse("account_signup"), {**data, "email": "taken@example.test"})
+    assert taken.status_code == fresh.status_code == 302 and taken["Location"] == fresh["Location"]
+    page = client.get(taken["Location"])
+    assert b"already registered" not in page.content and b"Check your email" in page.content
+    assert User.objects.filter(email="taken@example.test").get() == owner
+    assert mail.outbox[-1].to == ["taken@example.test"] and "already" in mail.outbox[-1].body.lower()
+
+
+def test_password_reset_does_not_say_whether_an_account_exists(client):
+    UserFactory(email="known@example.test")
+    known = client.post(reverse("account_reset_password"), {"email": "known@example.test"})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.test"})
+    assert known.status_code == unknown.status_code == 302 and known["Location"] == unknown["Location"]
+    assert b"not assigned" not in client.get(unknown["Location"]).content
+    assert sorted(message.to[0] for message in mail.outbox) == ["known@example.test", "nobody@example.test"]
+    assert "/password/reset/key/" in next(m.body for m in mail.outbox if m.to == ["known@example.test"])
+    assert "/password/reset/key/" not in next(m.body for m in mail.outbox if m.to == ["nobody@example.test"])
 
 
 # --- allauth and mfa pages use the site layout ----------------------------------------------------
@@ -149,7 +172,64 @@ def test_a_lockout_is_per_account_not_per_network(client):
     assert _login(client, other.email).status_code == 302
 
 
+@override_settings(
+    ALLAUTH_TRUSTED_CLIENT_IP_HEADER="X-Real-IP",
+    ACCOUNT_RATE_LIMITS={"login_failed": "10/m/ip,5/5m/key"},
+    AXES_FAILURE_LIMIT=100,
+)
+def test_behind_the_proxy_the_login_rate_limit_counts_each_client_not_the_proxy(client):
+    cache.clear()
+    users = [UserFactory() for _ in range(11)]
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for user in users[:10]:
+        response = client.post(
+            reverse("account_login"),
+            {"login": user.email, "password": "Wrong!Pass1"},
+            HTTP_X_REAL_IP="49.36.10.1",
+            **proxy,
+        )
+        assert response.status_code == 200
+    limited = client.post(
+        reverse("account_login"),
+        {"login": users[10].email, "password": DEFAULT_PASSWORD},
+        HTTP_X_REAL_IP="49.36.10.1",
+        **proxy,
+    )
+    assert limited.status_code == 200 and b"Too many failed login attempts" in limited.content
+    other = client.post(
+        reverse("account_login"),
+        {"login": users[10].email, "password": DEFAULT_PASSWORD},
+        HTTP_X_REAL_IP="49.36.10.2",
+        **proxy,
+    )
+    assert other.status_code == 302
+    cache.clear()
+
+
+@override_settings(ALLAUTH_TRUSTED_CLIENT_IP_HEADER="X-Real-IP")
+def test_behind_the_proxy_the_lockout_stays_per_account_and_logs_the_client(client):
+    user, neighbour = UserFactory(), UserFactory()
+    for attempt in range(5):
+        _login_from = {"HTTP_X_REAL_IP": f"49.36.10.{attempt + 1}", "REMOTE_ADDR": "10.0.0.2"}
+        response = client.post(
+            reverse("account_login"), {"login": user.email, "password": "Wrong!Pass1"}, **_login_from
+        )
+    assert response.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {f"49.36.10.{n}" for n in range(1, 6)}
+    same_proxy = {"HTTP_X_REAL_IP": "49.36.10.1", "REMOTE_ADDR": "10.0.0.2"}
+    assert (
+        client.post(
+            reverse("account_login"), {"login": neighbour.email, "password": DEFAULT_PASSWORD}, **same_proxy
+        ).status_code
+        == 302
+    )
+
+
 # --- staff: two-factor sign-in and short sessions ------------------------------------------------
+
+
+def _totp_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 @override_settings(PEERLEARN_REQUIRE_MFA_FOR_STAFF=True)
@@ -158,8 +238,41 @@ def test_staff_without_totp_are_sent_to_set_it_up(client):
     client.force_login(staff)
     response = client.get(reverse("adminpanel:home"))
     assert response["Location"] == reverse("mfa_activate_totp") + "?next=" + reverse("adminpanel:home")
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    assert client.get(reverse("adminpanel:home")).status_code != 302
+
+
+@override_settings(PEERLEARN_REQUIRE_MFA_FOR_STAFF=True)
+@pytest.mark.parametrize("url", ["/admin/", "/panel/"])
+def test_an_enrolled_staff_session_without_the_second_factor_is_asked_for_a_code(client, url):
+    staff = UserFactory(role="admin", is_staff=True, is_superuser=True)
+    secret = generate_totp_secret()
+    TOTP.activate(staff, secret)
+    client.force_login(staff)  # a session signed in with the password alone
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_reauthenticate"))
+    client.post(reverse("mfa_reauthenticate"), {"code": _totp_code(secret)})
+    assert client.get(url).status_code == 200
+
+
+@override_settings(PEERLEARN_REQUIRE_MFA_FOR_STAFF=True)
+def test_django_admin_login_hands_over_to_allauth_and_its_second_factor(client):
+    staff = UserFactory(role="admin", is_staff=True, is_superuser=True)
+    secret = generate_totp_secret()
+    TOTP.activate(staff, secret)
+    response = client.get("/admin/login/?next=/admin/")
+    assert response["Location"] == reverse("account_login") + "?next=/admin/"
+    # Django's own form is gone: posting a password to it signs nobody in.
+    client.post("/admin/login/?next=/admin/", {"username": staff.email, "password": DEFAULT_PASSWORD})
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+    # The password alone leaves the session on the code step; neither admin nor the panel opens.
+    response = client.post(
+        reverse("account_login") + "?next=/admin/", {"login": staff.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response["Location"].startswith(reverse("mfa_authenticate"))
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+    assert client.get("/panel/").status_code == 302
+    response = client.post(reverse("mfa_authenticate"), {"code": _totp_code(secret)})
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200 and client.get("/panel/").status_code == 200
 
 
 @override_settings(PEERLEARN_REQUIRE_MFA_FOR_STAFF=False)
@@ -192,3 +305,47 @@ def test_adding_an_email_address_needs_reauthentication(client):
     response = client.post(reverse("account_email"), {"action_add": "", "email": "second@example.test"})
     assert response["Location"].startswith(reverse("account_reauthenticate"))
     assert not EmailAddress.objects.filter(email="second@example.test").exists()
+
+
+# --- password rules ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Passw0rd!",
+        "Qwerty123!",
+        "Demo@12345",
+        "P@ssw0rd2024",
+        "Welcome@123",
+        "Meena@2024",
+        "R@o-secret-9",
+        "A1!" + "x" * 130,
+    ],
+)
+def test_weak_breached_personal_and_overlong_passwords_are_refused_at_signup(client, password):
+    response = client.post(
+        reverse("account_signup"),
+        {"full_name": "Meena Rao", "email": "meena.rao@example.test", "password1": password, "password2": password},
+    )
+    assert response.status_code == 200 and b'id="id_password1_error"' in response.content
+    assert not User.objects.filter(email="meena.rao@example.test").exists()
+
+
+@pytest.mark.parametrize("password", ["Ünïcödé-Tiger9", "ÄRVIND-kite-42", "Tr4in-Quokka-Lamp"])
+def test_strong_passwords_in_any_script_are_accepted(client, password):
+    response = client.post(
+        reverse("account_signup"),
+        {"full_name": "Meena Rao", "email": "meena.rao@example.test", "password1": password, "password2": password},
+    )
+    assert response.status_code == 302 and User.objects.filter(email="meena.rao@example.test").exists()
+
+
+def test_a_password_change_is_checked_against_the_account_holders_name(client):
+    user = UserFactory(full_name="Lakshmi Narayan")
+    _login(client, user.email)
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": DEFAULT_PASSWORD, "password1": "Lakshmi#Pune42", "password2": "Lakshmi#Pune42"},
+    )
+    assert response.status_code == 200 and b"cannot contain your name" in response.content

@@ -350,6 +350,17 @@ def test_database_refuses_out_of_range_profiles(fields):
         StudentProfile.objects.filter(pk=profile.pk).update(**fields)
 
 
+def test_basic_info_refuses_to_change_a_date_of_birth_on_file():
+    minor = StudentProfileFactory(user__date_of_birth=birth_date_for_age(15)).user
+    with pytest.raises(ValidationError) as excinfo:
+        services.student_basic_info_save(
+            user=minor, date_of_birth=birth_date_for_age(30), primary_language=language("te"), **BASIC
+        )
+    assert "date_of_birth" in _errors(excinfo)
+    minor.refresh_from_db()
+    assert minor.date_of_birth == birth_date_for_age(15)
+
+
 def test_a_refused_basic_info_leaves_the_user_object_unchanged(new_student):
     with pytest.raises(ValidationError) as excinfo:
         services.student_basic_info_save(

@@ -347,6 +347,18 @@ def test_profile_edit_saves_and_returns_to_the_dashboard(client, onboarded_stude
     assert is_partial(response) and b"Add at least one interest." in response.content
 
 
+def test_a_minor_cannot_become_an_adult_by_editing_their_date_of_birth(client):
+    minor = StudentProfileFactory(user__date_of_birth=birth_date_for_age(15)).user
+    client.force_login(minor)
+    url = reverse("accounts:profile_edit", args=["basic"])
+    page = client.get(url)
+    assert re.search(rb'<input[^>]*name="date_of_birth"[^>]*disabled', page.content)
+    assert b"contact support" in page.content
+    client.post(url, basic_post(date_of_birth="2000-01-01", phone=""))
+    minor.refresh_from_db()
+    assert minor.date_of_birth == birth_date_for_age(15) and minor.is_minor
+
+
 def test_switching_level_in_the_editor_reopens_the_wizard(client, onboarded_student):
     client.force_login(onboarded_student)
     response = client.post(reverse("accounts:profile_edit", args=["level"]), {"academic_level": "college"})

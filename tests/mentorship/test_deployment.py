@@ -160,6 +160,27 @@ def test_nginx_routes_websockets_to_daphne_and_the_rest_to_gunicorn():
     assert "/private-media/" not in NGINX_CONF
 
 
+def test_production_reads_the_client_address_from_the_header_nginx_sets():
+    for location in ("location /ws/", "location /"):
+        assert "proxy_set_header X-Real-IP $remote_addr;" in _nginx_block(location)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings as s; "
+            "print(s.ALLAUTH_TRUSTED_CLIENT_IP_HEADER, s.AXES_CLIENT_IP_CALLABLE)",
+        ],
+        cwd=BASE_DIR,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split()[-2:] == ["X-Real-IP", "accounts.lockout.client_ip"], result.stderr
+
+
 def test_nginx_braces_balance():
     assert NGINX_CONF.count("{") == NGINX_CONF.count("}")
 

@@ -6,6 +6,7 @@ import pytest
 from payments.models import Payment, Refund, WebhookEvent
 from payments.selectors import mentor_balances
 from payments.services import payment_refund
+from tests.fake_razorpay import hmac_hex
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +253,17 @@ def test_refund_made_on_the_dashboard_is_recorded(client, captured_payment, razo
     refund = Refund.objects.get()
     assert (refund.amount_paise, refund.status) == (15_000, Refund.Status.PROCESSED)
     assert mentor_balances(mentor).escrow_paise == 35_000
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"event": "payment.captured", "payload": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"event": "payment.captured", "payload": {"note": "a\\u0000b"}}',
+    ],
+    ids=["deeply-nested", "nul"],
+)
+def test_a_signed_but_hostile_body_is_refused_with_400(client, razorpay_keys, body):
+    headers = {"X-Razorpay-Signature": hmac_hex(razorpay_keys.webhook_secret, body), "X-Razorpay-Event-Id": "evt_deep"}
+    assert deliver(client, body, headers).status_code == 400
+    assert not WebhookEvent.objects.exists()

@@ -16,8 +16,9 @@ from django.test import Client
 
 from mentorship.asgi import application
 from mentorship.routing import websocket_urlpatterns
+from sessions_app import services
 from sessions_app.chat_safety import MASK
-from sessions_app.models import Recording, RoomVisit, Session, SessionMessage
+from sessions_app.models import Booking, Recording, RoomVisit, Session, SessionMessage
 from sessions_app.room_services import (
     CLOSE_CONSENT,
     CLOSE_ENDED,
@@ -184,12 +185,14 @@ async def test_mentor_entering_takes_the_session_live_and_attendance_is_recorded
 async def test_members_see_each_other_join_and_leave(session, mentor, student):
     mentor_socket, _ = await join(mentor, session)
     student_socket, welcome = await join(student, session)
-    assert [peer["user_id"] for peer in welcome["peers"]] == [mentor.pk]
+    assert [peer["name"] for peer in welcome["peers"]] == [mentor.get_full_name()]
     assert welcome["peers"][0]["is_mentor"] is True
 
     joined = await next_of_type(mentor_socket, "peer_joined")
-    assert joined["peer"]["user_id"] == student.pk
-    assert "channel" not in joined["peer"]
+    assert joined["peer"]["peer_id"] == welcome["peer_id"]
+    # Members are known by a per-room pseudonym, never by their account id.
+    assert "channel" not in joined["peer"] and "user_id" not in joined["peer"]
+    assert not welcome["peer_id"].startswith(f"{student.pk}.")
 
     await student_socket.send_json_to({"type": "leave"})
     left = await next_of_type(mentor_socket, "peer_left")
@@ -213,7 +216,6 @@ async def test_offer_is_relayed_only_to_its_target_inside_the_room(session, ment
         "type": "offer",
         "sdp": offer["sdp"],
         "from": student_welcome["peer_id"],
-        "from_user_id": student.pk,
     }
     assert await bystander.receive_nothing(timeout=QUIET)
     for socket in (mentor_socket, student_socket, bystander):
@@ -263,6 +265,23 @@ async def test_a_second_tab_replaces_the_first(session, student):
     await second.disconnect()
 
 
+async def test_a_cancelled_booking_closes_the_students_open_socket():
+    session = await sync_to_async(live_group_session)(starts_in_minutes=5)
+    await sync_to_async(room_consent)(session, session.mentor)
+    student = await sync_to_async(room_member)(session)
+    mentor_socket, _ = await join(session.mentor, session)
+    student_socket, _ = await join(student, session)
+    await next_of_type(mentor_socket, "peer_joined")
+    booking = await sync_to_async(Booking.objects.get)(session=session, student=student)
+    await sync_to_async(services.booking_cancel)(booking=booking, actor=student)
+    assert await student_socket.receive_output(timeout=3) == {"type": "websocket.close", "code": CLOSE_NOT_MEMBER}
+    assert (await next_of_type(mentor_socket, "peer_left"))["reason"] == "left"
+    await student_socket.send_json_to({"type": "chat", "text": "still listening?"})
+    assert await mentor_socket.receive_nothing(timeout=QUIET)
+    assert not await sync_to_async(SessionMessage.objects.filter(session=session).exists)()
+    await mentor_socket.disconnect()
+
+
 async def test_above_four_video_senders_only_the_mentor_sends_video(session, mentor, student):
     for _ in range(4):
         await sync_to_async(room_member)(session)
@@ -290,7 +309,7 @@ async def test_chat_is_stored_broadcast_and_replayed_on_reconnect(session, mento
     seen_by_student = (await next_of_type(student_socket, "chat"))["message"]
     assert seen_by_mentor == seen_by_student
     assert seen_by_mentor["text"] == "<b>Why</b> is friction constant?"
-    assert seen_by_mentor["sender_id"] == student.pk and seen_by_mentor["kind"] == "text"
+    assert "sender_id" not in seen_by_mentor and seen_by_mentor["kind"] == "text"
 
     stored = await sync_to_async(SessionMessage.objects.get)(session=session)
     assert stored.sender_id == student.pk and stored.text == "<b>Why</b> is friction constant?"
@@ -300,6 +319,22 @@ async def test_chat_is_stored_broadcast_and_replayed_on_reconnect(session, mento
     assert [m["text"] for m in welcome["history"]] == ["<b>Why</b> is friction constant?"]
     await again.disconnect()
     await mentor_socket.disconnect()
+
+
+async def test_other_students_see_a_minor_by_first_name_and_initial_only(session, mentor, student):
+    minor = await sync_to_async(minor_user)(full_name="Kavya Lakshmi Rao")
+    await sync_to_async(BookingFactory)(session=session, student=minor)
+    await sync_to_async(room_consent)(session, minor)
+    minor_socket, _ = await join(minor, session)
+    await minor_socket.send_json_to({"type": "chat", "text": "hello everyone"})
+    await next_of_type(minor_socket, "chat")
+    student_socket, welcome = await join(student, session)
+    [peer] = [p for p in welcome["peers"] if p["name"] != mentor.get_full_name()]
+    assert peer["name"] == "Kavya R."
+    assert [m["sender_name"] for m in welcome["history"]] == ["Kavya R."]
+    assert "Kavya Lakshmi Rao" not in json.dumps(welcome)
+    await minor_socket.disconnect()
+    await student_socket.disconnect()
 
 
 async def test_contact_details_are_hidden_for_everyone_when_a_minor_is_present(session, mentor):
@@ -366,6 +401,29 @@ async def test_more_than_fifty_messages_a_second_are_dropped(session, mentor, st
     assert 50 <= delivered <= allowed < sent
     await mentor_socket.disconnect()
     await student_socket.disconnect()
+
+
+async def test_a_flood_of_chat_is_limited_by_when_it_arrived_not_when_it_was_handled(session, mentor):
+    communicator, _ = await join(mentor, session)
+    started = time.monotonic()
+    for index in range(1000):
+        await communicator.send_json_to({"type": "chat", "text": f"spam {index}"})
+    sent_in = time.monotonic() - started
+    while not await communicator.receive_nothing(timeout=1):
+        await communicator.receive_json_from()
+    stored = await sync_to_async(SessionMessage.objects.filter(session=session).count)()
+    assert 50 <= stored <= 50 + math.ceil(sent_in * 50) + 1 < 100
+    await communicator.disconnect()
+
+
+async def test_a_nul_byte_in_chat_is_refused_and_the_socket_stays_open(session, mentor):
+    communicator, _ = await join(mentor, session)
+    await communicator.send_json_to({"type": "chat", "text": "hi\x00there"})
+    assert (await next_of_type(communicator, "error"))["code"] == "invalid_message"
+    await communicator.send_json_to({"type": "chat", "text": "hi there"})
+    assert (await next_of_type(communicator, "chat"))["message"]["text"] == "hi there"
+    assert await sync_to_async(SessionMessage.objects.filter(session=session).count)() == 1
+    await communicator.disconnect()
 
 
 # --- mentor controls -------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import pytest
 
 from sessions_app.room_protocol import CHAT_MAX_LENGTH, TokenBucket, validate_message
 
-PEER = "12.0123456789abcdef"
+PEER = "3f9c0a12b7de.0123456789abcdef"
 
 
 @pytest.mark.parametrize(

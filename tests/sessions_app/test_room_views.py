@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -52,7 +53,7 @@ def test_the_room_page_gives_the_browser_its_configuration(
     config = response.context["config"]
     assert config["user"] == {
         "id": student.pk,
-        "name": "Asha Reddy",
+        "name": "Asha R.",
         "isMentor": False,
         "canTip": True,
         "timeZone": "Asia/Kolkata",
@@ -155,6 +156,15 @@ def test_a_custom_tip_outside_the_limits_is_shown_with_its_error(
     assert Tip.objects.get().amount_paise == 1_500
 
 
+def test_what_a_visitor_posts_to_the_tip_form_never_reaches_an_alpine_expression(client, session, student):
+    client.force_login(student)
+    payload = "custom' + alert(document.domain) + '"
+    response = client.post(reverse("sessions_app:tip", args=[session.pk]), {"amount": payload, "custom_amount": "x"})
+    assert response.status_code == 400
+    directives = re.findall(rb'(?:x-[\w:.-]+|@[\w.:-]+|:[\w.-]+)="([^"]*)"', response.content)
+    assert directives and not any(b"alert" in value or b"&#x27;" in value for value in directives)
+
+
 def test_a_minor_cannot_open_the_tip_form(client, session):
     minor = minor_user()
     BookingFactory(session=session, student=minor)
@@ -243,6 +253,25 @@ def test_mentor_sets_a_task_and_the_student_ticks_it(client, session, student, a
     assert task.is_done
 
 
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("https://evil.example/", "/progress/"),
+        ("//evil.example/", "/progress/"),
+        ("/\\evil.example/", "/progress/"),
+        ("javascript:alert(1)", "/progress/"),
+        ("/sessions/?page=2", "/sessions/?page=2"),
+    ],
+)
+def test_ticking_a_task_only_returns_to_pages_of_this_site(client, session, student, after, next_url, lands_on):
+    task = FollowUpTask.objects.get(student=student)
+    client.force_login(student)
+    response = client.post(reverse("sessions_app:task_toggle", args=[task.pk]), {"done": "1", "next": next_url})
+    assert response.status_code == 302
+    expected = reverse("sessions_app:progress") if lands_on == "/progress/" else lands_on
+    assert response["Location"] == expected
+
+
 def test_mentor_records_a_milestone_for_a_student(client, session, student, after):
     client.force_login(session.mentor)
     response = client.post(
@@ -268,7 +297,7 @@ def test_the_student_downloads_the_session_bundle(client, session, student, afte
     assert set(archive.namelist()) == {"README.md", "chat.txt", "session.json"}
     readme = archive.read("README.md").decode()
     assert "Shared: revise lenses" in readme and "Private" not in readme and "Ray diagrams" in readme
-    assert "Asha Reddy: What is a virtual image?" in archive.read("chat.txt").decode()
+    assert "Asha R.: What is a virtual image?" in archive.read("chat.txt").decode()
     data = json.loads(archive.read("session.json"))
     assert data["tasks"][0]["title"] == "Ray diagrams" and data["session"]["title"] == "Optics doubt clinic"
     client.force_login(session.mentor)

@@ -1,12 +1,16 @@
 """Request tests for every page of the booking flow: full pages, HTMX partials, permissions, bounded queries."""
 
 import datetime as dt
+import io
+import re
 
 import icalendar
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from payments.models import Payment
 from sessions_app import services
@@ -101,8 +105,14 @@ def test_taken_slot_is_reported_next_to_the_form(student_client, mentor, hold_sl
     hold_slot(student_with_profile(languages=("hi",)), starts_at=start)
     response = student_client.post(
         reverse("sessions_app:book", args=[mentor.slug]),
-        {"session_type": "academic_guidance", "language": language("hi").pk, "duration": 60,
-         "date": start.date().isoformat(), "starts_at": start.isoformat(), "purpose": "Maths"},
+        {
+            "session_type": "academic_guidance",
+            "language": language("hi").pk,
+            "duration": 60,
+            "date": start.date().isoformat(),
+            "starts_at": start.isoformat(),
+            "purpose": "Maths",
+        },
     )
     assert response.status_code == 422
     assert "someone else just took this time" in response.content.decode()
@@ -194,6 +204,20 @@ def test_reschedule_page_partial_and_move(client, paid_booking):
     assert booking.session.starts_at == new_start
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2024-02-30", "x\x00"])
+def test_booking_and_reschedule_pages_survive_impossible_dates(client, mentor, paid_booking, day):
+    booking = paid_booking(starts_at=local_slot(days=3, hour=10))
+    login(client, booking.student)
+    book = client.get(reverse("sessions_app:book", args=[mentor.slug]), {"date": day})
+    reschedule = client.get(reverse("sessions_app:booking_reschedule", args=[booking.uuid]), {"date": day})
+    moved = client.post(
+        reverse("sessions_app:booking_reschedule", args=[booking.uuid]), {"date": day, "starts_at": day}
+    )
+    assert {book.status_code, reschedule.status_code, moved.status_code} <= {200, 400, 422}
+    booking.refresh_from_db()
+    assert booking.session.starts_at == local_slot(days=3, hour=10)
+
+
 def test_late_reschedule_becomes_an_emergency_request(client, paid_booking):
     booking = paid_booking(starts_at=local_slot(days=3, hour=10))
     url = reverse("sessions_app:booking_reschedule", args=[booking.uuid])
@@ -201,8 +225,10 @@ def test_late_reschedule_becomes_an_emergency_request(client, paid_booking):
     with time_machine.travel(booking.session.starts_at - dt.timedelta(hours=3), tick=False):
         login(client, booking.student)
         assert "emergency" in client.get(url).content.decode()
-        client.post(url, {"date": new_start.date().isoformat(), "starts_at": new_start.isoformat(),
-                          "reason": "Family emergency"})
+        client.post(
+            url,
+            {"date": new_start.date().isoformat(), "starts_at": new_start.isoformat(), "reason": "Family emergency"},
+        )
     assert booking.reschedule_requests.get().status == "pending"
 
 
@@ -286,8 +312,9 @@ def test_notifications_page_and_mark_read(student_client, student):
 def test_group_listing_filters_and_partial(client, django_assert_max_num_queries):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     free = GroupSessionFactory(title="Free maths clinic")
-    paid = GroupSessionFactory(title="Paid essay workshop", price_paise=20_000, language=language("hi"),
-                               category="arts")
+    paid = GroupSessionFactory(
+        title="Paid essay workshop", price_paise=20_000, language=language("hi"), category="arts"
+    )
     GroupSessionFactory(title="Secret draft", status="draft")
     for _ in range(3):
         BookingFactory(session=free)
@@ -357,13 +384,44 @@ def test_joining_and_leaving_the_waitlist(client):
 def group_form_data(**overrides) -> dict:
     day = local_slot(days=6).date()
     data = {
-        "title": "Physics doubts hour", "description": "Bring your questions.", "session_type": "exam_preparation",
-        "category": "science", "skills": "physics", "language": language("en").pk, "date": day.isoformat(),
-        "time": "17:00", "time_zone": "Asia/Kolkata", "duration_minutes": 60, "capacity": 10, "price_rupees": 0,
-        "prerequisites": "", "learning_objectives": "",
+        "title": "Physics doubts hour",
+        "description": "Bring your questions.",
+        "session_type": "exam_preparation",
+        "category": "science",
+        "skills": "physics",
+        "language": language("en").pk,
+        "date": day.isoformat(),
+        "time": "17:00",
+        "time_zone": "Asia/Kolkata",
+        "duration_minutes": 60,
+        "capacity": 10,
+        "price_rupees": 0,
+        "prerequisites": "",
+        "learning_objectives": "",
     }
     data.update(overrides)
     return data
+
+
+def test_a_thumbnail_is_re_encoded_under_a_random_name(client, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    mentor = MentorProfileFactory().user
+    login(client, mentor)
+    buffer = io.BytesIO()
+    Image.new("RGB", (2400, 1200), (10, 120, 200)).save(buffer, format="PNG")
+    polyglot = SimpleUploadedFile(
+        "notes.pdf", buffer.getvalue() + b"<html><script>alert(1)</script></html>", content_type="application/pdf"
+    )
+    client.post(reverse("sessions_app:group_create"), {**group_form_data(), "thumbnail": polyglot})
+    thumbnail = Session.objects.get(mentor=mentor).thumbnail
+    assert re.fullmatch(r"session-thumbnails/\d{4}/\d{2}/[0-9a-f]{32}\.png", thumbnail.name)
+    stored = thumbnail.read()
+    assert b"<script>" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.format == "PNG" and max(image.size) == 1280
 
 
 def test_mentor_creates_edits_publishes_and_cancels_a_group_session(client, django_assert_max_num_queries):

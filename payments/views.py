@@ -150,7 +150,9 @@ def webhook(request: HttpRequest) -> HttpResponse:
         )
     except (WebhookRejectedError, UnicodeDecodeError):
         return JsonResponse({"error": "invalid webhook"}, status=400)
-    return JsonResponse({"status": event.outcome})
+    # A deferred event (a refund before its capture) must come again: Razorpay redelivers on any non-2xx reply.
+    status = 503 if event.outcome == event.Outcome.DEFERRED else 200
+    return JsonResponse({"status": event.outcome}, status=status)
 
 
 @login_required

@@ -330,6 +330,7 @@ class _Handler(BaseHTTPRequestHandler):
         ("GET", r"/v1/payments/(?P<payment_id>[^/]+)", "get_payment"),
         ("POST", r"/v1/payments/(?P<payment_id>[^/]+)/capture", "capture_payment"),
         ("POST", r"/v1/payments/(?P<payment_id>[^/]+)/refund", "refund_payment"),
+        ("GET", r"/v1/payments/(?P<payment_id>[^/]+)/refunds", "get_payment_refunds"),
         ("GET", r"/v1/payments/(?P<payment_id>[^/]+)/refunds/(?P<refund_id>[^/]+)", "get_payment_refund"),
         ("GET", r"/v1/refunds/(?P<refund_id>[^/]+)", "get_refund"),
         ("POST", r"/v1/payouts", "create_payout"),
@@ -417,6 +418,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _refund_payment(self, state, body, payment_id):
         return state.create_refund(payment_id, body, self.headers.get("X-Refund-Idempotency"))
+
+    def _get_payment_refunds(self, state, body, payment_id):
+        state.payment(payment_id)
+        items = [refund for refund in state.refunds.values() if refund["payment_id"] == payment_id]
+        return {"entity": "collection", "count": len(items), "items": items}
 
     def _get_payment_refund(self, state, body, payment_id, refund_id):
         refund = state.refund(refund_id)

@@ -8,11 +8,14 @@ import datetime as dt
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from psycopg import errors as pg_errors
 
+from outbox.services import enqueue
 from sessions_app.models import Booking, Session, WaitlistEntry
+
+__all__ = ["enqueue"]
 
 logger = logging.getLogger("sessions_app")
 
@@ -39,11 +42,6 @@ def mentor_busy_error() -> ValidationError:
 
 def already_booked_error() -> ValidationError:
     return ValidationError(_("You have already booked this session."), code="already_booked")
-
-
-def enqueue(task, *args) -> None:
-    """Run a Celery task once the current transaction has committed."""
-    transaction.on_commit(lambda: task.delay(*args))
 
 
 def release_booking(booking: Booking, *, reason: str, now: dt.datetime, actor=None, note: str = "") -> None:

@@ -106,7 +106,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Pages keep serving from PostgreSQL while Redis is down (a miss, not an error): mentorship/resilient_cache.py.
+        "BACKEND": "mentorship.resilient_cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         # Separate prefixes let several deployments (or benchmark servers) share one Redis.
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", f"peerlearn-{PEERLEARN_ENV}"),

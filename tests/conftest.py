@@ -72,3 +72,17 @@ def broker():
 
     yield Broker()
     switch(*saved)
+
+
+# --- Redis: an outage of the cache and rate-limit counters ---------------------------------------------------------
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The cache (and the rate-limit counters in it) points at a Redis that is not there: a closed port."""
+    from mentorship import resilient_cache
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:9/0"}}
+    resilient_cache._breakers.clear()
+    yield
+    resilient_cache._breakers.clear()

@@ -174,6 +174,9 @@ CELERY_BEAT_SCHEDULE["sessions-expire-recordings"] = {
     "schedule": 3600.0,
 }
 
+# Who may see the details of /api/health/* (which dependency failed, how many workers): staff, or this bearer token.
+HEALTH_TOKEN = env_str("HEALTH_TOKEN", "")
+
 # --- Auth ----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -14,6 +14,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorship.db import retry_on_lock_conflict
 from payments import ledger
 from payments.gateway import GatewayRejected, GatewayUnavailable, SignatureVerificationError, gateway_for
 from payments.models import MINIMUM_AMOUNT_PAISE, Payment, Refund
@@ -90,6 +91,7 @@ def payment_create(
     )
 
 
+@retry_on_lock_conflict()
 def payment_apply_state(
     *,
     order_id: str,

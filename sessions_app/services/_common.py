@@ -1,7 +1,8 @@
 """Helpers the service modules share; not part of the app's API.
 
-Lock order, everywhere: payment → booking → session. `payments` locks the payment before calling our handler, and
-our handler then locks the booking and its session, so our own use cases lock bookings before their session too.
+Lock order, everywhere: payment → the mentor's time → booking → session (mentorship/db.py). `payments` locks the
+payment before calling our handler, and our handler then takes the mentor's advisory lock, the booking and its
+session, so our own use cases take the mentor's lock, then bookings, then their session too.
 """
 
 import datetime as dt

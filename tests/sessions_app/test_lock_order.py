@@ -48,10 +48,10 @@ def test_late_payment_racing_a_rebooking_of_the_expired_slot_ends_with_one_owner
         paid = razorpay_keys.pay(payment.razorpay_order_id)
         Booking.objects.filter(pk=hold.pk).update(hold_expires_at=timezone.now() - dt.timedelta(seconds=1))
 
-        def late_payment():
+        def late_payment(payment=payment, paid=paid):
             return payment_verify_callback(payment=payment, **paid).status
 
-        def rebooking():
+        def rebooking(second=second, start=start):
             return services.booking_hold_one_to_one(
                 student=second, mentor=mentor, starts_at=start, duration_minutes=60,
                 session_type="career_counselling", language=language("hi"),

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -170,8 +171,32 @@ def _settled(stack: Stack) -> dict:
     return _wait(lambda: (r := stack.scenario("report"))["pending"] == 0 and r, 90, "the outbox to drain")
 
 
+class LightLoad:
+    """A visitor reading pages all along: (phase, status) of every request."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack, self.phase, self.seen = stack, "baseline", []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for path in PAGES:
+                self.seen.append((self.phase, self.stack.get(path)))
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def statuses(self, phase: str) -> set[int]:
+        return {status for seen_phase, status in self.seen if seen_phase == phase}
+
+
 def test_nothing_owed_is_lost_or_doubled_through_redis_and_postgresql_outages_and_a_killed_worker(stack):
     fake = stack.fake
+    load = LightLoad(stack)
     booked = stack.scenario("book", 8)["bookings"]
     baseline = _settled(stack)
     assert baseline["notifications"] == 2 * len(booked)  # confirmations to student and mentor
@@ -182,10 +207,12 @@ def test_nothing_owed_is_lost_or_doubled_through_redis_and_postgresql_outages_an
 
     # Redis down: pages still serve from PostgreSQL, cancellations still succeed (their refunds wait in the outbox).
     stack.stop_redis()
+    load.phase = "redis down"
     assert {path: stack.get(path) for path in PAGES} == dict.fromkeys(PAGES, 200)
     stack.scenario("cancel", during_redis)
     assert stack.scenario("report")["pending"] >= 2 * len(during_redis)
     stack.start_redis()  # empty: whatever the broker held is gone
+    load.phase = "recovering"
 
     # PostgreSQL down while the worker has tasks to run: they retry with backoff instead of being thrown away.
     _settled(stack)
@@ -194,11 +221,13 @@ def test_nothing_owed_is_lost_or_doubled_through_redis_and_postgresql_outages_an
     for process in [worker, *worker.children(recursive=True)]:
         process.suspend()
     stack.stop_postgres()
+    load.phase = "postgres down"
     for process in [worker, *worker.children(recursive=True)]:
         process.resume()
     time.sleep(4)
     assert stack.get("/api/health/services/") == 503
     stack.start_postgres()
+    load.phase = "recovering"
 
     # A worker process killed in the middle of a (slow) refund: the task is redelivered and the refund made once.
     _settled(stack)
@@ -212,6 +241,11 @@ def test_nothing_owed_is_lost_or_doubled_through_redis_and_postgresql_outages_an
     fake.state.refund_delay_seconds = 0.0
 
     report = _settled(stack)
+    load.phase = "recovered"
+    time.sleep(2)
+    load.stop()
+    assert load.statuses("redis down") == {200}
+    assert load.statuses("recovered") == {200}
     assert "signal 9" in (stack.root / "worker.log").read_text(errors="replace")  # a task's process died mid-task
     cancelled = first + during_redis + during_postgres + during_kill
     assert sorted(report["cancelled"]) == sorted(cancelled)

@@ -22,6 +22,7 @@ from accounts.consent import CONSENT_RESEND_INTERVAL, CONSENT_TEXT_VERSION
 from accounts.models import GuardianConsent, Language, StudentProfile, User
 from accounts.photos import photo_normalize, photo_validate
 from accounts.validators import normalize_phone
+from outbox.services import enqueue
 
 _SCHOOL_FIELDS = {
     "school_name": "",
@@ -345,8 +346,7 @@ def user_ui_language_set(*, user: User, language_code: str) -> None:
 def _send_consent_request_after_commit(consent: GuardianConsent) -> None:
     from accounts.tasks import send_guardian_consent_request
 
-    consent_id = consent.pk
-    transaction.on_commit(lambda: send_guardian_consent_request.delay(consent_id))
+    enqueue(send_guardian_consent_request, consent.pk)
 
 
 @transaction.atomic
@@ -439,7 +439,7 @@ def guardian_consent_grant(
     )
     from accounts.tasks import send_guardian_consent_granted
 
-    transaction.on_commit(lambda: send_guardian_consent_granted.delay(consent_id))
+    enqueue(send_guardian_consent_granted, consent_id)
     return consent
 
 

@@ -6,6 +6,7 @@ from accounts.consent import CONSENT_LINK_MAX_AGE, consent_token_make
 from accounts.emails import send_templated_email
 from accounts.models import GuardianConsent
 from accounts.selectors import user_language
+from outbox.services import effect_once
 
 
 def _consent_context(consent: GuardianConsent) -> dict:
@@ -24,12 +25,15 @@ def send_guardian_consent_request(consent_id: int) -> None:
     consent = GuardianConsent.objects.select_related("student__primary_language").get(pk=consent_id)
     if consent.status != GuardianConsent.Status.PENDING:
         return
-    send_templated_email(
-        to=consent.guardian_email,
-        template="accounts/email/guardian_consent_request",
-        context=_consent_context(consent),
-        language=user_language(consent.student),
-    )
+    with effect_once("email") as first:
+        if not first:
+            return
+        send_templated_email(
+            to=consent.guardian_email,
+            template="accounts/email/guardian_consent_request",
+            context=_consent_context(consent),
+            language=user_language(consent.student),
+        )
 
 
 @shared_task
@@ -38,9 +42,12 @@ def send_guardian_consent_granted(consent_id: int) -> None:
     consent = GuardianConsent.objects.select_related("student__primary_language").get(pk=consent_id)
     if consent.status != GuardianConsent.Status.GRANTED:
         return
-    send_templated_email(
-        to=consent.guardian_email,
-        template="accounts/email/guardian_consent_granted",
-        context=_consent_context(consent),
-        language=user_language(consent.student),
-    )
+    with effect_once("email") as first:
+        if not first:
+            return
+        send_templated_email(
+            to=consent.guardian_email,
+            template="accounts/email/guardian_consent_granted",
+            context=_consent_context(consent),
+            language=user_language(consent.student),
+        )

@@ -1,8 +1,14 @@
-"""Health endpoints for load balancers (seed 000 §4.1): JSON, 503 when a dependency is down."""
+"""Health endpoints for load balancers (seed 000 §4.1): JSON, 503 when a dependency is down.
+
+Anyone gets the status; which dependency failed and how many workers answer (a map of the deployment) only staff
+and callers presenting ``HEALTH_TOKEN`` (``Authorization: Bearer <token>``) see.
+"""
+
+import hmac
 
 import redis
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -45,26 +51,39 @@ def _check_celery() -> dict:
     return {"ok": bool(replies), "workers": len(replies)}
 
 
-def _respond(checks: dict) -> JsonResponse:
+def _may_see_details(request: HttpRequest) -> bool:
+    token = settings.HEALTH_TOKEN
+    presented = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if token and hmac.compare_digest(presented.encode(), token.encode()):
+        return True
+    try:
+        return request.user.is_authenticated and request.user.is_staff
+    except DatabaseError:
+        return False  # the database is what is down: answer the status all the same
+
+
+def _respond(request: HttpRequest, checks: dict) -> JsonResponse:
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
-    )
+    body: dict = {"status": "ok" if healthy else "unavailable"}
+    if _may_see_details(request):
+        body["checks"] = checks
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 @require_GET
 @never_cache
 def app_health(request: HttpRequest) -> JsonResponse:
-    return _respond({"app": {"ok": True}})
+    return _respond(request, {"app": {"ok": True}})
 
 
 @require_GET
 @never_cache
 def database_health(request: HttpRequest) -> JsonResponse:
-    return _respond({"database": _check_database()})
+    return _respond(request, {"database": _check_database()})
 
 
 @require_GET
 @never_cache
 def services_health(request: HttpRequest) -> JsonResponse:
-    return _respond({"redis": _check_redis(), "celery": _check_celery()})
+    """The one check a load balancer needs: everything a page depends on (PostgreSQL, Redis, a Celery worker)."""
+    return _respond(request, {"database": _check_database(), "redis": _check_redis(), "celery": _check_celery()})

@@ -226,6 +226,8 @@ def run(port: int) -> int:
     supervisor = Supervisor()
     supervisor.install_signal_handlers()
     root = data_dir()
+    # Beat's schedule and the uploads live here even when DATABASE_URL and REDIS_URL point at servers elsewhere.
+    root.mkdir(parents=True, exist_ok=True)
     services = EmbeddedServices(root)
     try:
         env = {**os.environ, **services.start()}

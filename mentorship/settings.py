@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "payments",
     "sessions_app",
     "adminpanel",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -123,7 +124,8 @@ REDIS_COMMAND_TIMEOUT_SECONDS = 3
 REDIS_CLIENT_OPTIONS = redis_connection_options(REDIS_URL, socket_timeout=REDIS_COMMAND_TIMEOUT_SECONDS)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Pages keep serving from PostgreSQL while Redis is down (a miss, not an error): mentorship/resilient_cache.py.
+        "BACKEND": "mentorship.resilient_cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         # Separate prefixes let several deployments (or benchmark servers) share one Redis.
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", f"peerlearn-{PEERLEARN_ENV}"),
@@ -140,10 +142,35 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 15, "socket_connect_timeout
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", IS_TEST)
 CELERY_TASK_EAGER_PROPAGATES = True
+# At-least-once: a task is acknowledged after it ran, and put back when the worker process running it dies
+# (every task is idempotent, so a re-run is harmless).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# No task may run longer than this (the weekly payouts are the longest: one 10 s gateway call per mentor, resumable).
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+# An unacknowledged task comes back this long after a whole worker crashed. It must exceed the longest task (300 s)
+# plus the longest retry countdown a worker holds unacknowledged (300 s), or running tasks would be delivered twice;
+# the outbox sweep republishes owed work sooner than that anyway.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
+    # Longer than the worker's blocking read (1 s), short enough to notice a dead Redis quickly.
+    "socket_timeout": 5,
+    "socket_connect_timeout": 2,
+    # Publishing gives up at the first refused connection (the outbox keeps the work); the worker's own consumer
+    # connection keeps retrying (broker_connection_max_retries).
+    "max_retries": 0,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# The outbox (DESIGN.md §7): a message in flight is leased for the longest a task can run; one published but not
+# done after OUTBOX_REDISPATCH_SECONDS (Redis restarted empty, worker gone) is published again by the sweep.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 60)
+OUTBOX_REDISPATCH_SECONDS = env_int("OUTBOX_REDISPATCH_SECONDS", 120)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["outbox-sweep"] = {"task": "outbox.sweep", "schedule": env_int("OUTBOX_SWEEP_SECONDS", 30)}
 # Payments whose callback and webhooks were lost are repaired from Razorpay's own records.
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.tasks.reconcile_payments", "schedule": 300.0}
 # Weekly mentor payouts, Monday 06:00 IST (00:30 UTC).
@@ -164,6 +191,9 @@ CELERY_BEAT_SCHEDULE["sessions-expire-recordings"] = {
     "task": "sessions_app.delete_expired_recordings",
     "schedule": 3600.0,
 }
+
+# Who may see the details of /api/health/* (which dependency failed, how many workers): staff, or this bearer token.
+HEALTH_TOKEN = env_str("HEALTH_TOKEN", "")
 
 # --- Auth ----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

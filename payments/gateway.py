@@ -116,6 +116,10 @@ class RazorpayGateway:
     def fetch_refund(self, *, payment_id: str, refund_id: str) -> dict:
         return self._call(self.client.payment.fetch_refund_id, payment_id, refund_id)
 
+    def payment_refunds(self, payment_id: str) -> list[dict]:
+        """Every refund the gateway has for a payment, ours or made on the dashboard."""
+        return self._call(self.client.payment.fetch_multiple_refund, payment_id, {"count": 100}).get("items", [])
+
     def create_payout(self, *, data: dict, idempotency_key: str) -> dict:
         # RazorpayX payouts have no SDK resource; the client's generic POST signs and sends them.
         return self._call(self.client.post, "/v1/payouts", data, headers={"X-Payout-Idempotency": idempotency_key})
@@ -249,11 +253,16 @@ class OfflineGateway:
             "status": "processed",
             "created_at": int(time.time()),
         }
+        payment.setdefault("refund_ids", []).append(refund["id"])
+        self._put("payment", payment)
         cache.set(f"payments:offline:refund-key:{idempotency_key}", refund, self.TTL_SECONDS)
         return self._put("refund", refund)
 
     def fetch_refund(self, *, payment_id: str, refund_id: str) -> dict:
         return self._get("refund", refund_id)
+
+    def payment_refunds(self, payment_id: str) -> list[dict]:
+        return [self._get("refund", refund_id) for refund_id in self._get("payment", payment_id).get("refund_ids", [])]
 
     def create_payout(self, *, data: dict, idempotency_key: str) -> dict:
         remembered = cache.get(f"payments:offline:payout-key:{idempotency_key}")

@@ -119,6 +119,9 @@ def ledger_release_escrow(*, payment: Payment) -> LedgerTransaction | None:
 def ledger_reserve_refund(*, refund: Refund) -> LedgerTransaction | None:
     """Set aside a refund: out of escrow first, then back out of what was already released for this payment."""
     payment = refund.payment
+    if payment.status != Payment.Status.CAPTURED:
+        # Without a capture the money is not in escrow: booking it would take it from the mentor.
+        raise ValueError(f"Refund {refund.pk} of payment {payment.pk}, which is not captured.")
     positions = payment_positions(payment)
     from_escrow = min(refund.amount_paise, max(positions.get(Kind.ESCROW, 0), 0))
     rest = refund.amount_paise - from_escrow

@@ -141,6 +141,7 @@ class WebhookEvent(models.Model):
         RECEIVED = "received", _("Received")
         PROCESSED = "processed", _("Processed")
         IGNORED = "ignored", _("Ignored")
+        DEFERRED = "deferred", _("Waiting for an earlier event")
         ERROR = "error", _("Error")
 
     event_id = models.CharField(_("event id"), max_length=64, unique=True)

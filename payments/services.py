@@ -10,10 +10,11 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorship.db import retry_on_lock_conflict
 from payments import ledger
 from payments.gateway import GatewayRejected, GatewayUnavailable, SignatureVerificationError, gateway_for
 from payments.models import MINIMUM_AMOUNT_PAISE, Payment, Refund
@@ -35,6 +36,10 @@ _STATUS_RANK = {
 
 class PaymentNotFoundError(Exception):
     """Razorpay told us about an order or payment we never created (another integration on the account)."""
+
+
+class RefundNotReadyError(Exception):
+    """A refund of money we have not recorded as captured yet: it applies after the capture, never before."""
 
 
 def _unavailable(exc: Exception) -> ValidationError:
@@ -86,6 +91,7 @@ def payment_create(
     )
 
 
+@retry_on_lock_conflict()
 def payment_apply_state(
     *,
     order_id: str,
@@ -327,8 +333,19 @@ def refund_apply_state(*, refund: Refund, razorpay_refund_id: str, status: str, 
         return refund
 
 
-def refund_apply_entity(*, entity: dict) -> Refund | None:
-    """A refund as Razorpay describes it (webhook or fetch). Refunds made on the dashboard are recorded too."""
+def refund_apply_entity(*, entity: dict, payment_entity: dict | None = None) -> Refund | None:
+    """A refund as Razorpay describes it (webhook or fetch). Refunds made on the dashboard are recorded too.
+
+    Refunds apply only to captured money, in order: the payment a refund event carries is applied first (a refund
+    event may be the first we hear of a capture); a refund of a payment still not captured here raises
+    ``RefundNotReadyError`` so that it is retried, never booked against the mentor or dropped. Returns None for a
+    payment that is not ours.
+    """
+    if payment_entity is not None:
+        try:
+            apply_payment_entity(payment_entity)
+        except PaymentNotFoundError:
+            return None
     refund = Refund.objects.filter(razorpay_refund_id=entity["id"]).first()
     if refund is None:
         our_id = str((entity.get("notes") or {}).get("refund_id", ""))
@@ -347,9 +364,12 @@ def refund_apply_entity(*, entity: dict) -> Refund | None:
 def _refund_record_external(entity: dict) -> Refund | None:
     payment = Payment.objects.filter(razorpay_payment_id=entity["payment_id"]).first()
     if payment is None:
+        # Not an attempt we recorded (another integration, or a stray second attempt on a paid order).
         return None
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status != Payment.Status.CAPTURED:
+            raise RefundNotReadyError(entity["payment_id"])
         try:
             with transaction.atomic():
                 refund = Refund.objects.create(
@@ -399,7 +419,32 @@ def payments_reconcile(*, older_than: timedelta = timedelta(minutes=10)) -> dict
         except (GatewayRejected, GatewayUnavailable) as exc:
             counts["errors"] += 1
             logger.warning("Reconciling refund %s failed: %s", refund.pk, exc)
+    counts["refunds_discovered"] = 0
+    captured = Payment.objects.filter(
+        status=Payment.Status.CAPTURED, captured_at__gte=now - RECONCILE_WINDOW, refunded_paise__lt=F("amount_paise")
+    ).order_by("captured_at")
+    for payment in captured.iterator():
+        try:
+            counts["refunds_discovered"] += payment_discover_refunds(payment=payment)
+        except (GatewayRejected, GatewayUnavailable, RefundNotReadyError) as exc:
+            counts["errors"] += 1
+            logger.warning("Looking up refunds of payment %s failed: %s", payment.pk, exc)
     return counts
+
+
+def payment_discover_refunds(*, payment: Payment) -> int:
+    """Apply the refunds the gateway has for a payment that we never heard of (or whose webhook we could not apply
+    then); returns how many changed here."""
+    known = dict(payment.refunds.exclude(razorpay_refund_id="").values_list("razorpay_refund_id", "status"))
+    changed = 0
+    for entity in gateway_for(payment).payment_refunds(payment.razorpay_payment_id):
+        if known.get(entity["id"]) in {Refund.Status.PROCESSED, Refund.Status.FAILED}:
+            continue
+        if known.get(entity["id"]) == entity.get("status"):
+            continue
+        refund_apply_entity(entity=entity)
+        changed += 1
+    return changed
 
 
 def payment_reconcile_one(*, payment: Payment) -> Payment:

@@ -9,16 +9,19 @@ from payments.models import Payment
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True)
+@shared_task
 def reconcile_payments() -> dict[str, int]:
     """Every few minutes (beat): repair payments and refunds whose callback or webhook never arrived."""
+    from payments.webhooks import webhooks_retry_deferred  # webhooks imports this module's tasks
+
     counts = services.payments_reconcile()
+    counts["webhooks_applied_late"] = webhooks_retry_deferred()
     counts.update({f"payouts_{key}": value for key, value in payouts.payouts_reconcile().items()})
     logger.info("Payments reconciled: %s", counts)
     return counts
 
 
-@shared_task(acks_late=True)
+@shared_task
 def pay_out_mentors() -> dict[str, int]:
     """Weekly (beat): pay each mentor's available balance of ₹1,000 or more, once per ISO week."""
     counts = payouts.payouts_run_weekly()
@@ -26,13 +29,16 @@ def pay_out_mentors() -> dict[str, int]:
     return counts
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5)
-def capture_authorized_payment(self, payment_id: int, razorpay_payment_id: str) -> str:
-    """Capture an attempt a ``payment.authorized`` webhook told us about (Razorpay refunds uncaptured ones)."""
+@shared_task
+def capture_authorized_payment(payment_id: int, razorpay_payment_id: str) -> str:
+    """Capture an attempt a ``payment.authorized`` webhook told us about (Razorpay refunds uncaptured ones).
+
+    Runs from the outbox: while the gateway is unavailable the error goes up and the outbox tries again later."""
     payment = Payment.objects.get(pk=payment_id)
     try:
         return services.payment_sync(payment=payment, razorpay_payment_id=razorpay_payment_id).status
     except ValidationError as exc:
         if exc.code == "gateway_unavailable":
-            raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
-        raise
+            raise
+        logger.error("Capture of %s for payment %s refused: %s", razorpay_payment_id, payment_id, exc)
+        return "refused"

@@ -10,6 +10,7 @@ reply goes out in milliseconds, far inside Razorpay's 5 s, without a queue hop t
 import hashlib
 import json
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,9 +20,10 @@ from django.utils import timezone
 from razorpay.errors import SignatureVerificationError
 from razorpay.utility import Utility
 
+from outbox.services import enqueue
 from payments.models import WebhookEvent
 from payments.payouts import payout_apply_entity
-from payments.services import PaymentNotFoundError, apply_payment_entity, refund_apply_entity
+from payments.services import PaymentNotFoundError, RefundNotReadyError, apply_payment_entity, refund_apply_entity
 from payments.tasks import capture_authorized_payment
 
 logger = logging.getLogger(__name__)
@@ -77,6 +79,10 @@ def webhook_process(*, event: WebhookEvent) -> WebhookEvent:
     except PaymentNotFoundError as exc:
         event.outcome = WebhookEvent.Outcome.IGNORED
         event.error = f"not one of our orders: {exc}"
+    except RefundNotReadyError as exc:
+        # Not final: the reply asks Razorpay to deliver it again, and reconciliation retries it meanwhile.
+        event.outcome = WebhookEvent.Outcome.DEFERRED
+        event.error = f"payment {exc} is not captured here yet"
     except (ValidationError, KeyError, TypeError) as exc:
         logger.error("Webhook %s (%s) could not be applied: %s", event.event_id, event.event, exc)
         event.outcome = WebhookEvent.Outcome.ERROR
@@ -91,10 +97,19 @@ def _dispatch(name: str, payload: dict) -> bool:
         entity = payload["payment"]["entity"]
         payment = apply_payment_entity(entity)
         if entity["status"] == "authorized":
-            transaction.on_commit(lambda: capture_authorized_payment.delay(payment.pk, entity["id"]))
+            enqueue(capture_authorized_payment, payment.pk, entity["id"])
         return True
     if name in REFUND_EVENTS:
-        return refund_apply_entity(entity=payload["refund"]["entity"]) is not None
+        payment_entity = (payload.get("payment") or {}).get("entity")
+        return refund_apply_entity(entity=payload["refund"]["entity"], payment_entity=payment_entity) is not None
     if name in PAYOUT_EVENTS:
         return payout_apply_entity(entity=payload["payout"]["entity"]) is not None
     return False
+
+
+def webhooks_retry_deferred(*, older_than: timedelta = timedelta(minutes=1)) -> int:
+    """Apply again the events that had to wait for an earlier one (reconciliation, in case Razorpay gave up)."""
+    deferred = WebhookEvent.objects.filter(
+        outcome=WebhookEvent.Outcome.DEFERRED, received_at__lt=timezone.now() - older_than
+    ).order_by("received_at")
+    return sum(webhook_process(event=event).outcome != WebhookEvent.Outcome.DEFERRED for event in deferred)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from outbox.services import enqueue
 from sessions_app.models import Booking, Session
 from sessions_app.models_room import FollowUpTask, MentorNoShow, MentorNote, ProgressMilestone, Review
 
@@ -22,7 +23,7 @@ MAX_NEXT_STEPS = 10
 def _refresh_mentor_stats_after_commit(mentor_user_id: int) -> None:
     from sessions_app import tasks
 
-    transaction.on_commit(lambda: tasks.refresh_mentor_stats.delay(mentor_user_id))
+    enqueue(tasks.refresh_mentor_stats, mentor_user_id)
 
 
 def _require_mentor(session: Session, user: User) -> None:

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import redis.exceptions
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -248,9 +249,15 @@ def chat_announce(
     )
     mentor_id = Session.objects.values_list("mentor_id", flat=True).get(pk=session_id)
     payload = _message_payload(message, speaker_name(sender, mentor_id=mentor_id))
-    transaction.on_commit(
-        lambda: room_broadcast(session_id=session_id, event={"type": "room.chat", "message": payload})
-    )
+
+    def show() -> None:
+        try:
+            room_broadcast(session_id=session_id, event={"type": "room.chat", "message": payload})
+        except (redis.exceptions.RedisError, OSError) as exc:
+            # The notice is stored; the room shows it on the next load. A tip's payment must not fail over this.
+            logger.warning("Room %s notice not broadcast (Redis unavailable): %s", session_id, exc)
+
+    transaction.on_commit(show)
     return message
 
 

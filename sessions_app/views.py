@@ -5,7 +5,6 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from accounts.selectors import active_languages, student_can_book
 from accounts.timezones import viewer_time_zone
 from mentors.models import MentorProfile
 from mentors.slots import next_open_slots, open_slots, price_for_duration_paise
+from mentorship.resilient_cache import count_hit
 from sessions_app import ics, policy, selectors, services
 from sessions_app.forms import (
     CancelForm,
@@ -38,8 +38,10 @@ BOOKING_ATTEMPTS_PER_MINUTE = 3
 
 def _too_many_booking_attempts(request: HttpRequest) -> bool:
     key = f"sessions:booking-attempts:{request.user.pk}:{int(timezone.now().timestamp() // 60)}"
-    cache.add(key, 0, timeout=90)
-    return cache.incr(key) > BOOKING_ATTEMPTS_PER_MINUTE
+    hits = count_hit(key, window_seconds=90)
+    # Fails open while Redis is down: a hold is short and the database's exclusion constraint still stops double
+    # bookings, while refusing every booking during an outage would turn it into one for students too.
+    return hits is not None and hits > BOOKING_ATTEMPTS_PER_MINUTE
 
 
 def _form_errors_from(form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:

@@ -41,3 +41,48 @@ def razorpay_keys(fake_razorpay, settings):
     settings.RAZORPAY_BASE_URL = fake_razorpay.base_url
     settings.RAZORPAY_TIMEOUT_SECONDS = 5
     return fake_razorpay
+
+
+# --- Celery: a broker outage ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def broker():
+    """Control of Celery's broker: ``broker.down()`` makes Celery publish to a Redis that is not there (a closed
+    port), as during an outage; ``broker.up()`` brings it back (tasks run eagerly again, as in the rest of the
+    suite)."""
+    from mentorship.celery import app
+    from outbox import services as outbox_services
+
+    conf = app.conf
+    saved = (conf.broker_url, conf.task_always_eager)
+
+    def switch(url: str, eager: bool) -> None:
+        conf.broker_url, conf.task_always_eager = url, eager
+        app._pool = None
+        app.amqp._producer_pool = None
+        outbox_services._broker_paused_until = 0.0
+
+    class Broker:
+        def down(self) -> None:
+            switch("redis://127.0.0.1:9/0", False)
+
+        def up(self) -> None:
+            switch(*saved)
+
+    yield Broker()
+    switch(*saved)
+
+
+# --- Redis: an outage of the cache and rate-limit counters ---------------------------------------------------------
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The cache (and the rate-limit counters in it) points at a Redis that is not there: a closed port."""
+    from mentorship import resilient_cache
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:9/0"}}
+    resilient_cache._breakers.clear()
+    yield
+    resilient_cache._breakers.clear()

@@ -82,6 +82,8 @@ class FakeRazorpayState:
             self.refund_initial_status = "pending"
             # Fail the next N API calls with a 5xx, to exercise retries and reconciliation.
             self.fail_next_requests = 0
+            # Answer refund requests this many seconds late (a slow bank), to catch a worker in the middle of one.
+            self.refund_delay_seconds = 0.0
 
     # --- orders and payments ----------------------------------------------------------------------------------
 
@@ -330,6 +332,7 @@ class _Handler(BaseHTTPRequestHandler):
         ("GET", r"/v1/payments/(?P<payment_id>[^/]+)", "get_payment"),
         ("POST", r"/v1/payments/(?P<payment_id>[^/]+)/capture", "capture_payment"),
         ("POST", r"/v1/payments/(?P<payment_id>[^/]+)/refund", "refund_payment"),
+        ("GET", r"/v1/payments/(?P<payment_id>[^/]+)/refunds", "get_payment_refunds"),
         ("GET", r"/v1/payments/(?P<payment_id>[^/]+)/refunds/(?P<refund_id>[^/]+)", "get_payment_refund"),
         ("GET", r"/v1/refunds/(?P<refund_id>[^/]+)", "get_refund"),
         ("POST", r"/v1/payouts", "create_payout"),
@@ -416,7 +419,19 @@ class _Handler(BaseHTTPRequestHandler):
         return state.capture(payment_id, body)
 
     def _refund_payment(self, state, body, payment_id):
+        if state.refund_delay_seconds:
+            # Holding the state lock meanwhile would stall every other request; this one is slow on its own.
+            state.lock.release()
+            try:
+                time.sleep(state.refund_delay_seconds)
+            finally:
+                state.lock.acquire()
         return state.create_refund(payment_id, body, self.headers.get("X-Refund-Idempotency"))
+
+    def _get_payment_refunds(self, state, body, payment_id):
+        state.payment(payment_id)
+        items = [refund for refund in state.refunds.values() if refund["payment_id"] == payment_id]
+        return {"entity": "collection", "count": len(items), "items": items}
 
     def _get_payment_refund(self, state, body, payment_id, refund_id):
         refund = state.refund(refund_id)

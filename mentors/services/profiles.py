@@ -26,6 +26,7 @@ from mentors.models import (
 from mentors.models import VerificationStatus as S
 from mentors.services.verification import REVIEW_AGAIN_FROM, verification_transition_by_mentor
 from mentors.tasks import send_application_received_email
+from outbox.services import enqueue
 
 PROFILE_FIELDS = (
     "title",
@@ -99,7 +100,7 @@ def mentor_application_submit(*, user: User, application: MentorApplication) -> 
         _update_user(user, application, make_mentor=True)
         _replace_entries(mentor, application)
         _store_documents(mentor, documents)
-        transaction.on_commit(lambda: send_application_received_email.delay(mentor.pk))
+        enqueue(send_application_received_email, mentor.pk)
         announce_profile_changed(mentor.pk)
     return mentor
 

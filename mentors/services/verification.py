@@ -14,6 +14,7 @@ from mentors.hooks import announce_profile_changed
 from mentors.models import MentorProfile, VerificationEvent
 from mentors.models import VerificationStatus as S
 from mentors.tasks import send_verification_update_email
+from outbox.services import enqueue
 
 # Moves staff (admin or support) may make, from each status.
 STAFF_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -202,6 +203,6 @@ def _record_transition(
         scheduled_for=scheduled_for,
     )
     if notify:
-        transaction.on_commit(lambda: send_verification_update_email.delay(event.pk))
+        enqueue(send_verification_update_email, event.pk)
     announce_profile_changed(mentor.pk)
     return event

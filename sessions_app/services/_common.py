@@ -1,7 +1,8 @@
 """Helpers the service modules share; not part of the app's API.
 
-Lock order, everywhere: payment → booking → session. `payments` locks the payment before calling our handler, and
-our handler then locks the booking and its session, so our own use cases lock bookings before their session too.
+Lock order, everywhere: payment → the mentor's time → booking → session (mentorship/db.py). `payments` locks the
+payment before calling our handler, and our handler then takes the mentor's advisory lock, the booking and its
+session, so our own use cases take the mentor's lock, then bookings, then their session too.
 """
 
 import datetime as dt
@@ -12,8 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from psycopg import errors as pg_errors
 
+from outbox.services import enqueue
 from sessions_app.models import Booking, Session, WaitlistEntry
 from sessions_app.room_services import room_member_removed
+
+__all__ = ["enqueue"]
 
 logger = logging.getLogger("sessions_app")
 
@@ -40,11 +44,6 @@ def mentor_busy_error() -> ValidationError:
 
 def already_booked_error() -> ValidationError:
     return ValidationError(_("You have already booked this session."), code="already_booked")
-
-
-def enqueue(task, *args) -> None:
-    """Run a Celery task once the current transaction has committed."""
-    transaction.on_commit(lambda: task.delay(*args))
 
 
 def release_booking(booking: Booking, *, reason: str, now: dt.datetime, actor=None, note: str = "") -> None:

@@ -13,6 +13,7 @@ from accounts.models import Language, User
 from accounts.selectors import student_can_book
 from mentors.models import MentorProfile
 from mentors.slots import price_for_duration_paise, slot_is_open
+from mentorship.db import lock_mentor_time, retry_on_lock_conflict
 from payments.models import Payment
 from payments.services import payment_create, payment_expire
 from sessions_app import policy, selectors
@@ -78,6 +79,7 @@ def release_expired_holds(*, now: dt.datetime, mentor_id: int | None = None, ses
     return released
 
 
+@retry_on_lock_conflict(give_up=slot_taken_error)
 def booking_hold_one_to_one(
     *,
     student: User,
@@ -118,6 +120,7 @@ def booking_hold_one_to_one(
         price = policy.MIN_PAID_PRICE_PAISE
     free = price == 0
     with transaction.atomic():
+        lock_mentor_time(mentor_user.pk)
         release_expired_holds(now=now, mentor_id=mentor_user.pk, starts_at=starts_at, ends_at=ends_at)
         try:
             # No savepoint: if the insert fails, the whole use case rolls back with the ValidationError.

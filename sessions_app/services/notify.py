@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import student_profile_for
+from outbox.services import effect_once
 from sessions_app import emails
 from sessions_app.models import Booking, Dispute, Notification, SentReminder, Session
 
@@ -18,7 +19,14 @@ REMINDER_LEADS = {
 
 
 def _deliver(user: User, notice: emails.Notice, *, email: bool = True, in_app: bool = True) -> None:
-    """Send the notice (built in the user's language) by email and keep it in the user's in-app notices."""
+    """Send the notice (built in the user's language) by email and keep it in the user's in-app notices, once per
+    recipient however often the task delivering it runs."""
+    with effect_once(f"notice:{user.pk}") as first:
+        if first:
+            _send(user, notice, email=email, in_app=in_app)
+
+
+def _send(user: User, notice: emails.Notice, *, email: bool, in_app: bool) -> None:
     if email:
         emails.send_email(user, notice)
     if in_app:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from mentorship.db import lock_mentor_time
 from payments.models import Payment, Refund
 from payments.registry import PaymentSubject
 from sessions_app import selectors
@@ -82,6 +83,8 @@ def _claim_place(booking: Booking, now: dt.datetime) -> bool:
 def booking_payment_captured(*, payment: Payment, now: dt.datetime | None = None) -> Booking:
     """Confirm the booking the payment was for; if it can no longer be had, refund the payment in full."""
     now = now or timezone.now()
+    # The lock order of mentorship/db.py: payment (locked by payments) → the mentor's time → booking → session.
+    lock_mentor_time(Booking.objects.values_list("session__mentor_id", flat=True).get(pk=payment.reference_id))
     booking = Booking.objects.select_for_update(of=("self",)).select_related("session").get(pk=payment.reference_id)
     if booking.payment_id == payment.pk and booking.status != Booking.Status.PENDING_PAYMENT and booking.confirmed_at:
         return booking

@@ -9,6 +9,18 @@ from django.test import override_settings
 
 from mentorship.celery import app as celery_app
 
+TOKEN = "health-token-for-tests"
+
+
+@pytest.fixture(autouse=True)
+def _health_token(settings):
+    settings.HEALTH_TOKEN = TOKEN
+
+
+def details(client, path: str):
+    """The check as operations see it (with the token): the status and each dependency's details."""
+    return client.get(path, headers={"Authorization": f"Bearer {TOKEN}"})
+
 
 def _unused_port() -> int:
     with socket.socket() as sock:
@@ -28,7 +40,7 @@ def test_it_reports_app_database_and_services_healthy(client):
 @pytest.mark.django_db
 def test_it_returns_503_when_redis_is_down(client):
     with override_settings(REDIS_URL=f"redis://127.0.0.1:{_unused_port()}/0"):
-        response = client.get("/api/health/services/")
+        response = details(client, "/api/health/services/")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
     assert response.json()["checks"]["redis"]["ok"] is False
@@ -37,7 +49,7 @@ def test_it_returns_503_when_redis_is_down(client):
 @pytest.mark.django_db
 def test_it_returns_503_when_no_celery_worker_answers(client):
     with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
-        response = client.get("/api/health/services/")
+        response = details(client, "/api/health/services/")
     assert response.status_code == 503
     assert response.json()["checks"]["celery"] == {"ok": False, "workers": 0}
     assert response.json()["checks"]["redis"]["ok"] is True
@@ -51,7 +63,7 @@ def test_it_fails_fast_with_503_when_the_celery_broker_is_down(client):
     try:
         started = time.monotonic()
         with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
-            response = client.get("/api/health/services/")
+            response = details(client, "/api/health/services/")
         elapsed = time.monotonic() - started
     finally:
         celery_app.conf.broker_url = original_broker
@@ -61,11 +73,12 @@ def test_it_fails_fast_with_503_when_the_celery_broker_is_down(client):
     assert elapsed < 2.5
 
 
+@pytest.mark.django_db(transaction=True)
 def test_it_counts_a_real_celery_worker_answering_through_redis(client):
     # Not in a database transaction: the worker's Django fix-up closes the current thread's connections.
     worker = start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10)
     with worker, override_settings(CELERY_TASK_ALWAYS_EAGER=False):
-        response = client.get("/api/health/services/")
+        response = details(client, "/api/health/services/")
     assert response.status_code == 200, response.json()
     assert response.json()["checks"]["celery"]["ok"] is True
     assert response.json()["checks"]["celery"]["workers"] >= 1
@@ -78,7 +91,8 @@ def test_it_returns_503_when_the_database_is_unreachable(client, django_db_block
     connections["default"] = unreachable
     try:
         with django_db_blocker.unblock():
-            response = client.get("/api/health/database/")
+            response = details(client, "/api/health/database/")
+            services = details(client, "/api/health/services/")
     finally:
         connections["default"] = healthy
         unreachable.close()
@@ -87,3 +101,29 @@ def test_it_returns_503_when_the_database_is_unreachable(client, django_db_block
         "status": "unavailable",
         "checks": {"database": {"ok": False, "error": "OperationalError"}},
     }
+    # The load balancer's single check sees the database too.
+    assert services.status_code == 503
+    assert services.json()["checks"]["database"] == {"ok": False, "error": "OperationalError"}
+
+
+@pytest.mark.django_db
+def test_anyone_gets_only_the_status_staff_and_the_token_get_the_details(client, settings):
+    from tests.factories import UserFactory
+
+    anonymous = client.get("/api/health/services/")
+    wrong_token = client.get("/api/health/services/", headers={"Authorization": "Bearer guess"})
+    with_token = details(client, "/api/health/services/")
+    client.force_login(UserFactory(is_staff=True))
+    staff = client.get("/api/health/services/")
+
+    assert anonymous.json() == {"status": "ok"}
+    assert wrong_token.json() == {"status": "ok"}
+    assert set(with_token.json()["checks"]) == {"database", "redis", "celery"}
+    assert set(staff.json()["checks"]) == {"database", "redis", "celery"}
+
+
+@pytest.mark.django_db
+def test_without_a_configured_token_no_token_opens_the_details(client, settings):
+    settings.HEALTH_TOKEN = ""
+    response = client.get("/api/health/services/", headers={"Authorization": "Bearer "})
+    assert response.json() == {"status": "ok"}

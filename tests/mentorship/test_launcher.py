@@ -31,6 +31,7 @@ pytestmark = pytest.mark.slow
 
 BASE_DIR = Path(settings.BASE_DIR)
 READY_TIMEOUT_SECONDS = 240
+HEALTH_TOKEN = "launcher-test-health-token"
 STOP_TIMEOUT_SECONDS = 60
 # What the launcher must decide for itself: with these unset it starts and owns the embedded servers.
 INHERITED_CONFIGURATION = {
@@ -73,13 +74,15 @@ class RunReport:
 class LauncherRun:
     """`python -m mentorship.launcher run` in its own process group, as a terminal's foreground job."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, **extra_env: str) -> None:
         self.data_dir = data_dir
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir.parent / f"{data_dir.name}-{self.port}.log"
         env = {key: value for key, value in os.environ.items() if key not in INHERITED_CONFIGURATION}
         env["PEERLEARN_DATA_DIR"] = str(data_dir)
+        env["HEALTH_TOKEN"] = HEALTH_TOKEN
+        env.update(extra_env)
         self.started = time.monotonic()
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
@@ -96,8 +99,9 @@ class LauncherRun:
         return self.log_path.read_text(errors="replace")
 
     def get(self, path: str) -> tuple[int, bytes]:
+        request = urllib.request.Request(self.url + path, headers={"Authorization": f"Bearer {HEALTH_TOKEN}"})
         try:
-            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.read()
@@ -253,3 +257,31 @@ def test_a_second_make_run_reuses_the_data(data_dir, first_run):
     assert report.redis_marker == b"kept"
     assert report.exit_code == 0
     assert report.left_running == []
+
+
+def test_make_run_with_servers_of_its_own_and_a_new_data_folder_starts():
+    """DATABASE_URL and REDIS_URL set, PEERLEARN_DATA_DIR new: nothing embedded starts, yet beat needs the folder."""
+    server = settings.DATABASES["default"]
+    name = f"{server['NAME']}_launcher"
+    admin = psycopg.connect(
+        host=server["HOST"], port=server["PORT"], user=server["USER"], dbname="postgres", autocommit=True
+    )
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    database_url = f"postgres://{server['USER']}@{server['HOST']}:{server['PORT']}/{name}"
+    data_dir = Path(tempfile.mkdtemp(prefix="peerlearn-own-servers-")) / "not-yet-created"
+    run = LauncherRun(data_dir, DATABASE_URL=database_url, REDIS_URL=settings.REDIS_URL)
+    try:
+        run.wait_until_ready()
+        status = run.get("/api/health/services/")[0]
+        schedule = list(data_dir.glob("celerybeat-schedule*"))
+    finally:
+        exit_code = run.interrupt()
+        log = run.log
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+        shutil.rmtree(data_dir.parent, ignore_errors=True)
+    assert status == 200, log[-4000:]
+    assert schedule, log[-4000:]
+    assert "embedded" not in log
+    assert exit_code == 0

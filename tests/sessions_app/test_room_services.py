@@ -173,3 +173,25 @@ def test_an_adults_tip_message_is_masked_in_a_room_with_a_minor(razorpay_keys, d
     with django_capture_on_commit_callbacks(execute=True):
         payment_verify_callback(payment=tip.payment, **razorpay_keys.pay(tip.payment.razorpay_order_id))
     assert SessionMessage.objects.get(session=session).text == "Call [•••]"
+
+
+def test_a_tip_paid_while_redis_is_down_is_still_recorded_and_shown_later(
+    razorpay_keys, django_capture_on_commit_callbacks, settings
+):
+    from channels.layers import channel_layers
+
+    session = live_group_session(starts_in_minutes=-5)
+    student = UserFactory()
+    BookingFactory(session=session, student=student)
+    tip = tip_create(session=session, student=student, amount_paise=20_000, message="Thanks")
+    layer = settings.CHANNEL_LAYERS["default"]
+    settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": ["redis://127.0.0.1:9/0"]}}}
+    channel_layers.backends.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_verify_callback(payment=tip.payment, **razorpay_keys.pay(tip.payment.razorpay_order_id))
+
+    channel_layers.backends.clear()
+    tip.refresh_from_db()
+    assert tip.status == Tip.Status.PAID
+    assert SessionMessage.objects.filter(session=session, kind="tip").exists()

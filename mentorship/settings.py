@@ -146,6 +146,18 @@ CELERY_BEAT_SCHEDULE["sessions-expire-recordings"] = {
     "task": "sessions_app.delete_expired_recordings",
     "schedule": 3600.0,
 }
+# Staff side: close tickets resolved a week ago; open mentor quality reviews daily and audits weekly.
+CELERY_BEAT_SCHEDULE["support-auto-close"] = {"task": "adminpanel.tasks.auto_close_tickets", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["quality-daily"] = {
+    "task": "adminpanel.tasks.open_quality_reviews",
+    "schedule": crontab(minute=0, hour=1),
+}
+CELERY_BEAT_SCHEDULE["quality-weekly-audits"] = {
+    "task": "adminpanel.tasks.sample_quality_audits",
+    "schedule": crontab(minute=30, hour=1, day_of_week="mon"),
+}
+# The percentage of last week's completed sessions picked for a random quality audit.
+PEERLEARN_QUALITY_AUDIT_PERCENT = env_int("QUALITY_AUDIT_PERCENT", 5)
 
 # --- Auth ----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

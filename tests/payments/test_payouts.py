@@ -64,7 +64,7 @@ def test_weekly_payout_pays_balances_of_1000_rupees_or_more_once(captured_paymen
     first = payouts_run_weekly(today=MONDAY)
     again = payouts_run_weekly(today=MONDAY + dt.timedelta(days=3))
 
-    assert first == {"paid": 1, "already_paid": 0, "no_destination": 0, "errors": 0}
+    assert first == {"paid": 1, "already_paid": 0, "no_destination": 0, "held": 0, "errors": 0}
     assert again["paid"] == 0
     payout = Payout.objects.get()
     assert (payout.mentor, payout.amount_paise, payout.status) == (mentor, 140_000, Payout.Status.PENDING)

@@ -1,0 +1,38 @@
+"""Celery tasks of the staff side: each takes ids and calls a service. The periodic ones are in settings."""
+
+from celery import shared_task
+
+from adminpanel.services import notify, quality, support
+
+
+@shared_task(acks_late=True)
+def auto_close_tickets() -> int:
+    """Hourly: close tickets resolved more than 7 days ago."""
+    return support.tickets_auto_close()
+
+
+@shared_task(acks_late=True)
+def open_quality_reviews() -> int:
+    """Daily: open quality reviews for mentors over a threshold."""
+    return quality.quality_reviews_open_due()
+
+
+@shared_task(acks_late=True)
+def sample_quality_audits() -> int:
+    """Weekly: pick completed sessions for a random audit."""
+    return quality.quality_audits_sample()
+
+
+@shared_task(acks_late=True)
+def notify_ticket(ticket_id: int, event: str) -> None:
+    notify.ticket_notify(ticket_id=ticket_id, event=event)
+
+
+@shared_task(acks_late=True)
+def notify_account_action(action_id: int) -> None:
+    notify.account_action_notify(action_id=action_id)
+
+
+@shared_task(acks_late=True)
+def notify_quality_review(review_id: int) -> None:
+    notify.quality_review_notify(review_id=review_id)

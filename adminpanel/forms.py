@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
-from adminpanel.models import CannedReply, QualityReview, Ticket
+from adminpanel.models import CannedReply, ModerationReport, QualityReview, Ticket
 from mentors.forms import StyledFormMixin
 from mentors.models import VerificationStatus
 from mentors.services.verification import STAFF_ACTIONS_BY_NAME
@@ -256,3 +256,21 @@ class FeedbackForm(StyledFormMixin, forms.Form):
     comment = forms.CharField(
         label=_("What should we improve?"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ReportForm(StyledFormMixin, forms.Form):
+    reason = forms.ChoiceField(label=_("Why are you reporting this?"), choices=ModerationReport.Reason.choices)
+    details = forms.CharField(
+        label=_("Details (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ModerationDecisionForm(StyledFormMixin, forms.Form):
+    OUTCOMES = [
+        ("dismiss", _("Dismiss")),
+        ("hide", _("Hide the review or message")),
+        ("warn", _("Warn the user")),
+        ("suspend", _("Suspend the user")),
+    ]
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOMES, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -14,5 +14,6 @@ urlpatterns = [
     path("emergency/<int:session_id>/", help_views.emergency, name="emergency"),
     path("account/", help_views.account_status, name="account_status"),
     path("feedback/", help_views.feedback, name="feedback"),
+    path("report/", help_views.report, name="report"),
     path("quality/<int:review_id>/acknowledge/", help_views.quality_acknowledge, name="quality_acknowledge"),
 ]

@@ -14,11 +14,21 @@ from redis.exceptions import RedisError
 from accounts.adapters import INACTIVE_USER_SESSION_KEY
 from accounts.models import User
 from adminpanel import selectors
-from adminpanel.forms import ContactForm, EmergencyForm, FeedbackForm, ReplyForm, TicketForm, add_service_errors
+from adminpanel.forms import (
+    ContactForm,
+    EmergencyForm,
+    FeedbackForm,
+    ReplyForm,
+    ReportForm,
+    TicketForm,
+    add_service_errors,
+)
 from adminpanel.models import AccountAction, QualityReview, Ticket, TicketAttachment
 from adminpanel.services.feedback import platform_feedback_add
+from adminpanel.services.moderation import report_create
 from adminpanel.services.quality import quality_review_acknowledge
 from adminpanel.services.support import ticket_emergency_open, ticket_open, ticket_reply
+from sessions_app.models import Review, SessionMessage
 from sessions_app.room_selectors import get_session_membership
 
 CONTACT_LIMIT_PER_HOUR = 5
@@ -224,3 +234,31 @@ def quality_acknowledge(request: HttpRequest, review_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("mentors:dashboard")
+
+
+def _report_target(request: HttpRequest) -> dict:
+    """The thing reported, from ?user= / ?review= / ?message= (404 for unknown ids)."""
+    for key, model in (("review", Review), ("message", SessionMessage), ("user", User)):
+        value = request.GET.get(key) or request.POST.get(key)
+        if value:
+            if not value.isdigit():
+                raise Http404
+            return {key: get_object_or_404(model, pk=int(value))}
+    raise Http404
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    target = _report_target(request)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report_create(reporter=request.user, **form.cleaned_data, **target)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Thank you. Our trust and safety team will look at it."))
+            return redirect("help:centre")
+    [(kind, obj)] = target.items()
+    context = {"form": form, "kind": kind, "target_id": obj.pk}
+    return render(request, "adminpanel/help/report.html", context, status=400 if form.is_bound else 200)

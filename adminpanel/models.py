@@ -295,3 +295,69 @@ class PlatformFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}/5"
+
+
+class ModerationReport(models.Model):
+    """A user reports another user, a review or a chat message; staff decide in the moderation queue."""
+
+    class Kind(models.TextChoices):
+        USER = "user", _("User")
+        REVIEW = "review", _("Review")
+        MESSAGE = "message", _("Chat message")
+
+    class Reason(models.TextChoices):
+        HARASSMENT = "harassment", _("Harassment or bullying")
+        INAPPROPRIATE = "inappropriate", _("Inappropriate or sexual content")
+        CONTACT = "contact", _("Asking for contact details or to meet outside PeerLearn")
+        SPAM = "spam", _("Spam or advertising")
+        FAKE = "fake", _("Fake or misleading")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DISMISSED = "dismissed", _("Dismissed")
+        HIDDEN = "hidden", _("Content hidden")
+        WARNED = "warned", _("User warned")
+        SUSPENDED = "suspended", _("User suspended")
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("what"), max_length=8, choices=Kind.choices)
+    reported_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported user"), on_delete=models.CASCADE, related_name="reports"
+    )
+    review = models.ForeignKey("sessions_app.Review", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(
+        "sessions_app.SessionMessage", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    details = models.TextField(_("details"), max_length=2000, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("moderation report")
+        verbose_name_plural = _("moderation reports")
+        indexes = [models.Index(fields=["status", "created_at"], name="report_queue_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "kind", "reported_user", "review", "message"],
+                condition=Q(status="open"),
+                nulls_distinct=False,
+                name="report_once_while_open",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="user") & Q(review__isnull=True) & Q(message__isnull=True))
+                | (Q(kind="review") & Q(review__isnull=False))
+                | (Q(kind="message") & Q(message__isnull=False)),
+                name="report_target_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} report on {self.reported_user_id}"

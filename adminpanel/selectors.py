@@ -8,7 +8,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from adminpanel.models import AccountAction, PlatformFeedback, QualityReview, Ticket, TicketMessage
+from adminpanel.models import (
+    AccountAction,
+    ModerationReport,
+    PlatformFeedback,
+    QualityReview,
+    Ticket,
+    TicketMessage,
+)
 from payments.models import Payment, Refund
 from sessions_app.models import Booking, Dispute
 
@@ -130,7 +137,10 @@ def support_counts(now: dt.datetime | None = None) -> dict[str, int]:
         open=Count("pk", filter=Q(status=Ticket.Status.OPEN)),
         emergencies=Count("pk", filter=waiting & Q(is_emergency=True)),
         breached=Count("pk", filter=waiting & Ticket.breached_q(now)),
-    ) | {"quality": QualityReview.objects.filter(decided_at__isnull=True).count()}
+    ) | {
+        "quality": QualityReview.objects.filter(decided_at__isnull=True).count(),
+        "reports": ModerationReport.objects.filter(status=ModerationReport.Status.OPEN).count(),
+    }
 
 
 # --- quality reviews -----------------------------------------------------------------------------
@@ -186,3 +196,20 @@ def open_actions_for(mentor: User) -> list[QualityReview]:
 
 def recent_feedback() -> QuerySet[PlatformFeedback]:
     return PlatformFeedback.objects.select_related("user", "session").order_by("-created_at")
+
+
+def moderation_queue(*, status: str = "open") -> QuerySet[ModerationReport]:
+    return (
+        ModerationReport.objects.filter(status=status)
+        .select_related("reporter", "reported_user", "review", "message")
+        .order_by("created_at", "pk")
+    )
+
+
+def moderation_report(report_id: int) -> ModerationReport:
+    try:
+        return ModerationReport.objects.select_related(
+            "reporter", "reported_user", "review__session", "message__session", "decided_by"
+        ).get(pk=report_id)
+    except ModerationReport.DoesNotExist:
+        raise Http404 from None

@@ -13,6 +13,7 @@ from accounts.models import User
 from adminpanel import selectors
 from adminpanel.forms import (
     AssignForm,
+    ModerationDecisionForm,
     PriorityForm,
     QualityDecisionForm,
     ReasonForm,
@@ -20,10 +21,10 @@ from adminpanel.forms import (
     TicketFilterForm,
     add_service_errors,
 )
-from adminpanel.models import Ticket
+from adminpanel.models import ModerationReport, Ticket
 from adminpanel.permissions import admin_required, staff_required
 from adminpanel.services import accounts as account_services
-from adminpanel.services import quality, support
+from adminpanel.services import moderation, quality, support
 
 PAGE_SIZE = 25
 
@@ -216,3 +217,40 @@ def quality_review(request: HttpRequest, review_id: int) -> HttpResponse:
 def feedback_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.recent_feedback(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "adminpanel/feedback.html", {"page": page})
+
+
+# --- trust and safety ----------------------------------------------------------------------------
+
+
+@staff_required
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status") or ModerationReport.Status.OPEN
+    if status not in ModerationReport.Status.values:
+        status = ModerationReport.Status.OPEN
+    page = Paginator(selectors.moderation_queue(status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "status": status, "statuses": ModerationReport.Status.choices}
+    return render(request, "adminpanel/moderation/queue.html", context)
+
+
+@staff_required
+def moderation_report(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = selectors.moderation_report(report_id)
+    form = ModerationDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["outcome"] == "suspend" and request.user.role != User.Role.ADMIN:
+            form.add_error("outcome", _("Only admins can suspend accounts."))
+        else:
+            try:
+                moderation.report_decide(
+                    report=report,
+                    actor=request.user,
+                    outcome=form.cleaned_data["outcome"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Decision saved."))
+                return redirect("adminpanel:moderation_queue")
+    context = {"report": report, "form": form}
+    return render(request, "adminpanel/moderation/report.html", context, status=400 if form.errors else 200)

@@ -21,4 +21,6 @@ urlpatterns = [
     path("quality/", support_views.quality_queue, name="quality_queue"),
     path("quality/<int:review_id>/", support_views.quality_review, name="quality_review"),
     path("feedback/", support_views.feedback_list, name="feedback"),
+    path("moderation/", support_views.moderation_queue, name="moderation_queue"),
+    path("moderation/<int:report_id>/", support_views.moderation_report, name="moderation_report"),
 ]

@@ -29,8 +29,8 @@ MIN_SESSIONS = 5
 
 
 def recent_ratings(mentor_ids: list[int] | None = None) -> dict[int, list[int]]:
-    """Each mentor's last ten ratings, newest first."""
-    reviews = Review.objects.all()
+    """Each mentor's last ten ratings (reviews hidden by moderation excluded), newest first."""
+    reviews = Review.objects.filter(hidden_at__isnull=True)
     if mentor_ids is not None:
         reviews = reviews.filter(mentor_id__in=mentor_ids)
     ranked = reviews.annotate(

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import ensure_role_groups
 from adminpanel.models import Ticket, TicketMessage
 from adminpanel.selectors import ticket_queue
 from adminpanel.services.support import ticket_open, ticket_reply, tickets_auto_close
@@ -264,6 +265,7 @@ def test_the_support_queue_is_for_staff_only(client, user_fields):
 
 
 def test_support_cannot_open_documents_payout_details_or_account_actions(client):
+    ensure_role_groups()  # on a fresh test database post_migrate ran before every app's permissions existed
     staff = support_user()
     staff.groups.add(Group.objects.get(name=User.Role.SUPPORT))
     client.force_login(staff)

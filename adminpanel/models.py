@@ -361,3 +361,33 @@ class ModerationReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} report on {self.reported_user_id}"
+
+
+class DailyMetric(models.Model):
+    """One number of one day, split by language and state (and a segment for distributions), written by the
+    analytics rollup. The dashboard reads only these rows, never the live tables."""
+
+    day = models.DateField(_("day"))
+    metric = models.CharField(_("metric"), max_length=32)
+    language_code = models.CharField(_("language"), max_length=8, blank=True)
+    state = models.CharField(_("state"), max_length=100, blank=True)
+    # For distributions: the rating, the academic level, the subject, the language in supply and demand.
+    segment = models.CharField(_("segment"), max_length=40, blank=True)
+    value = models.BigIntegerField(_("value"))
+
+    class Meta:
+        verbose_name = _("daily metric")
+        verbose_name_plural = _("daily metrics")
+        indexes = [
+            models.Index(
+                fields=["metric", "day"], name="dailymetric_metric_day_idx", include=["language_code", "state", "value"]
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "metric", "language_code", "state", "segment"], name="dailymetric_one_row_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.metric} {self.language_code}/{self.state}/{self.segment} = {self.value}"

@@ -3,13 +3,14 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from adminpanel.models import (
     AccountAction,
+    DailyMetric,
     ModerationReport,
     PlatformFeedback,
     QualityReview,
@@ -213,3 +214,90 @@ def moderation_report(report_id: int) -> ModerationReport:
         ).get(pk=report_id)
     except ModerationReport.DoesNotExist:
         raise Http404 from None
+
+
+# --- analytics (reads only the daily rollups) ----------------------------------------------------
+
+SUMMED_METRICS = (
+    "signups",
+    "verified",
+    "onboarded",
+    "first_booking",
+    "second_booking",
+    "active_students",
+    "active_mentors",
+    "bookings",
+    "completed",
+    "cancelled",
+    "no_shows",
+    "mentor_no_shows",
+    "gross_paise",
+    "platform_paise",
+    "refunds_paise",
+    "tips_paise",
+    "payouts_paise",
+    "tickets",
+    "tickets_breached",
+)
+SERIES_METRICS = ("signups", "bookings", "completed", "cancelled", "gross_paise", "refunds_paise")
+PERIOD_SEGMENTS = ("ratings", "demand_language", "demand_level", "demand_subject")
+SNAPSHOT_SEGMENTS = ("supply_language", "supply_level", "supply_subject")
+
+
+@dataclass
+class AnalyticsReport:
+    start: dt.date
+    end: dt.date
+    days: int
+    totals: dict[str, tuple[int, int]]  # metric -> (this period, previous period)
+    series: dict[str, list[int]]  # metric -> one value per day of the period
+    segments: dict[str, dict[str, int]]  # metric -> segment -> value
+
+    @property
+    def day_labels(self) -> list[str]:
+        return [(self.start + dt.timedelta(days=n)).isoformat() for n in range(self.days)]
+
+
+def analytics_report(*, end: dt.date, days: int, language_code: str = "", state: str = "") -> AnalyticsReport:
+    """Four queries over `DailyMetric`, whatever the size of the live tables."""
+    start = end - dt.timedelta(days=days - 1)
+    previous_start = start - dt.timedelta(days=days)
+    rows = DailyMetric.objects.all()
+    if language_code:
+        rows = rows.filter(language_code=language_code)
+    if state:
+        rows = rows.filter(state=state)
+    totals = {
+        r["metric"]: (r["current"] or 0, r["previous"] or 0)
+        for r in rows.filter(metric__in=SUMMED_METRICS, day__gte=previous_start, day__lte=end)
+        .values("metric")
+        .annotate(current=Sum("value", filter=Q(day__gte=start)), previous=Sum("value", filter=Q(day__lt=start)))
+        .order_by()
+    }
+    series = {metric: [0] * days for metric in SERIES_METRICS}
+    for r in (
+        rows.filter(metric__in=SERIES_METRICS, day__gte=start, day__lte=end)
+        .values("metric", "day")
+        .annotate(v=Sum("value"))
+        .order_by()
+    ):
+        series[r["metric"]][(r["day"] - start).days] = r["v"]
+    segments: dict[str, dict[str, int]] = {metric: {} for metric in (*PERIOD_SEGMENTS, *SNAPSHOT_SEGMENTS)}
+    for r in (
+        rows.filter(metric__in=PERIOD_SEGMENTS, day__gte=start, day__lte=end)
+        .values("metric", "segment")
+        .annotate(v=Sum("value"))
+        .order_by()
+    ):
+        segments[r["metric"]][r["segment"]] = r["v"]
+    # Supply is a daily snapshot: the last rolled-up day of the period, not a sum.
+    supply = rows.filter(metric__in=SNAPSHOT_SEGMENTS, day__gte=start, day__lte=end)
+    latest = DailyMetric.objects.filter(metric="supply_language", day__gte=start, day__lte=end).order_by("-day")
+    for r in (
+        supply.filter(day=Subquery(latest.values("day")[:1]))
+        .values("metric", "segment")
+        .annotate(v=Sum("value"))
+        .order_by()
+    ):
+        segments[r["metric"]][r["segment"]] = r["v"]
+    return AnalyticsReport(start=start, end=end, days=days, totals=totals, series=series, segments=segments)

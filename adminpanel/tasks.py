@@ -1,8 +1,10 @@
 """Celery tasks of the staff side: each takes ids and calls a service. The periodic ones are in settings."""
 
+import datetime as dt
+
 from celery import shared_task
 
-from adminpanel.services import notify, quality, support
+from adminpanel.services import analytics, notify, quality, support
 
 
 @shared_task(acks_late=True)
@@ -36,3 +38,11 @@ def notify_account_action(action_id: int) -> None:
 @shared_task(acks_late=True)
 def notify_quality_review(review_id: int) -> None:
     notify.quality_review_notify(review_id=review_id)
+
+
+@shared_task(acks_late=True)
+def rollup_analytics(start: str | None = None, end: str | None = None) -> int:
+    """Nightly: the last 30 days again. With ISO dates, a backfill of that range (idempotent)."""
+    if start and end:
+        return analytics.analytics_backfill(start=dt.date.fromisoformat(start), end=dt.date.fromisoformat(end))
+    return analytics.analytics_rollup_recent()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from adminpanel import support_views, views
+from adminpanel import analytics_views, support_views, views
 
 app_name = "adminpanel"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("quality/", support_views.quality_queue, name="quality_queue"),
     path("quality/<int:review_id>/", support_views.quality_review, name="quality_review"),
     path("feedback/", support_views.feedback_list, name="feedback"),
+    path("analytics/", analytics_views.analytics, name="analytics"),
     path("moderation/", support_views.moderation_queue, name="moderation_queue"),
     path("moderation/<int:report_id>/", support_views.moderation_report, name="moderation_report"),
 ]

@@ -156,6 +156,11 @@ CELERY_BEAT_SCHEDULE["quality-weekly-audits"] = {
     "task": "adminpanel.tasks.sample_quality_audits",
     "schedule": crontab(minute=30, hour=1, day_of_week="mon"),
 }
+# Analytics: daily rollups for /panel/analytics/ (00:15 IST); backfill with rollup_analytics.delay("2025-01-01", ...).
+CELERY_BEAT_SCHEDULE["analytics-rollup"] = {
+    "task": "adminpanel.tasks.rollup_analytics",
+    "schedule": crontab(minute=45, hour=18),
+}
 # The percentage of last week's completed sessions picked for a random quality audit.
 PEERLEARN_QUALITY_AUDIT_PERCENT = env_int("QUALITY_AUDIT_PERCENT", 5)
 

@@ -379,8 +379,11 @@ class DailyMetric(models.Model):
         verbose_name = _("daily metric")
         verbose_name_plural = _("daily metrics")
         indexes = [
+            # The dashboard's reads: one language/state slice ("*" for all), some metrics, a range of days.
             models.Index(
-                fields=["metric", "day"], name="dailymetric_metric_day_idx", include=["language_code", "state", "value"]
+                fields=["language_code", "state", "metric", "day"],
+                name="dailymetric_slice_idx",
+                include=["segment", "value"],
             )
         ]
         constraints = [

@@ -259,14 +259,13 @@ class AnalyticsReport:
 
 
 def analytics_report(*, end: dt.date, days: int, language_code: str = "", state: str = "") -> AnalyticsReport:
-    """Four queries over `DailyMetric`, whatever the size of the live tables."""
+    """Four queries over `DailyMetric`, whatever the size of the live tables; without a filter they read only the
+    "every language, every state" rows."""
+    from adminpanel.services.analytics import ALL
+
     start = end - dt.timedelta(days=days - 1)
     previous_start = start - dt.timedelta(days=days)
-    rows = DailyMetric.objects.all()
-    if language_code:
-        rows = rows.filter(language_code=language_code)
-    if state:
-        rows = rows.filter(state=state)
+    rows = DailyMetric.objects.filter(language_code=language_code or ALL, state=state or ALL)
     totals = {
         r["metric"]: (r["current"] or 0, r["previous"] or 0)
         for r in rows.filter(metric__in=SUMMED_METRICS, day__gte=previous_start, day__lte=end)
@@ -292,7 +291,9 @@ def analytics_report(*, end: dt.date, days: int, language_code: str = "", state:
         segments[r["metric"]][r["segment"]] = r["v"]
     # Supply is a daily snapshot: the last rolled-up day of the period, not a sum.
     supply = rows.filter(metric__in=SNAPSHOT_SEGMENTS, day__gte=start, day__lte=end)
-    latest = DailyMetric.objects.filter(metric="supply_language", day__gte=start, day__lte=end).order_by("-day")
+    latest = DailyMetric.objects.filter(
+        metric="supply_language", language_code=ALL, state=ALL, day__gte=start, day__lte=end
+    ).order_by("-day")
     for r in (
         supply.filter(day=Subquery(latest.values("day")[:1]))
         .values("metric", "segment")

@@ -28,6 +28,10 @@ CANCELLATIONS = [
     Booking.CancelReason.SESSION_CANCELLED,
 ]
 HELD = [Booking.Status.CONFIRMED, Booking.Status.COMPLETED]
+# Rows for "every language" and "every state" are written too, so the dashboard reads a handful of rows per day
+# instead of summing thousands of language × state rows per request.
+ALL = "*"
+DISTINCT_METRICS = ("active_students", "active_mentors")
 
 
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -128,26 +132,38 @@ def analytics_rows_for(day: dt.date, *, now: dt.datetime | None = None) -> list[
     completed = Booking.objects.filter(status=Booking.Status.COMPLETED, completed_at__gte=start, completed_at__lt=end)
     on_day = {"session__starts_at__gte": start, "session__starts_at__lt": end}
     rows = _signup_funnel(day, start, end)
-    rows += _grouped(
-        day,
-        "active_students",
-        Booking.objects.filter(status__in=HELD, **on_day),
-        language=session_lang,
-        state=student_state,
-        value=Count("student", distinct=True),
+    every = Value(ALL)
+    active_students = Booking.objects.filter(status__in=HELD, **on_day)
+    active_mentors = Session.objects.filter(
+        status__in=[Session.Status.SCHEDULED, Session.Status.LIVE, Session.Status.COMPLETED],
+        starts_at__gte=start,
+        starts_at__lt=end,
     )
-    rows += _grouped(
-        day,
-        "active_mentors",
-        Session.objects.filter(
-            status__in=[Session.Status.SCHEDULED, Session.Status.LIVE, Session.Status.COMPLETED],
-            starts_at__gte=start,
-            starts_at__lt=end,
-        ),
-        language=F("language__code"),
-        state=F("mentor__state"),
-        value=Count("mentor", distinct=True),
-    )
+    # Distinct people cannot be added up across groups: each grouping is counted on its own.
+    for language, state in (
+        (session_lang, student_state),
+        (session_lang, every),
+        (every, student_state),
+        (every, every),
+    ):
+        rows += _grouped(
+            day,
+            "active_students",
+            active_students,
+            language=language,
+            state=state,
+            value=Count("student", distinct=True),
+        )
+    mentor_lang, mentor_state = F("language__code"), F("mentor__state")
+    for language, state in ((mentor_lang, mentor_state), (mentor_lang, every), (every, mentor_state), (every, every)):
+        rows += _grouped(
+            day,
+            "active_mentors",
+            active_mentors,
+            language=language,
+            state=state,
+            value=Count("mentor", distinct=True),
+        )
     rows += _grouped(day, "bookings", confirmed, language=session_lang, state=student_state)
     rows += _grouped(day, "completed", completed, language=session_lang, state=student_state)
     rows += _grouped(
@@ -233,7 +249,21 @@ def analytics_rows_for(day: dt.date, *, now: dt.datetime | None = None) -> list[
     ticket_dims = {"language": F("language_code"), "state": F("requester__state")}
     rows += _grouped(day, "tickets", tickets, **ticket_dims)
     rows += _grouped(day, "tickets_breached", tickets.filter(Ticket.breached_q(now)), **ticket_dims)
-    return rows
+    return rows + _totals(day, rows)
+
+
+def _totals(day: dt.date, rows: list[DailyMetric]) -> list[DailyMetric]:
+    """The "every language" / "every state" rows of the additive metrics."""
+    sums: Counter = Counter()
+    for row in rows:
+        if row.metric in DISTINCT_METRICS:
+            continue
+        for language, state in ((ALL, row.state), (row.language_code, ALL), (ALL, ALL)):
+            sums[(row.metric, language, state, row.segment)] += row.value
+    return [
+        DailyMetric(day=day, metric=metric, language_code=language, state=state, segment=segment, value=value)
+        for (metric, language, state, segment), value in sums.items()
+    ]
 
 
 def analytics_rollup_day(*, day: dt.date, now: dt.datetime | None = None) -> int:

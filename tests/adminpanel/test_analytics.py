@@ -62,6 +62,8 @@ def small_day():
 
 
 def metric(name, **filters):
+    """The day's figure over every language and state unless filtered."""
+    filters = {"language_code": "*", "state": "*", **filters}
     return sum(DailyMetric.objects.filter(day=DAY, metric=name, **filters).values_list("value", flat=True))
 
 
@@ -78,8 +80,10 @@ def test_rollup_matches_hand_computed_figures(small_day):
     assert metric("gross_paise") == 100_000  # two ₹500 bookings confirmed
     assert metric("platform_paise") == 15_000  # 30 % of the completed ₹500
     assert metric("refunds_paise") == 25_000
-    # signups[0] had a Hindi and a Telugu session that day: active once in each language's row
+    # signups[0] had a Hindi and a Telugu session that day: once in each language's row, once in all
+    assert metric("active_students") == 1
     assert metric("active_students", language_code="hi") == 1 and metric("active_students", language_code="te") == 1
+    assert metric("active_students", language_code="hi", state="Telangana") == 1
     assert metric("active_mentors") == 2
     assert metric("ratings", segment="4") == 1
     assert metric("demand_language", segment="hi") == 2 and metric("demand_language", segment="te") == 1
@@ -109,7 +113,9 @@ def test_analytics_page_for_admins_with_charts_tables_and_csv(
     settings.PEERLEARN_REQUIRE_MFA_FOR_STAFF = False
     today = dt.datetime.now(ANALYTICS_ZONE).date()
     for n in range(5):
-        DailyMetric.objects.create(day=today - dt.timedelta(days=n), metric="bookings", value=10 + n)
+        DailyMetric.objects.create(
+            day=today - dt.timedelta(days=n), metric="bookings", language_code="*", state="*", value=10 + n
+        )
     client.force_login(support_user())
     assert client.get(reverse("adminpanel:analytics")).status_code == 403
     client.force_login(admin_user())

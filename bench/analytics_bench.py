@@ -151,19 +151,21 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--keep-data", action="store_true", help="measure again on the database of the last run")
     args = parser.parse_args()
 
-    psql("postgres", f"DROP DATABASE IF EXISTS {DB_NAME}")
-    psql("postgres", f"CREATE DATABASE {DB_NAME}")
     env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}", "PEERLEARN_ENV": "test"}
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=BASE_DIR, env=env, check=True)
-    started = time.perf_counter()
-    rows = fill(args.bookings, args.days)
-    print(
-        f"{rows:,} rollup rows for {args.bookings:,} bookings over {args.days} days "
-        f"(filled in {time.perf_counter() - started:.0f} s)"
-    )
+    if not args.keep_data:
+        psql("postgres", f"DROP DATABASE IF EXISTS {DB_NAME}")
+        psql("postgres", f"CREATE DATABASE {DB_NAME}")
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=BASE_DIR, env=env, check=True)
+        started = time.perf_counter()
+        rows = fill(args.bookings, args.days)
+        print(
+            f"{rows:,} rollup rows for {args.bookings:,} bookings over {args.days} days "
+            f"(filled in {time.perf_counter() - started:.0f} s)"
+        )
 
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "mentorship.settings"
@@ -204,6 +206,7 @@ def main() -> None:
         times.sort()
         p95 = times[int(len(times) * 0.95) - 1]
         print(f"{name:<26} {statistics.median(times):8.1f} {p95:8.1f} {times[-1]:8.1f} {len(queries):8d}")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

@@ -371,3 +371,17 @@ def test_home_shows_support_counts(client):
     TicketFactory(is_emergency=True, priority=Ticket.Priority.URGENT)
     client.force_login(support_user())
     assert "1 emergencies" in client.get(reverse("adminpanel:home")).content.decode()
+
+
+def test_feedback_after_a_session_is_linked_to_it(client):
+    from adminpanel.models import PlatformFeedback
+
+    session = live_group_session(starts_in_minutes=-90)
+    member = room_member(session)
+    client.force_login(member)
+    page = client.get(reverse("sessions_app:after_session", args=[session.pk])).content.decode()
+    assert f"{reverse('help:feedback')}?session={session.pk}" in page
+    client.post(reverse("help:feedback"), {"session": session.pk, "rating": "5", "comment": "Smooth"})
+    assert PlatformFeedback.objects.get().session == session
+    client.force_login(UserFactory())
+    assert client.get(reverse("help:feedback"), {"session": session.pk}).status_code == 403

@@ -64,3 +64,28 @@ def test_student_reports_from_the_room_support_answers_at_the_top_of_the_queue(p
     expect(report.get_by_test_id("conversation")).to_contain_text("calling you now")
     expect(report.get_by_test_id("ticket-status")).to_contain_text("Resolved")
     assert any("Support replied" in message["Subject"] for message in live_server.outbox())
+
+
+def test_analytics_charts_draw_beside_their_tables_at_375_px(staff_context, live_server, transactional_db):
+    import datetime as dt
+
+    from adminpanel.models import DailyMetric
+    from adminpanel.services.analytics import ANALYTICS_ZONE
+
+    today = dt.datetime.now(ANALYTICS_ZONE).date()
+    DailyMetric.objects.bulk_create(
+        [
+            DailyMetric(day=today - dt.timedelta(days=n), metric=metric, language_code="*", state="*", value=5 + n)
+            for n in range(30)
+            for metric in ("signups", "bookings", "completed", "gross_paise")
+        ]
+    )
+    sign_in(staff_context, live_server, UserFactory(is_staff=True, role="admin"))
+    page = staff_context.new_page()
+    page.goto("/panel/analytics/?days=30")
+    expect(page.get_by_test_id("analytics-daily")).to_be_visible()
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-daily'))")
+    assert page.evaluate("Chart.getChart(document.getElementById('chart-daily')).data.datasets[1].data[29]") == 5
+    assert page.evaluate("document.getElementById('chart-daily').getBoundingClientRect().width") <= 375
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    expect(page.locator("#table-daily")).to_contain_text(today.isoformat())

@@ -146,6 +146,12 @@ class ReplyForm(StyledFormMixin, forms.Form):
     attachments = _attachments_field()
 
 
+class AppealForm(StyledFormMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Why should we reinstate your account?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
 class StaffReplyForm(ReplyForm):
     ACTIONS = [
         ("reply", _("Reply (waits on the user)")),
@@ -200,7 +206,7 @@ class TicketFilterForm(StyledFormMixin, forms.Form):
     )
     breached = forms.BooleanField(label=_("First response late"), required=False)
 
-    def __init__(self, *args, staff=(), me=None, **kwargs):
+    def __init__(self, *args, staff=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [
             ("", _("Anyone")),

@@ -15,6 +15,7 @@ from accounts.adapters import INACTIVE_USER_SESSION_KEY
 from accounts.models import User
 from adminpanel import selectors
 from adminpanel.forms import (
+    AppealForm,
     ContactForm,
     EmergencyForm,
     FeedbackForm,
@@ -182,7 +183,7 @@ def account_status(request: HttpRequest) -> HttpResponse:
         user=user, kind__in=[AccountAction.Kind.SUSPEND, AccountAction.Kind.DEACTIVATE]
     ).first()
     appeal = Ticket.objects.filter(requester=user, is_appeal=True).first()
-    form = ReplyForm(request.POST or None) if appeal is None and user.status == User.Status.SUSPENDED else None
+    form = AppealForm(request.POST or None) if appeal is None and user.status == User.Status.SUSPENDED else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied

@@ -235,6 +235,11 @@ def ticket_set_priority(*, ticket: Ticket, priority: int, actor: User) -> Ticket
         ticket.priority = priority
         ticket.first_response_due_at = ticket.created_at + Ticket.FIRST_RESPONSE_TARGETS[Ticket.Priority(priority)]
         ticket.save(update_fields=["priority", "first_response_due_at", "updated_at"])
+        note = _("Priority set to %(priority)s by %(actor)s.") % {
+            "priority": ticket.get_priority_display(),
+            "actor": actor.full_name,
+        }
+        _add_message(ticket, author=actor, body=note, from_staff=True, internal=True, now=timezone.now())
     return ticket
 
 
@@ -272,6 +277,8 @@ def ticket_close(*, ticket: Ticket, actor: User) -> Ticket:
         ticket.status = Ticket.Status.CLOSED
         ticket.closed_at = now
         ticket.save(update_fields=["status", "closed_at", "updated_at"])
+        note = _("Closed by %(actor)s.") % {"actor": actor.full_name}
+        _add_message(ticket, author=actor, body=note, from_staff=True, internal=True, now=now)
     return ticket
 
 

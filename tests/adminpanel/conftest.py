@@ -1,5 +1,6 @@
 import pytest
 from django.core.files.storage import FileSystemStorage
+from django.utils import translation
 
 from adminpanel.models import TicketAttachment
 from mentors.models import VerificationDocument
@@ -13,6 +14,14 @@ def private_storage(tmp_path, monkeypatch):
     monkeypatch.setattr(VerificationDocument._meta.get_field("file"), "storage", storage)
     monkeypatch.setattr(TicketAttachment._meta.get_field("file"), "storage", storage)
     return storage
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """A request in a user's language leaves it active in the thread; service messages here are read in English."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -1,14 +1,17 @@
 """/panel/analytics/: the admin dashboard over the daily rollups, its tables (also as CSV) and charts."""
 
+import contextlib
 import csv
 from dataclasses import dataclass
 
 from django import forms
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from redis.exceptions import RedisError
 
 from accounts.suggestions import INDIAN_STATES
 from adminpanel.permissions import admin_required
@@ -234,23 +237,42 @@ def _charts(report: AnalyticsReport, tables: dict[str, Table]) -> list[dict]:
     ]
 
 
+REPORT_CACHE_SECONDS = 300
+
+
+def _tables_and_charts(days: int, language: str, state: str, names: dict[str, str]):
+    """Rollups change once a night, so a view's tables stay valid for minutes: cached per filter and interface
+    language. Without Redis they are simply computed (four indexed queries)."""
+    end = timezone.now().astimezone(ANALYTICS_ZONE).date()
+    key = f"analytics:{end}:{days}:{language}:{state}:{get_language()}"
+    try:
+        cached = cache.get(key)
+    except RedisError:
+        cached = None
+    if cached is not None:
+        return cached
+    report = analytics_report(end=end, days=days, language_code=language, state=state)
+    tables = build_tables(report, names)
+    result = (report.start, report.end, tables, _charts(report, {t.key: t for t in tables}))
+    with contextlib.suppress(RedisError):
+        cache.set(key, result, REPORT_CACHE_SECONDS)
+    return result
+
+
 @admin_required
 def analytics(request: HttpRequest) -> HttpResponse:
     form = AnalyticsFilterForm(request.GET or None)
     days, language, state = form.values()
-    end = timezone.now().astimezone(ANALYTICS_ZONE).date()
-    report = analytics_report(end=end, days=days, language_code=language, state=state)
-    names = dict(form.fields["language"].choices)
-    tables = build_tables(report, names)
+    start, end, tables, charts = _tables_and_charts(days, language, state, dict(form.fields["language"].choices))
     export = request.GET.get("export")
     if export:
-        return _csv(next((t for t in tables if t.key == export), tables[0]), report)
-    charts = _charts(report, {t.key: t for t in tables})
+        return _csv(next((t for t in tables if t.key == export), tables[0]), start, end)
     query = request.GET.copy()
     query.pop("export", None)
     context = {
         "form": form,
-        "report": report,
+        "start": start,
+        "end": end,
         "sections": [(t, [c["id"] for c in charts if c["table"] == t.key]) for t in tables],
         "charts": charts,
         "query": query.urlencode(),
@@ -258,9 +280,9 @@ def analytics(request: HttpRequest) -> HttpResponse:
     return render(request, "adminpanel/analytics.html", context)
 
 
-def _csv(table: Table, report: AnalyticsReport) -> HttpResponse:
+def _csv(table: Table, start, end) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="peerlearn-{table.key}-{report.start}-{report.end}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="peerlearn-{table.key}-{start}-{end}.csv"'
     writer = csv.writer(response)
     writer.writerow([str(c) for c in table.columns])
     writer.writerows([[str(cell) for cell in row] for row in table.rows])

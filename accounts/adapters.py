@@ -3,10 +3,14 @@ from urllib.parse import urlencode
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailConfirmation
 from allauth.account.utils import get_next_redirect_url
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.models import User
+
+# The account whose correct password was just refused for being inactive (for the status and appeal page).
+INACTIVE_USER_SESSION_KEY = "inactive_user_id"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,6 +27,11 @@ class AccountAdapter(DefaultAccountAdapter):
         url = super().get_email_confirmation_url(request, emailconfirmation)
         next_url = get_next_redirect_url(request) if request is not None else None
         return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+    def respond_user_inactive(self, request: HttpRequest, user: User) -> HttpResponse:
+        """The password was right but the account is suspended or deactivated: say so, and let them appeal."""
+        request.session[INACTIVE_USER_SESSION_KEY] = user.pk
+        return redirect("help:account_status")
 
     def save_user(self, request: HttpRequest, user: User, form: object, commit: bool = True) -> User:
         from accounts.services import student_register

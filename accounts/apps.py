@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
         from accounts.roles import ensure_role_groups
         from accounts.sites import site_sync
 
-        # Permissions exist only after migrate has run, so role groups are synced then.
-        post_migrate.connect(ensure_role_groups, sender=self, dispatch_uid="accounts.ensure_role_groups")
+        # Permissions exist only after migrate has run, and each app's only after its own post_migrate: sync the
+        # role groups after every app's (idempotent), so the last one sees the permissions of apps after accounts.
+        post_migrate.connect(ensure_role_groups, dispatch_uid="accounts.ensure_role_groups")
         post_migrate.connect(site_sync, sender=self, dispatch_uid="accounts.site_sync")

@@ -22,6 +22,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# Models a role never sees even where its app is granted: support handles tickets, not money or identity papers.
+ROLE_EXCLUDED_MODELS: dict[str, tuple[str, ...]] = {
+    "support": ("mentorpayoutdetails", "verificationdocument", "payout"),
+}
+
 
 def ensure_role_groups(apps=global_apps, **kwargs: object) -> None:
     """Create one group per role and give it its permissions; safe to run after every migrate."""
@@ -33,4 +38,5 @@ def ensure_role_groups(apps=global_apps, **kwargs: object) -> None:
         for app_label, actions in grants.items():
             for action in actions:
                 query |= Q(content_type__app_label=app_label, codename__startswith=f"{action}_")
-        group.permissions.set(Permission.objects.filter(query))
+        excluded = ROLE_EXCLUDED_MODELS.get(role, ())
+        group.permissions.set(Permission.objects.filter(query).exclude(content_type__model__in=excluded))

@@ -16,3 +16,16 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def admin_required(view):
+    """Admins only: support staff get 403 (payout details, verification documents, account suspension)."""
+
+    @staff_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.role != request.user.Role.ADMIN:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from adminpanel.forms import QueueFilterForm, VerificationActionForm
-from adminpanel.permissions import staff_required
+from adminpanel.permissions import admin_required, staff_required
+from adminpanel.selectors import support_counts
 from mentors import selectors, services
 from mentors.documents import document_id_from_token, document_link
 from mentors.models import MentorProfile, VerificationDocument, VerificationStatus
@@ -28,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ),
         "oldest": list(selectors.verification_queue()[:HOME_QUEUE_SIZE]),
         "listed_missing_location": selectors.listed_mentors_missing_location_count(),
+        "support": support_counts(),
     }
     return render(request, "adminpanel/home.html", context)
 
@@ -113,7 +115,7 @@ def application_action(request: HttpRequest, mentor_id: int) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-@staff_required
+@admin_required
 def document(request: HttpRequest, token: str) -> HttpResponse:
     """Streams a verification document to staff, through a link that expires after five minutes."""
     try:

@@ -191,6 +191,23 @@ CELERY_BEAT_SCHEDULE["sessions-expire-recordings"] = {
     "task": "sessions_app.delete_expired_recordings",
     "schedule": 3600.0,
 }
+# Staff side: close tickets resolved a week ago; open mentor quality reviews daily and audits weekly.
+CELERY_BEAT_SCHEDULE["support-auto-close"] = {"task": "adminpanel.tasks.auto_close_tickets", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["quality-daily"] = {
+    "task": "adminpanel.tasks.open_quality_reviews",
+    "schedule": crontab(minute=0, hour=1),
+}
+CELERY_BEAT_SCHEDULE["quality-weekly-audits"] = {
+    "task": "adminpanel.tasks.sample_quality_audits",
+    "schedule": crontab(minute=30, hour=1, day_of_week="mon"),
+}
+# Analytics: daily rollups for /panel/analytics/ (00:15 IST); backfill with rollup_analytics.delay("2025-01-01", ...).
+CELERY_BEAT_SCHEDULE["analytics-rollup"] = {
+    "task": "adminpanel.tasks.rollup_analytics",
+    "schedule": crontab(minute=45, hour=18),
+}
+# The percentage of last week's completed sessions picked for a random quality audit.
+PEERLEARN_QUALITY_AUDIT_PERCENT = env_int("QUALITY_AUDIT_PERCENT", 5)
 
 # Who may see the details of /api/health/* (which dependency failed, how many workers): staff, or this bearer token.
 HEALTH_TOKEN = env_str("HEALTH_TOKEN", "")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("sessions_app.urls")),
     path("", include("payments.urls")),
     path("panel/", include("adminpanel.urls")),
+    path("help/", include("adminpanel.help_urls")),
 ]
 
 handler403 = "mentorship.views.permission_denied"

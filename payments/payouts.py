@@ -151,7 +151,7 @@ def payout_apply_entity(*, entity: dict) -> Payout | None:
 def payouts_run_weekly(*, today: dt.date | None = None) -> dict[str, int]:
     """Pay every mentor whose available balance reached the minimum, once for this ISO week."""
     today = today or timezone.localdate()
-    counts = {"paid": 0, "already_paid": 0, "no_destination": 0, "errors": 0}
+    counts = {"paid": 0, "already_paid": 0, "no_destination": 0, "held": 0, "errors": 0}
     resolve = get_payout_destination_resolver()
     due = (
         LedgerAccount.objects.filter(kind=LedgerAccount.Kind.MENTOR_PAYABLE, owner__isnull=False)
@@ -162,6 +162,10 @@ def payouts_run_weekly(*, today: dt.date | None = None) -> dict[str, int]:
     )
     for account in due:
         mentor = account.owner
+        if not mentor.is_active:
+            # A suspended or deactivated mentor's balance stays in the ledger until staff reinstate them.
+            counts["held"] += 1
+            continue
         key = weekly_idempotency_key(mentor, today)
         if Payout.objects.filter(idempotency_key=key).exists():
             counts["already_paid"] += 1

@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from outbox.services import enqueue
 from sessions_app.models import Booking, Session
-from sessions_app.models_room import FollowUpTask, MentorNoShow, MentorNote, ProgressMilestone, Review
+from sessions_app.models_room import (
+    FollowUpTask,
+    MentorNoShow,
+    MentorNote,
+    ProgressMilestone,
+    Review,
+    SessionMessage,
+)
 
 # Students whose bookings count as having taken part (before, during and after the session).
 PARTICIPANT_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
@@ -161,6 +168,21 @@ def review_update(
     return review
 
 
+def review_hide(*, review: Review, now: dt.datetime | None = None) -> Review:
+    """Moderation hides a review: off the profile and out of the mentor's rating."""
+    with transaction.atomic():
+        review.hidden_at = now or timezone.now()
+        review.save(update_fields=["hidden_at", "updated_at"])
+        _refresh_mentor_stats_after_commit(review.mentor_id)
+    return review
+
+
+def chat_message_hide(*, message: SessionMessage, now: dt.datetime | None = None) -> SessionMessage:
+    message.hidden_at = now or timezone.now()
+    message.save(update_fields=["hidden_at"])
+    return message
+
+
 def mentor_feedback_stats(mentor_profile_id: int) -> dict[str, object]:
     """The stats provider for ``mentors.hooks``: rating average and count from reviews, and mentor no-shows."""
     from mentors.models import MentorProfile
@@ -168,7 +190,9 @@ def mentor_feedback_stats(mentor_profile_id: int) -> dict[str, object]:
     mentor_user_id = MentorProfile.objects.filter(pk=mentor_profile_id).values_list("user_id", flat=True).first()
     if mentor_user_id is None:
         return {}
-    ratings = Review.objects.filter(mentor_id=mentor_user_id).aggregate(average=Avg("rating"), count=Count("id"))
+    ratings = Review.objects.filter(mentor_id=mentor_user_id, hidden_at__isnull=True).aggregate(
+        average=Avg("rating"), count=Count("id")
+    )
     average = Decimal(str(ratings["average"] or 0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return {
         "average_rating": average,

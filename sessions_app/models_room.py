@@ -104,6 +104,8 @@ class SessionMessage(models.Model):
     amount_paise = models.BigIntegerField(_("amount (paise)"), null=True, blank=True)
     # Contact details were hidden (a session with a minor): kept for safety reviews.
     was_masked = models.BooleanField(_("contact details hidden"), default=False)
+    # Hidden by moderation after a report: kept for the record, no longer shown.
+    hidden_at = models.DateTimeField(_("hidden by moderation at"), null=True, blank=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
 
     class Meta:
@@ -298,6 +300,8 @@ class Review(models.Model):
     language = models.ForeignKey(
         "accounts.Language", verbose_name=_("language of the session"), on_delete=models.PROTECT, related_name="+"
     )
+    # Hidden by moderation: not shown and not counted in the mentor's rating.
+    hidden_at = models.DateTimeField(_("hidden by moderation at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -60,7 +60,7 @@ def mentor_reviews(mentor: Any, limit: int = 10) -> QuerySet[Review]:
     """The newest reviews of a mentor (a ``MentorProfile`` or the mentor's ``User``), for the public profile."""
     mentor_user_id = getattr(mentor, "user_id", None) or mentor.pk
     return (
-        Review.objects.filter(mentor_id=mentor_user_id)
+        Review.objects.filter(mentor_id=mentor_user_id, hidden_at__isnull=True)
         .select_related("student", "language")
         .order_by("-created_at", "-id")[:limit]
     )
@@ -75,6 +75,7 @@ class ReviewCard:
     author_name: str
     language: str
     created_at: dt.datetime
+    review_id: int = 0
 
 
 def mentor_profile_reviews_context(request, mentor) -> dict[str, Any]:
@@ -86,6 +87,7 @@ def mentor_profile_reviews_context(request, mentor) -> dict[str, Any]:
             author_name=review.student.get_short_name(),
             language=review.language.name,
             created_at=review.created_at,
+            review_id=review.pk,
         )
         for review in mentor_reviews(mentor)
     ]

@@ -217,7 +217,7 @@ def _message_payload(message: SessionMessage, sender_name: str) -> dict[str, Any
 
 def chat_history(*, session_id: int, limit: int = CHAT_HISTORY_LIMIT) -> list[dict[str, Any]]:
     messages = list(
-        SessionMessage.objects.filter(session_id=session_id)
+        SessionMessage.objects.filter(session_id=session_id, hidden_at__isnull=True)
         .select_related("sender", "session")
         .order_by("-created_at", "-id")[:limit]
     )

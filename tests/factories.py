@@ -409,3 +409,26 @@ class FollowUpTaskFactory(factory.django.DjangoModelFactory):
     created_by = factory.LazyAttribute(lambda o: o.session.mentor)
     title = factory.Sequence(lambda n: f"Solve exercise set {n}")
     due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=7))
+
+
+# --- adminpanel (support desk) -------------------------------------------------------------------
+
+
+def support_user(**fields):
+    return UserFactory(is_staff=True, role=User.Role.SUPPORT, **fields)
+
+
+def admin_user(**fields):
+    return UserFactory(is_staff=True, role=User.Role.ADMIN, **fields)
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "adminpanel.Ticket"
+
+    requester = factory.SubFactory(UserFactory)
+    category = "booking"
+    subject = factory.Sequence(lambda n: f"Question {n}")
+    priority = 3
+    created_at = factory.LazyFunction(timezone.now)
+    first_response_due_at = factory.LazyAttribute(lambda o: o.created_at + dt.timedelta(hours=24))

@@ -43,6 +43,7 @@ from sessions_app.services.group import (
     group_session_update,
 )
 from sessions_app.services.notify import (
+    notification_add,
     notify_booking_event,
     notify_dispute,
     notify_hosted_session_event,
@@ -73,6 +74,7 @@ __all__ = [
     "group_session_create",
     "group_session_publish",
     "group_session_update",
+    "notification_add",
     "notifications_mark_read",
     "notify_booking_event",
     "notify_dispute",

@@ -30,9 +30,12 @@ def _send(user: User, notice: emails.Notice, *, email: bool, in_app: bool) -> No
     if email:
         emails.send_email(user, notice)
     if in_app:
-        Notification.objects.create(
-            user=user, title=notice.subject[:200], body=" ".join(notice.lines)[:2000], url=notice.action_path
-        )
+        notification_add(user=user, title=notice.subject, body=" ".join(notice.lines), url=notice.action_path)
+
+
+def notification_add(*, user: User, title: str, body: str = "", url: str = "") -> Notification:
+    """Keep a notice in the user's in-app notifications (other apps raise theirs through this)."""
+    return Notification.objects.create(user=user, title=title[:200], body=body[:2000], url=url[:300])
 
 
 def notify_booking_event(*, booking_id: int, event: str) -> None:

@@ -31,6 +31,14 @@ def staff(client):
     return user
 
 
+@pytest.fixture
+def admin_staff(client):
+    """Documents are for admins: support staff handle tickets, not identity papers."""
+    user = UserFactory(is_staff=True, role=User.Role.ADMIN, time_zone="Asia/Kolkata")
+    client.force_login(user)
+    return user
+
+
 def pending(**fields):
     fields.setdefault("submitted_at", timezone.now() - dt.timedelta(hours=5))
     return MentorProfileFactory(pending=True, **fields)
@@ -118,7 +126,8 @@ def test_queue_and_home_queries_do_not_grow_with_the_number_of_applications(clie
     assert max(few) <= 10
 
 
-def test_application_page_shows_profile_documents_history_and_allowed_actions(client, staff):
+def test_application_page_shows_profile_documents_history_and_allowed_actions(client, admin_staff):
+    staff = admin_staff
     mentor = MentorProfileFactory(verification_status=S.BACKGROUND_CHECK_IN_PROGRESS, university="IIT Delhi")
     VerificationDocumentFactory(mentor=mentor, original_name="aadhaar-card.pdf")
     VerificationEvent.objects.create(
@@ -134,6 +143,13 @@ def test_application_page_shows_profile_documents_history_and_allowed_actions(cl
     partial = client.get(reverse("adminpanel:application", args=[mentor.pk]), **HTMX)
     assert b'id="workflow"' in partial.content and b"<html" not in partial.content
     assert client.get(reverse("adminpanel:application", args=[999999])).status_code == 404
+
+
+def test_support_staff_see_which_documents_exist_but_cannot_open_them(client, staff):
+    mentor = MentorProfileFactory(verification_status=S.DOCUMENTS_UNDER_REVIEW)
+    VerificationDocumentFactory(mentor=mentor, original_name="aadhaar-card.pdf")
+    content = client.get(reverse("adminpanel:application", args=[mentor.pk])).content.decode()
+    assert "/panel/documents/" not in content and "aadhaar-card.pdf" not in content
 
 
 def test_staff_move_an_application_to_the_next_stage_and_schedule_an_interview(
@@ -237,7 +253,7 @@ def test_suspend_and_reinstate(client, staff):
 # --- documents -------------------------------------------------------------------------------------------
 
 
-def test_staff_open_a_document_through_its_link(client, staff):
+def test_admins_open_a_document_through_its_link(client, admin_staff):
     document = VerificationDocumentFactory()
     response = client.get(document_link(document))
     assert response.status_code == 200
@@ -268,7 +284,7 @@ def test_visitors_are_sent_to_log_in_for_a_document(client):
     assert response.status_code == 302
 
 
-def test_an_expired_document_link_is_refused(client, staff):
+def test_an_expired_document_link_is_refused(client, admin_staff):
     document = VerificationDocumentFactory()
     with time_machine.travel(timezone.now() - dt.timedelta(minutes=6)):
         link = document_link(document)
@@ -276,7 +292,7 @@ def test_an_expired_document_link_is_refused(client, staff):
     assert response.status_code == 410 and b"expired" in response.content
 
 
-def test_a_tampered_document_link_is_not_found(client, staff):
+def test_a_tampered_document_link_is_not_found(client, admin_staff):
     first, second = VerificationDocumentFactory(), VerificationDocumentFactory()
     link = document_link(first)
     token = link.rstrip("/").rsplit("/", 1)[1]

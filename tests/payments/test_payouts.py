@@ -64,7 +64,7 @@ def test_weekly_payout_pays_balances_of_1000_rupees_or_more_once(captured_paymen
     first = payouts_run_weekly(today=MONDAY)
     again = payouts_run_weekly(today=MONDAY + dt.timedelta(days=3))
 
-    assert first == {"paid": 1, "already_paid": 0, "no_destination": 0, "errors": 0}
+    assert first == {"paid": 1, "already_paid": 0, "no_destination": 0, "held": 0, "errors": 0}
     assert again["paid"] == 0
     payout = Payout.objects.get()
     assert (payout.mentor, payout.amount_paise, payout.status) == (mentor, 140_000, Payout.Status.PENDING)
@@ -73,6 +73,23 @@ def test_weekly_payout_pays_balances_of_1000_rupees_or_more_once(captured_paymen
     assert sent["amount"] == 140_000 and sent["mode"] == "IMPS"
     assert mentor_balances(mentor) == (0, 0, 140_000)
     assert mentor_balances(poorer).available_paise == 70_000
+
+
+def test_payouts_of_suspended_mentors_are_held_until_they_are_reinstated(
+    captured_payment, mentor, razorpay_keys, destinations
+):
+    earn(captured_payment, mentor, 200_000)
+    destinations[mentor.pk] = bank(mentor)
+    mentor.status, mentor.is_active = "suspended", False
+    mentor.save(update_fields=["status", "is_active"])
+
+    assert payouts_run_weekly(today=MONDAY)["held"] == 1
+    assert not Payout.objects.exists()
+    assert mentor_balances(mentor).available_paise == 140_000
+
+    mentor.status, mentor.is_active = "active", True
+    mentor.save(update_fields=["status", "is_active"])
+    assert payouts_run_weekly(today=MONDAY)["paid"] == 1
 
 
 def test_mentors_without_payout_details_are_skipped(captured_payment, mentor, razorpay_keys, destinations):

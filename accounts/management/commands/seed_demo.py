@@ -4,7 +4,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 # Each app that has demo data offers `<app>.demo.seed(*, stdout)`; accounts runs first, the others build on it.
-DEMO_MODULES = ("accounts.demo", "mentors.demo", "matching.demo", "sessions_app.demo", "payments.demo")
+DEMO_MODULES = (
+    "accounts.demo",
+    "mentors.demo",
+    "matching.demo",
+    "sessions_app.demo",
+    "payments.demo",
+    "adminpanel.demo",
+)
 
 
 class Command(BaseCommand):

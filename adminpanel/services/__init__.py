@@ -1,0 +1,1 @@
+"""Writes of the staff side; import the use cases from their modules (support, accounts, quality, feedback)."""

@@ -231,6 +231,7 @@ class AccountAction(models.Model):
 class QualityReview(models.Model):
     class Trigger(models.TextChoices):
         LOW_RATING = "low_rating", _("Rating under 3.5 over the last 10 reviews")
+        # xgettext:no-python-format
         LOW_COMPLETION = "low_completion", _("Completion under 90 % over 30 days")
         NO_SHOWS = "no_shows", _("2 or more no-shows in 30 days")
         AUDIT = "audit", _("Random audit of a session")

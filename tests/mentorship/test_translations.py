@@ -2,6 +2,8 @@
 
 import ast
 import re
+import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -134,3 +136,12 @@ def test_log_in_form_of_allauth_speaks_the_chosen_language(
     assert remember_me in page
     assert f">{password}<" in page.replace("\n", "").replace(" ", "")
     assert "Remember Me" not in page
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt is not installed")
+@pytest.mark.parametrize("language_code", TRANSLATED_LANGUAGES)
+def test_gettexts_own_checker_accepts_the_catalogue(language_code):
+    """msgfmt --check is what Django's compilemessages runs: formats flagged by xgettext must hold in translations."""
+    path = Path(settings.BASE_DIR) / "locale" / language_code / "LC_MESSAGES" / "django.po"
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

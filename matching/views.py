@@ -1,38 +1,60 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from matching import selectors
+from matching import page_cache, selectors
 from matching.forms import MentorSearchForm
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def search(request: HttpRequest) -> HttpResponse:
-    """`/mentors/`: the filters and one page of results; HTMX filter changes get only the results back."""
+    """`/mentors/`: the filters and one page of results; HTMX filter changes get only the results back.
+
+    What does not depend on the viewer comes from `page_cache`: the filter form and the filters it parses to, per
+    query; a visitor's whole results, per query; a student's cards, with only the score and reasons computed here.
+    """
     student = selectors.student_facts_for(request.user)
-    options = selectors.filter_options()
+    version = page_cache.data_version()
+    query = page_cache.query_fingerprint(request)
+    knows_place = bool(student and student.state)
+    viewer = "student" if student else "member" if request.user.is_authenticated else "visitor"
+    filters, page_number, filters_html, relaxations = page_cache.cached(
+        version,
+        ["filters", viewer, str(knows_place), query],
+        lambda: _parse_filters(request, is_student=student is not None, knows_place=knows_place),
+    )
+
+    def results_html() -> str:
+        page = selectors.mentor_search_page(
+            filters=filters, student=student, page=page_number, at=timezone.now(), options=selectors.filter_options()
+        )
+        context = {
+            "page": page,
+            "cards": page_cache.mentor_cards(version, page.results),
+            "student": student,
+            "sorted_by_match": student is not None and filters.sort == "best",
+            "relaxations": relaxations,
+        }
+        return render_to_string("matching/search.html#results", context, request=request)
+
+    # A student's results carry their own scores; everyone else's depend only on the query and the language.
+    results = results_html() if student else page_cache.cached(version, ["results", viewer, query], results_html)
+    if request.htmx and not request.htmx.history_restore_request:
+        return HttpResponse(results)
+    return render(request, "matching/search.html", {"filters_html": filters_html, "results_html": results})
+
+
+def _parse_filters(request: HttpRequest, *, is_student: bool, knows_place: bool) -> tuple:
+    """(filters, page number, the form's HTML, the ways out of an empty result) for the query string."""
     form = MentorSearchForm(
-        request.GET,
-        options=options,
-        is_student=student is not None,
-        knows_place=bool(student and student.state),
+        request.GET, options=selectors.filter_options(), is_student=is_student, knows_place=knows_place
     )
-    filters = form.search_filters()
-    page = selectors.mentor_search_page(
-        filters=filters, student=student, page=form.page_number(), at=timezone.now(), options=options
-    )
-    context = {
-        "form": form,
-        "page": page,
-        "student": student,
-        "sorted_by_match": student is not None and filters.sort == "best",
-        "relaxations": _relaxations(request, form),
-    }
-    partial = request.htmx and not request.htmx.history_restore_request
-    return render(request, "matching/search.html#results" if partial else "matching/search.html", context)
+    filters_html = render_to_string("matching/search.html#filters", {"form": form})
+    return form.search_filters(), form.page_number(), filters_html, _relaxations(request, form)
 
 
 def _relaxations(request: HttpRequest, form: MentorSearchForm) -> list[tuple[str, str]]:

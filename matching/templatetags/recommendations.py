@@ -23,4 +23,5 @@ def recommended_mentors_panel(context: template.Context) -> dict:
         options=selectors.filter_options(),
     )
     results = page.results[:PANEL_SIZE]
-    return {"request": request, "results": results, "cards": page_cache.mentor_cards(page_cache.data_version(), results)}
+    cards = page_cache.mentor_cards(page_cache.data_version(), results)
+    return {"request": request, "results": results, "cards": cards}

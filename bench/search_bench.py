@@ -284,6 +284,8 @@ def add_mentors(count: int, start: int, rng: random.Random) -> None:
 
 
 def bench_student() -> object:
+    from django.utils import timezone
+
     from accounts.models import Language, StudentProfile, User
 
     student = User.objects.create(
@@ -304,6 +306,7 @@ def bench_student() -> object:
         industries=["healthcare"],
         challenges=["exam_preparation"],
         onboarding_step=7,
+        onboarding_completed_at=timezone.now(),
     )
     return student
 

@@ -76,19 +76,28 @@ def cached(version: str | None, parts: Sequence[str], build: Callable[[], Any]) 
     if version is None:
         return build()
     key = _key(version, *parts)
+    value = safe_get(key, _MISSING)
+    if value is _MISSING:
+        value = build()
+        safe_set(key, value, PAGE_TTL_SECONDS)
+    return value
+
+
+def safe_get(key: str, default: Any = None) -> Any:
+    """`cache.get`, with a cache error read as a miss."""
     try:
-        value = cache.get(key, _MISSING)
+        return cache.get(key, default)
     except Exception:  # noqa: BLE001
         logger.warning("search cache read failed", exc_info=True)
-        return build()
-    if value is not _MISSING:
-        return value
-    value = build()
+        return default
+
+
+def safe_set(key: str, value: Any, timeout: int) -> None:
+    """`cache.set`, with a cache error ignored (the next request builds the value again)."""
     try:
-        cache.set(key, value, PAGE_TTL_SECONDS)
+        cache.set(key, value, timeout)
     except Exception:  # noqa: BLE001
         logger.warning("search cache write failed", exc_info=True)
-    return value
 
 
 def mentor_cards(version: str | None, results: Sequence) -> list[SafeString]:

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
-from django.core.cache import cache
 from django.db.models import F, Func, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import Language, StudentProfile, User
-from matching import ranking, scoring
+from matching import page_cache, ranking, scoring
 from matching.models import MentorSearchDocument, SearchTerm
 from mentors.models import MentorProfile
 
@@ -145,7 +144,7 @@ def language_names() -> dict[str, str]:
 def filter_options() -> FilterOptions:
     """The values present among listed mentors, for the filter controls, and the language names; one cache read,
     cleared whenever a document changes."""
-    options = cache.get(FILTER_OPTIONS_CACHE_KEY)
+    options = page_cache.safe_get(FILTER_OPTIONS_CACHE_KEY)
     if options is None:
         options = FilterOptions(
             languages=_distinct_elements("languages"),
@@ -154,7 +153,7 @@ def filter_options() -> FilterOptions:
             time_zones=sorted(set(MentorSearchDocument.objects.values_list("time_zone", flat=True).distinct())),
             language_names=dict(Language.objects.values_list("code", "name")),
         )
-        cache.set(FILTER_OPTIONS_CACHE_KEY, options, FILTER_OPTIONS_TTL_SECONDS)
+        page_cache.safe_set(FILTER_OPTIONS_CACHE_KEY, options, FILTER_OPTIONS_TTL_SECONDS)
     return options
 
 

@@ -14,38 +14,44 @@ from matching.forms import MentorSearchForm
 def search(request: HttpRequest) -> HttpResponse:
     """`/mentors/`: the filters and one page of results; HTMX filter changes get only the results back.
 
-    What does not depend on the viewer comes from `page_cache`: the filter form and the filters it parses to, per
-    query; a visitor's whole results, per query; a student's cards, with only the score and reasons computed here.
+    What does not depend on the viewer comes from `page_cache`: for a visitor the form and the results together,
+    per query (one cache read); for a student the form and the filters it parses to, per query, and each mentor's
+    card, with only the score and reasons computed here.
     """
     student = selectors.student_facts_for(request.user)
     version = page_cache.data_version()
     query = page_cache.query_fingerprint(request)
-    knows_place = bool(student and student.state)
-    viewer = "student" if student else "member" if request.user.is_authenticated else "visitor"
-    filters, page_number, filters_html, relaxations = page_cache.cached(
-        version,
-        ["filters", viewer, str(knows_place), query],
-        lambda: _parse_filters(request, is_student=student is not None, knows_place=knows_place),
-    )
-
-    def results_html() -> str:
-        page = selectors.mentor_search_page(
-            filters=filters, student=student, page=page_number, at=timezone.now(), options=selectors.filter_options()
+    if student is None:
+        # Signed-in mentors and staff see a sentence of their own instead of the invitation to log in.
+        viewer = "member" if request.user.is_authenticated else "visitor"
+        filters_html, results = page_cache.cached(
+            version, [viewer, query], lambda: _filters_and_results(request, None, version)
         )
-        context = {
-            "page": page,
-            "cards": page_cache.mentor_cards(version, page.results),
-            "student": student,
-            "sorted_by_match": student is not None and filters.sort == "best",
-            "relaxations": relaxations,
-        }
-        return render_to_string("matching/search.html#results", context, request=request)
-
-    # A student's results carry their own scores; everyone else's depend only on the query and the language.
-    results = results_html() if student else page_cache.cached(version, ["results", viewer, query], results_html)
+    else:
+        filters_html, results = _filters_and_results(request, student, version)
     if request.htmx and not request.htmx.history_restore_request:
         return HttpResponse(results)
     return render(request, "matching/search.html", {"filters_html": filters_html, "results_html": results})
+
+
+def _filters_and_results(request: HttpRequest, student, version: str | None) -> tuple[str, str]:
+    knows_place = bool(student and student.state)
+    filters, page_number, filters_html, relaxations = page_cache.cached(
+        version,
+        ["filters", str(student is not None), str(knows_place), page_cache.query_fingerprint(request)],
+        lambda: _parse_filters(request, is_student=student is not None, knows_place=knows_place),
+    )
+    page = selectors.mentor_search_page(
+        filters=filters, student=student, page=page_number, at=timezone.now(), options=selectors.filter_options()
+    )
+    context = {
+        "page": page,
+        "cards": page_cache.mentor_cards(version, page.results),
+        "student": student,
+        "sorted_by_match": student is not None and filters.sort == "best",
+        "relaxations": relaxations,
+    }
+    return filters_html, render_to_string("matching/search.html#results", context, request=request)
 
 
 def _parse_filters(request: HttpRequest, *, is_student: bool, knows_place: bool) -> tuple:

@@ -100,13 +100,28 @@ DATABASES = {"default": parse_database_url(env_str("DATABASE_URL", "postgres://p
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A streaming replica for the discovery reads (mentorship/db_router.py); see README "Scaling" for when to add one.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **parse_database_url(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "ATOMIC_REQUESTS": False,
+        # Tests read the primary's test database through this alias instead of creating another.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["mentorship.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# One Redis serves every role by default; each role can move to its own server (README "Scaling").
+REDIS_CACHE_URL = env_str("REDIS_CACHE_URL", REDIS_URL)
+REDIS_CHANNEL_LAYER_URL = env_str("REDIS_CHANNEL_LAYER_URL", REDIS_URL)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": REDIS_CACHE_URL,
         # Separate prefixes let several deployments (or benchmark servers) share one Redis.
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", f"peerlearn-{PEERLEARN_ENV}"),
     }
@@ -114,7 +129,7 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"peerlearn-{PEERLEARN_ENV}"},
+        "CONFIG": {"hosts": [REDIS_CHANNEL_LAYER_URL], "prefix": f"peerlearn-{PEERLEARN_ENV}"},
     }
 }
 

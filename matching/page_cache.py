@@ -20,8 +20,10 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -36,6 +38,8 @@ PAGE_TTL_SECONDS = 300
 # In the cached card HTML, where the viewer's own score and reasons go (see templates/matching/_mentor_card.html).
 MATCH_SLOT = "<!--personal:match-->"
 REASONS_SLOT = "<!--personal:reasons-->"
+# In a cached visitor page, where each request's own CSRF token goes: letters only, so escaping keeps it as is.
+CSRF_SLOT = "csrfslotQx7Lm2Vb9Rt4"
 _MISSING = object()
 
 
@@ -98,6 +102,20 @@ def safe_set(key: str, value: Any, timeout: int) -> None:
         cache.set(key, value, timeout)
     except Exception:  # noqa: BLE001
         logger.warning("search cache write failed", exc_info=True)
+
+
+def visitor_page(request: HttpRequest, version: str | None, render: Callable[[dict], str]) -> str | None:
+    """A signed-out visitor's whole page from the cache, with this request's CSRF token put in; None when the
+    page has something of the visitor's own (a pending message) and must be rendered for them.
+
+    `render(extra_context)` renders the page; the extra context stands in a placeholder for the CSRF token, the
+    only per-visitor value in the layout.
+    """
+    if request.user.is_authenticated or len(messages.get_messages(request)):
+        return None
+    path_key = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    html = cached(version, ["visitor-page", path_key], lambda: render({"csrf_token": CSRF_SLOT}))
+    return html.replace(CSRF_SLOT, get_token(request))
 
 
 def mentor_cards(version: str | None, results: Sequence) -> list[SafeString]:

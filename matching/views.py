@@ -14,27 +14,39 @@ from matching.forms import MentorSearchForm
 def search(request: HttpRequest) -> HttpResponse:
     """`/mentors/`: the filters and one page of results; HTMX filter changes get only the results back.
 
-    What does not depend on the viewer comes from `page_cache`: for a visitor the form and the results together,
-    per query (one cache read); for a student the form and the filters it parses to, per query, and each mentor's
-    card, with only the score and reasons computed here.
+    What does not depend on the viewer comes from `page_cache`: a signed-out visitor's whole page, per URL; the
+    form and the results of anyone who is not a student, per query; for a student the form and the filters it
+    parses to, per query, and each mentor's card, with only the score and reasons computed here.
     """
     student = selectors.student_facts_for(request.user)
     version = page_cache.data_version()
-    query = page_cache.query_fingerprint(request)
-    if student is None:
-        # Signed-in mentors and staff see a sentence of their own instead of the invitation to log in.
-        viewer = "member" if request.user.is_authenticated else "visitor"
-        filters_html, results = page_cache.cached(
-            version, [viewer, query], lambda: _filters_and_results(request, None, version)
+    partial = request.htmx and not request.htmx.history_restore_request
+    if student is None and not partial:
+        page = page_cache.visitor_page(
+            request,
+            version,
+            lambda extra: render_to_string("matching/search.html", {**_shared(request, version), **extra}, request),
         )
-    else:
-        filters_html, results = _filters_and_results(request, student, version)
-    if request.htmx and not request.htmx.history_restore_request:
-        return HttpResponse(results)
-    return render(request, "matching/search.html", {"filters_html": filters_html, "results_html": results})
+        if page is not None:
+            return HttpResponse(page)
+    context = _shared(request, version) if student is None else _filters_and_results(request, student, version)
+    if partial:
+        return HttpResponse(context["results_html"])
+    return render(request, "matching/search.html", context)
 
 
-def _filters_and_results(request: HttpRequest, student, version: str | None) -> tuple[str, str]:
+def _shared(request: HttpRequest, version: str | None) -> dict:
+    """The form and results of a viewer who is not a student: the same for everyone, per query (one cache read)."""
+    # Signed-in mentors and staff see a sentence of their own instead of the invitation to log in.
+    viewer = "member" if request.user.is_authenticated else "visitor"
+    return page_cache.cached(
+        version,
+        [viewer, page_cache.query_fingerprint(request)],
+        lambda: _filters_and_results(request, None, version),
+    )
+
+
+def _filters_and_results(request: HttpRequest, student, version: str | None) -> dict:
     knows_place = bool(student and student.state)
     filters, page_number, filters_html, relaxations = page_cache.cached(
         version,
@@ -51,7 +63,8 @@ def _filters_and_results(request: HttpRequest, student, version: str | None) -> 
         "sorted_by_match": student is not None and filters.sort == "best",
         "relaxations": relaxations,
     }
-    return filters_html, render_to_string("matching/search.html#results", context, request=request)
+    results_html = render_to_string("matching/search.html#results", context, request=request)
+    return {"filters_html": filters_html, "results_html": results_html}
 
 
 def _parse_filters(request: HttpRequest, *, is_student: bool, knows_place: bool) -> tuple:

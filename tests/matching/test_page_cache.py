@@ -123,3 +123,36 @@ def test_search_pages_render_from_postgresql_while_the_cache_is_down(client, set
     client.force_login(student)
     response = client.get(URL, {"language": "te"}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and "Speaks Telugu" in reasons(response)
+
+
+def _csrf_from(content: str) -> str:
+    return re.search(r'"X-CSRFToken": "([^"]+)"', content).group(1)
+
+
+def test_every_visitor_of_a_cached_page_gets_a_working_csrf_token_of_their_own(settings):
+    from django.test import Client
+
+    listed_mentor(languages=["te"])
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_token = _csrf_from(first.get(URL).content.decode())
+    second_page = second.get(URL).content.decode()
+    second_token = _csrf_from(second_page)
+    assert "csrfslot" not in second_page
+    assert first.cookies[settings.CSRF_COOKIE_NAME].value != second.cookies[settings.CSRF_COOKIE_NAME].value
+    # Each token is good for its own visitor's next form (the language switcher on the cached page), not the other's.
+    change, data = reverse("set_language"), {"language": "hi", "next": URL}
+    assert second.post(change, data, headers={"X-CSRFToken": second_token}).status_code == 302
+    assert first.post(change, data, headers={"X-CSRFToken": first_token}).status_code == 302
+    stranger = Client(enforce_csrf_checks=True)
+    stranger.get(URL)
+    assert stranger.post(change, data, headers={"X-CSRFToken": first_token}).status_code == 403
+
+
+def test_a_visitor_with_a_message_waiting_sees_it_on_the_search_page(client):
+    listed_mentor(languages=["te"])
+    client.get(URL)  # the page is cached
+    client.force_login(student_with_profile())
+    client.post(reverse("account_logout"))
+    with_message = client.get(URL).content.decode()
+    assert 'role="status"' in with_message and "signed out" in with_message
+    assert "signed out" not in client.get(URL).content.decode()

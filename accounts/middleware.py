@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.selectors import language_code
 from accounts.timezones import viewer_time_zone
 
 UI_LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -26,7 +27,7 @@ class UserLanguageMiddleware:
         if user.is_authenticated:
             code = user.ui_language
             if not code and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and user.primary_language_id:
-                code = user.primary_language.code
+                code = language_code(user.primary_language_id)
             if code in UI_LANGUAGE_CODES:
                 translation.activate(code)
                 request.LANGUAGE_CODE = code

@@ -16,6 +16,18 @@ def active_languages() -> list[Language]:
     return list(Language.objects.filter(is_active=True))
 
 
+# Language id → code, filled as ids are seen: a code is the language's identity and never changes, and the
+# middleware needs it on every signed-in page.
+_language_codes: dict[int, str] = {}
+
+
+def language_code(language_id: int) -> str:
+    code = _language_codes.get(language_id)
+    if code is None:
+        code = _language_codes[language_id] = Language.objects.values_list("code", flat=True).get(pk=language_id)
+    return code
+
+
 def user_language(user: User) -> str:
     """The interface language for this user: their explicit choice, else their primary language if we offer it."""
     if user.ui_language in UI_LANGUAGE_CODES:

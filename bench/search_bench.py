@@ -1,6 +1,8 @@
-"""Benchmark of the mentor search page (`/mentors/`) at 1k, 10k and 100k approved mentors.
+"""Benchmark of the mentor search page (`/mentors/`) at 1k, 10k and 100k approved mentors, and of the pages
+around it (a mentor's profile, the student dashboard, the booking page) against a bare Django view as the floor.
 
     .venv/bin/python bench/search_bench.py [--sizes 1000,10000,100000] [--requests 2000] [--clients 20]
+    .venv/bin/python bench/search_bench.py --sizes 10000 --profile 200 --requests 0   # only the profile
 
 All on loopback, in dedicated databases (dropped and recreated: `peerlearn_bench_search_<size>`):
 1. one database per size, migrated and filled with approved mentors (bulk inserts, `search_documents_rebuild`,
@@ -8,19 +10,26 @@ All on loopback, in dedicated databases (dropped and recreated: `peerlearn_bench
 2. one gunicorn per size (WSGI, sync workers, as in production) with production settings (DEBUG off, manifest
    static files, persistent database connections), each on a free port and its own cache key prefix;
 3. for each scenario (a visitor and a signed-in student, with a typical filter set) and size: p50 / p95 latency and
-   throughput of N concurrent clients over HTTP, and the single-client latency (the service time). The machine is
-   shared, so the sizes are measured in interleaved rounds: a burst of load on another process slows every size
-   alike instead of whichever size happened to be running;
+   throughput of N concurrent clients over HTTP (an asyncio client; its own CPU is printed), the single-client
+   latency, and the gunicorn workers' CPU per request (the service time, read from /proc: the least noisy figure on
+   a shared machine). The sizes and scenarios are measured in interleaved rounds: a burst of load on another
+   process slows every cell alike instead of whichever happened to be running. Every page is also given as a
+   ratio to the bare view (`bench/urls.py`) measured in the same rounds;
 4. in the same run, per size: the queries of the same request through Django's test client (CaptureQueriesContext)
    and the page's own SQL statements timed through a cursor and EXPLAIN ANALYZE.
-Targets (issue 3): p95 ≤ 50 ms at 10k; p95 at 100k ≤ 1.5 × p95 at 1k; queries per request constant.
+5. with `--profile N`: N requests of each scenario in one process through Django's test client under cProfile;
+   the top of the profile (own time and cumulative) is printed.
+Targets (issues 3 and 10): search p95 ≤ 50 ms at 10k; p95 at 100k ≤ 1.5 × p95 at 1k; queries per request constant.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import os
+import pstats
 import random
 import socket
 import statistics
@@ -38,14 +47,21 @@ sys.path.insert(0, str(BASE_DIR))
 from bench.http_load import LoadResult, run_load  # noqa: E402
 
 SCENARIOS = {
+    # The floor: a view that returns two bytes through every middleware (bench/urls.py).
+    "bare": "/bench/bare/",
     # A visitor filtering by language and level with a minimum rating: rating-and-popularity order.
     "visitor": "/mentors/?language=te&level=school&rating=4",
     # The same filters for a signed-in Telugu school student: best match, the score computed in SQL.
     "student": "/mentors/?language=te&level=school&rating=4",
     # A signed-in student's text search (full text plus trigram typo tolerance) with a level filter.
     "student-text": "/mentors/?q=physics&level=school",
+    # The pages a student goes through next, signed in.
+    "profile": "/mentor/bench-mentor-1/",
+    "dashboard": "/dashboard/",
+    "booking-page": "/mentor/bench-mentor-1/book/",
 }
-STUDENT_SCENARIOS = {"student", "student-text"}
+STUDENT_SCENARIOS = {"student", "student-text", "profile", "dashboard", "booking-page"}
+SEARCH_SCENARIOS = ("visitor", "student", "student-text")
 STUDENT_EMAIL = "bench-student@example.test"
 
 # fmt: off
@@ -110,11 +126,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--reuse-databases", action="store_true", help="keep databases a previous run seeded")
     # Internal: the same script, run against one size's database, seeds it or measures its queries.
     parser.add_argument(
-        "--role", choices=["orchestrate", "seed", "probe"], default="orchestrate", help=argparse.SUPPRESS
+        "--role", choices=["orchestrate", "seed", "probe", "profile"], default="orchestrate", help=argparse.SUPPRESS
     )
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", type=int, default=0, help="profile N requests of each scenario (cProfile)")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset of scenarios")
     return parser.parse_args()
 
 
@@ -131,7 +149,7 @@ def database_url(args: argparse.Namespace, size: int) -> str:
 def server_env(args: argparse.Namespace, static_root: str, size: int) -> dict[str, str]:
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "mentorship.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "PEERLEARN_ENV": "production",
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key-3c6f1f0e9d8b4a7c2e5f8a1b4c7d0e3f",
@@ -266,6 +284,8 @@ def add_mentors(count: int, start: int, rng: random.Random) -> None:
 
 
 def bench_student() -> object:
+    from django.utils import timezone
+
     from accounts.models import Language, StudentProfile, User
 
     student = User.objects.create(
@@ -286,6 +306,7 @@ def bench_student() -> object:
         industries=["healthcare"],
         challenges=["exam_preparation"],
         onboarding_step=7,
+        onboarding_completed_at=timezone.now(),
     )
     return student
 
@@ -374,11 +395,76 @@ def probe_role(args: argparse.Namespace) -> None:
 
     student = User.objects.get(email=STUDENT_EMAIL)
     result = {"cookie": session_cookie(student), "scenarios": {}}
-    for scenario, path in SCENARIOS.items():
+    for scenario in chosen_scenarios(args):
+        path = SCENARIOS[scenario]
         count, statements = queries_of(path, student if scenario in STUDENT_SCENARIOS else None)
         sql = [statement for statement in statements if "matching_" in statement]
         result["scenarios"][scenario] = {"queries": count, "sql": time_sql(sql)}
     print(json.dumps(result))
+
+
+def profile_role(args: argparse.Namespace) -> None:
+    """In a child process set up for one size's database: N requests of each scenario under cProfile (after one
+    warm-up request), printed as the top functions by own time and by cumulative time."""
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from accounts.models import User
+
+    student = User.objects.get(email=STUDENT_EMAIL)
+    for scenario in chosen_scenarios(args):
+        client = Client()
+        if scenario in STUDENT_SCENARIOS:
+            client.force_login(student)
+        path = SCENARIOS[scenario]
+        client.get(path)
+        started = time.process_time()
+        for _ in range(args.profile):
+            client.get(path)
+        cpu = (time.process_time() - started) * 1000 / args.profile
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for _ in range(args.profile):
+            client.get(path)
+        profiler.disable()
+        took = (time.perf_counter() - started) * 1000 / args.profile
+        for order in ("tottime", "cumulative"):
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order)
+            stats.print_stats(25 if order == "tottime" else 40)
+            body = out.getvalue()
+            body = body[body.index("ncalls") :] if "ncalls" in body else body
+            print(
+                f"\n=== {scenario} {path}: {cpu:.2f} ms CPU per request (test client, this process), "
+                f"{took:.2f} ms under the profiler; top by {order} ==="
+            )
+            print(body.rstrip())
+
+
+def chosen_scenarios(args: argparse.Namespace) -> list[str]:
+    names = [name for name in args.scenarios.split(",") if name]
+    unknown = set(names) - set(SCENARIOS)
+    if unknown:
+        raise SystemExit(f"unknown scenarios {sorted(unknown)}; known: {', '.join(SCENARIOS)}")
+    return names
+
+
+def workers_cpu_s(master_pid: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master's worker processes."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command name: state, ppid, …; utime and stime are fields 14 and 15 of stat(5).
+        if int(fields[1]) == master_pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def prepare(args: argparse.Namespace, size: int, static_root: str) -> dict[str, str]:
@@ -396,7 +482,8 @@ def prepare(args: argparse.Namespace, size: int, static_root: str) -> dict[str, 
 
 
 def child(args: argparse.Namespace, env: dict[str, str], role: str, size: int) -> str:
-    command = [sys.executable, __file__, "--role", role, "--size", str(size), "--seed", str(args.seed)]
+    command = [sys.executable, __file__, "--role", role, "--size", str(size), "--seed", str(args.seed),
+               "--profile", str(args.profile), "--scenarios", args.scenarios]  # fmt: skip
     return subprocess.run(command, cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True).stdout
 
 
@@ -419,22 +506,33 @@ def main() -> None:
         return seed_role(args)
     if args.role == "probe":
         return probe_role(args)
+    if args.role == "profile":
+        return profile_role(args)
     sizes = [int(size) for size in args.sizes.split(",")]
+    scenarios = chosen_scenarios(args)
     static_root = tempfile.mkdtemp(prefix="peerlearn-bench-static-")
     print(f"databases {args.database_url}_<size>; redis {args.redis_url}; {os.cpu_count()} CPUs", flush=True)
     envs = {size: prepare(args, size, static_root) for size in sizes}
     manage(envs[sizes[0]], "collectstatic", "--no-input")
+    if args.profile:
+        for size in sizes:
+            print(f"\nProfile at {size:,} mentors ({args.profile} requests per scenario, in-process)", flush=True)
+            print(child(args, envs[size], "profile", size), flush=True)
+    if not args.requests:
+        return
     servers: dict[int, tuple[subprocess.Popen, int]] = {}
     try:
         for size in sizes:
             servers[size] = start_server(args, envs[size])
         probes = {size: json.loads(child(args, envs[size], "probe", size)) for size in sizes}
         print(f"gunicorn, {args.workers} sync workers per size, production settings, DEBUG off", flush=True)
-        cells = [(scenario, size) for scenario in SCENARIOS for size in sizes]
+        cells = [(scenario, size) for scenario in scenarios for size in sizes]
         latencies = {cell: [] for cell in cells}
         alone = {cell: [] for cell in cells}
         errors = dict.fromkeys(cells, 0)
         busy = dict.fromkeys(cells, 0.0)
+        server_cpu = dict.fromkeys(cells, 0.0)
+        client_cpu = dict.fromkeys(cells, 0.0)
 
         def load(cell, clients, requests):
             scenario, size = cell
@@ -450,10 +548,14 @@ def main() -> None:
         order = random.Random(args.seed)
         for round_number in range(args.rounds):
             for cell in order.sample(cells, len(cells)):
+                master = servers[cell[1]][0].pid
+                cpu_before = workers_cpu_s(master)
                 result = load(cell, args.clients, args.requests // args.rounds)
+                server_cpu[cell] += workers_cpu_s(master) - cpu_before
                 latencies[cell] += result.latencies_ms
                 errors[cell] += result.errors
                 busy[cell] += result.elapsed_s
+                client_cpu[cell] += result.client_cpu_s
                 alone[cell] += load(cell, 1, 20).latencies_ms
             load_average = ", ".join(f"{value:.1f}" for value in os.getloadavg())
             print(f"round {round_number + 1}/{args.rounds} done (load average {load_average})", flush=True)
@@ -463,14 +565,16 @@ def main() -> None:
             server.wait(timeout=20)
     rows = []
     for scenario, size in cells:
-        measured = LoadResult(latencies_ms=latencies[(scenario, size)], errors=errors[(scenario, size)],
-                              elapsed_s=busy[(scenario, size)])  # fmt: skip
+        cell = (scenario, size)
+        measured = LoadResult(latencies_ms=latencies[cell], errors=errors[cell], elapsed_s=busy[cell])
         probe = probes[size]["scenarios"][scenario]
+        served = max(1, measured.requests + measured.errors)
         rows.append(
             {
                 "size": size, "scenario": scenario, "p50": measured.p50, "p95": measured.p95,
                 "rps": measured.throughput, "errors": measured.errors, "queries": probe["queries"],
-                "sql": probe["sql"], "alone": statistics.median(alone[(scenario, size)]),
+                "sql": probe["sql"], "alone": statistics.median(alone[cell]),
+                "cpu_ms": server_cpu[cell] * 1000 / served, "client_cpu_ms": client_cpu[cell] * 1000 / served,
             }
         )  # fmt: skip
     report(rows, sizes, args)
@@ -479,18 +583,30 @@ def main() -> None:
 def report(rows: list[dict], sizes: list[int], args: argparse.Namespace) -> None:
     print(f"\nSummary ({args.clients} clients, {args.requests} requests per cell, gunicorn {args.workers} workers)")
     print(
-        f"{'scenario':<13} {'mentors':>8} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>6} {'1-client p50':>12} "
-        f"{'queries':>7} {'SQL ms':>7}"
+        "CPU ms = the gunicorn workers' CPU per request (the service time; PostgreSQL's and Redis's CPU not "
+        "included); × bare = that CPU and the p95 as multiples of the bare view's in the same run; client = the "
+        "load generator's own CPU per request."
     )
+    print(
+        f"{'scenario':<13} {'mentors':>8} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>6} {'1-client':>8} {'CPU ms':>7} "
+        f"{'× bare':>7} {'p95×bare':>8} {'client':>7} {'queries':>7} {'SQL ms':>7} {'errors':>6}"
+    )
+    floor = {row["size"]: row for row in rows if row["scenario"] == "bare"}
     for row in rows:
         sql_ms = sum(median for median, _explain in row["sql"])
+        bare = floor.get(row["size"])
+        cpu_ratio = f"{row['cpu_ms'] / bare['cpu_ms']:.1f}" if bare and bare["cpu_ms"] else "-"
+        p95_ratio = f"{row['p95'] / bare['p95']:.1f}" if bare else "-"
         print(
             f"{row['scenario']:<13} {row['size']:>8,} {row['p50']:>7.1f} {row['p95']:>7.1f} {row['rps']:>6.0f} "
-            f"{row['alone']:>12.1f} {row['queries']:>7} {sql_ms:>7.2f}"
+            f"{row['alone']:>8.1f} {row['cpu_ms']:>7.2f} {cpu_ratio:>7} {p95_ratio:>8} {row['client_cpu_ms']:>7.2f} "
+            f"{row['queries']:>7} {sql_ms:>7.2f} {row['errors']:>6}"
         )
     print("\nTargets")
-    for scenario in SCENARIOS:
+    for scenario in SEARCH_SCENARIOS:
         cells = {row["size"]: row for row in rows if row["scenario"] == scenario}
+        if not cells:
+            continue
         checks = []
         if 10_000 in cells:
             checks.append((f"p95 at 10k = {cells[10_000]['p95']:.1f} ms ≤ 50 ms", cells[10_000]["p95"] <= 50))

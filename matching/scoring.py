@@ -17,6 +17,7 @@ Decisions where the seed's code leaves a gap:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
@@ -74,12 +75,16 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 def terms(labels: Iterable[str]) -> frozenset[str]:
     """The comparable words of some labels: lower-case, without generic words (stored too, for SQL matching)."""
-    found: set[str] = set()
+    found: frozenset[str] = frozenset()
     for label in labels:
-        for word in _WORD.findall(label.casefold()):
-            if len(word) > 1 and word not in _GENERIC_WORDS:
-                found.add(word)
-    return frozenset(found)
+        found |= _label_terms(label)
+    return found
+
+
+# A search page scores every card against the same few labels; the words of a label never change.
+@functools.lru_cache(maxsize=8192)
+def _label_terms(label: str) -> frozenset[str]:
+    return frozenset(word for word in _WORD.findall(label.casefold()) if len(word) > 1 and word not in _GENERIC_WORDS)
 
 
 def normalize_place(value: str) -> str:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Value
 from django.utils import timezone
 
-from matching import scoring
+from matching import page_cache, scoring
 from matching.models import MentorSearchDocument, SearchTerm
 from matching.selectors import FILTER_OPTIONS_CACHE_KEY, SEARCH_CONFIG, query_words
 from mentors.models import MentorProfile
@@ -29,6 +29,7 @@ def search_document_refresh(*, mentor_id: int) -> None:
     with transaction.atomic():
         documents = _refresh(listed_mentors().filter(pk=mentor_id), stale_ids=[mentor_id])
         transaction.on_commit(lambda: _forget_outdated_filter_options(documents))
+        transaction.on_commit(page_cache.data_version_bump)
 
 
 def search_document_refresh_listener(mentor_id: int) -> None:
@@ -52,6 +53,7 @@ def search_documents_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE) -> int:
     with transaction.atomic():
         MentorSearchDocument.objects.exclude(mentor__in=listed_mentors()).delete()
     cache.delete(FILTER_OPTIONS_CACHE_KEY)
+    page_cache.data_version_bump()
     return written
 
 

@@ -1,38 +1,79 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from matching import selectors
+from matching import page_cache, selectors
 from matching.forms import MentorSearchForm
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def search(request: HttpRequest) -> HttpResponse:
-    """`/mentors/`: the filters and one page of results; HTMX filter changes get only the results back."""
+    """`/mentors/`: the filters and one page of results; HTMX filter changes get only the results back.
+
+    What does not depend on the viewer comes from `page_cache`: a signed-out visitor's whole page, per URL; the
+    form and the results of anyone who is not a student, per query; for a student the form and the filters it
+    parses to, per query, and each mentor's card, with only the score and reasons computed here.
+    """
     student = selectors.student_facts_for(request.user)
-    options = selectors.filter_options()
-    form = MentorSearchForm(
-        request.GET,
-        options=options,
-        is_student=student is not None,
-        knows_place=bool(student and student.state),
+    version = page_cache.data_version()
+    partial = request.htmx and not request.htmx.history_restore_request
+    if student is None and not partial:
+        page = page_cache.visitor_page(
+            request,
+            version,
+            lambda extra: render_to_string("matching/search.html", {**_shared(request, version), **extra}, request),
+        )
+        if page is not None:
+            return HttpResponse(page)
+    context = _shared(request, version) if student is None else _filters_and_results(request, student, version)
+    if partial:
+        return HttpResponse(context["results_html"])
+    return render(request, "matching/search.html", context)
+
+
+def _shared(request: HttpRequest, version: str | None) -> dict:
+    """The form and results of a viewer who is not a student: the same for everyone, per query (one cache read)."""
+    # Signed-in mentors and staff see a sentence of their own instead of the invitation to log in.
+    viewer = "member" if request.user.is_authenticated else "visitor"
+    return page_cache.cached(
+        version,
+        [viewer, page_cache.query_fingerprint(request)],
+        lambda: _filters_and_results(request, None, version),
     )
-    filters = form.search_filters()
+
+
+def _filters_and_results(request: HttpRequest, student, version: str | None) -> dict:
+    knows_place = bool(student and student.state)
+    filters, page_number, filters_html, relaxations = page_cache.cached(
+        version,
+        ["filters", str(student is not None), str(knows_place), page_cache.query_fingerprint(request)],
+        lambda: _parse_filters(request, is_student=student is not None, knows_place=knows_place),
+    )
     page = selectors.mentor_search_page(
-        filters=filters, student=student, page=form.page_number(), at=timezone.now(), options=options
+        filters=filters, student=student, page=page_number, at=timezone.now(), options=selectors.filter_options()
     )
     context = {
-        "form": form,
         "page": page,
+        "cards": page_cache.mentor_cards(version, page.results),
         "student": student,
         "sorted_by_match": student is not None and filters.sort == "best",
-        "relaxations": _relaxations(request, form),
+        "relaxations": relaxations,
     }
-    partial = request.htmx and not request.htmx.history_restore_request
-    return render(request, "matching/search.html#results" if partial else "matching/search.html", context)
+    results_html = render_to_string("matching/search.html#results", context, request=request)
+    return {"filters_html": filters_html, "results_html": results_html}
+
+
+def _parse_filters(request: HttpRequest, *, is_student: bool, knows_place: bool) -> tuple:
+    """(filters, page number, the form's HTML, the ways out of an empty result) for the query string."""
+    form = MentorSearchForm(
+        request.GET, options=selectors.filter_options(), is_student=is_student, knows_place=knows_place
+    )
+    filters_html = render_to_string("matching/search.html#filters", {"form": form})
+    return form.search_filters(), form.page_number(), filters_html, _relaxations(request, form)
 
 
 def _relaxations(request: HttpRequest, form: MentorSearchForm) -> list[tuple[str, str]]:

@@ -112,33 +112,47 @@ DATABASES = {"default": parse_database_url(env_str("DATABASE_URL", "postgres://p
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A streaming replica for the discovery reads (mentorship/db_router.py); see README "Scaling" for when to add one.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **parse_database_url(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "ATOMIC_REQUESTS": False,
+        # Tests read the primary's test database through this alias instead of creating another.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["mentorship.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# One Redis serves every role by default; each role can move to its own server (README "Scaling").
+REDIS_CACHE_URL = env_str("REDIS_CACHE_URL", REDIS_URL)
+REDIS_CHANNEL_LAYER_URL = env_str("REDIS_CHANNEL_LAYER_URL", REDIS_URL)
 # Every Redis client gets explicit timeouts, longer than any read of its that blocks on purpose. redis-py 8 gives
 # each connection a 5 s socket timeout by default, exactly the channel layer's BZPOPMIN block (channels_redis'
 # brpop_timeout): an idle room socket's receive timed out before Redis answered "nothing yet", and the
 # TimeoutError ended the consumer, so every quiet room dropped every ~5 s (on unix socket, TCP and TLS alike;
 # see redis_channel_layer). Commands that never block (cache, rate-limit counters, presence) fail fast instead.
 REDIS_COMMAND_TIMEOUT_SECONDS = 3
-REDIS_CLIENT_OPTIONS = redis_connection_options(REDIS_URL, socket_timeout=REDIS_COMMAND_TIMEOUT_SECONDS)
 CACHES = {
     "default": {
         # Pages keep serving from PostgreSQL while Redis is down (a miss, not an error): mentorship/resilient_cache.py.
         "BACKEND": "mentorship.resilient_cache.ResilientRedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": REDIS_CACHE_URL,
         # Separate prefixes let several deployments (or benchmark servers) share one Redis.
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", f"peerlearn-{PEERLEARN_ENV}"),
-        "OPTIONS": REDIS_CLIENT_OPTIONS,
+        "OPTIONS": redis_connection_options(REDIS_CACHE_URL, socket_timeout=REDIS_COMMAND_TIMEOUT_SECONDS),
     }
 }
-CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, prefix=f"peerlearn-{PEERLEARN_ENV}")}
+CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_CHANNEL_LAYER_URL, prefix=f"peerlearn-{PEERLEARN_ENV}")}
+# Room presence keeps its counters beside the channel layer; its commands never block.
+REDIS_PRESENCE_OPTIONS = redis_connection_options(
+    REDIS_CHANNEL_LAYER_URL, socket_timeout=REDIS_COMMAND_TIMEOUT_SECONDS
+)
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL.replace("unix://", "redis+socket://", 1))
-# kombu blocks in BRPOP for 1 s per poll and passes socket_timeout=None to redis-py unless told otherwise, so a
-# publish (beat, web, worker) to a Redis that stopped answering without closing the socket would hang for ever.
-# kombu drops keepalive and the connect timeout for unix sockets itself.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 15, "socket_connect_timeout": 5, "socket_keepalive": True}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", IS_TEST)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -155,8 +169,12 @@ CELERY_TASK_TIME_LIMIT = 300
 # the outbox sweep republishes owed work sooner than that anyway.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
-    # Longer than the worker's blocking read (1 s), short enough to notice a dead Redis quickly.
+    # kombu blocks in BRPOP for 1 s per poll and passes socket_timeout=None to redis-py unless told otherwise, so a
+    # publish (beat, web, worker) to a Redis that stopped answering without closing the socket would hang for ever:
+    # longer than the worker's blocking read (1 s), short enough to notice a dead Redis quickly. kombu drops
+    # keepalive and the connect timeout for unix sockets itself.
     "socket_timeout": 5,
+    "socket_keepalive": True,
     "socket_connect_timeout": 2,
     # Publishing gives up at the first refused connection (the outbox keeps the work); the worker's own consumer
     # connection keeps retrying (broker_connection_max_retries).

@@ -32,7 +32,7 @@ def _client() -> aioredis.Redis:
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None:
-        client = aioredis.Redis.from_url(settings.REDIS_URL, **settings.REDIS_CLIENT_OPTIONS)
+        client = aioredis.Redis.from_url(settings.REDIS_CHANNEL_LAYER_URL, **settings.REDIS_PRESENCE_OPTIONS)
         _clients[loop] = client
     return client
 

@@ -274,12 +274,16 @@ class PaymentFactory(factory.django.DjangoModelFactory):
 
 def listed_mentor(*, languages=("hi", "en"), city="Hyderabad", state="Telangana", time_zone="Asia/Kolkata", **fields):
     """An approved mentor already in the search index (`languages`: codes, the first is the primary language)."""
+    from django.test import TestCase
+
     from matching.services import search_document_refresh
 
     mentor = MentorProfileFactory(
         user__languages=list(languages), user__city=city, user__state=state, user__time_zone=time_zone, **fields
     )
-    search_document_refresh(mentor_id=mentor.pk)
+    # As after a real commit: the refresh's on-commit work (the search cache's data version) runs now, not never.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        search_document_refresh(mentor_id=mentor.pk)
     return mentor
 
 

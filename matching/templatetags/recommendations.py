@@ -4,7 +4,7 @@ with the reasons, for dashboards owned by other apps (accounts must not import m
 from django import template
 from django.utils import timezone
 
-from matching import selectors
+from matching import page_cache, selectors
 
 register = template.Library()
 
@@ -22,4 +22,6 @@ def recommended_mentors_panel(context: template.Context) -> dict:
         at=timezone.now(),
         options=selectors.filter_options(),
     )
-    return {"request": request, "results": page.results[:PANEL_SIZE]}
+    results = page.results[:PANEL_SIZE]
+    cards = page_cache.mentor_cards(page_cache.data_version(), results)
+    return {"request": request, "results": results, "cards": cards}

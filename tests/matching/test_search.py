@@ -16,7 +16,8 @@ URL = reverse("matching:search")
 def found(client, **params) -> list[str]:
     response = client.get(URL, params)
     assert response.status_code == 200
-    return [result.document.slug for result in response.context["page"].results]
+    # Read from the page itself: a repeated search is served from the search cache, without a template context.
+    return re.findall(r'data-mentor="([^"]+)"', response.content.decode())
 
 
 @pytest.fixture
@@ -175,8 +176,8 @@ def test_same_city_and_state_filters_for_a_signed_in_student(client, mentors):
 
 def test_location_filter_is_not_offered_to_visitors(client, mentors):
     response = client.get(URL, {"near": "city"})
-    assert "near" not in response.context["form"].fields
-    assert len(response.context["page"].results) == 4
+    assert 'name="near"' not in response.content.decode()
+    assert len(found(client, near="city")) == 4
 
 
 def test_filters_combine(client, mentors):
@@ -197,16 +198,13 @@ def test_best_match_for_a_telugu_school_student_puts_the_telugu_mentor_first_wit
         languages=["te", "en"], academic_level="school", subjects=["Biology"], challenges=["exam_preparation"]
     )
     client.force_login(student)
-    response = client.get(URL)
-    results = response.context["page"].results
-    assert [result.document.slug for result in results][:2] == ["ravi-kumar", "priya-sharma"]
-    best = results[0].compatibility
-    assert best.percent > results[1].compatibility.percent > results[-1].compatibility.percent
-    texts = [reason.text for reason in best.reasons]
-    assert texts[:3] == ["Speaks Telugu", "Teaches school students", "Specializes in NEET preparation"]
-    content = response.content.decode()
-    assert f"{best.percent}%" in content
-    assert "Speaks Telugu" in content
+    content = client.get(URL).content.decode()
+    assert re.findall(r'data-mentor="([^"]+)"', content)[:2] == ["ravi-kumar", "priya-sharma"]
+    percents = [int(percent) for percent in re.findall(r'text-xl font-bold">(\d+)%', content)]
+    assert len(percents) == 4 and percents[0] > percents[1] > percents[-1]
+    first_card = content.split('data-mentor="ravi-kumar"')[1].split("</li>\n")[0]
+    reasons = re.findall(r'<li class="rounded-full[^"]*">([^<]+)</li>', first_card)
+    assert reasons == ["Speaks Telugu", "Teaches school students", "Specializes in NEET preparation"]
 
 
 def test_pages_of_results(client, monkeypatch):
@@ -214,13 +212,13 @@ def test_pages_of_results(client, monkeypatch):
     for index in range(5):
         listed_mentor(slug=f"mentor-{index}", years_experience=20 - index)
     first = client.get(URL, {"sort": "experience"})
-    assert [result.document.slug for result in first.context["page"].results] == ["mentor-0", "mentor-1"]
+    assert found(client, sort="experience") == ["mentor-0", "mentor-1"]
     assert "Mentors 1–2" in first.content.decode()
     next_link = re.search(r'<a rel="next"[^>]* href="([^"]*)"', first.content.decode()).group(1)
     assert next_link == "?sort=experience&amp;page=2"
-    third = client.get(URL, {"sort": "experience", "page": 3}).context["page"]
-    assert [result.document.slug for result in third.results] == ["mentor-4"]
-    assert (third.has_previous, third.has_next) == (True, False)
+    third = client.get(URL, {"sort": "experience", "page": 3}).content.decode()
+    assert re.findall(r'data-mentor="([^"]+)"', third) == ["mentor-4"]
+    assert '<a rel="prev"' in third and '<a rel="next"' not in third
 
 
 def test_a_result_that_fits_on_one_page_says_how_many_mentors(client, mentors):

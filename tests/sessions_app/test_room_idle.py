@@ -95,8 +95,10 @@ def _use_redis(settings, url: str) -> None:
     """Point the channel layer and room presence at `url`, configured exactly as settings.py configures REDIS_URL."""
     from channels.layers import channel_layers
 
-    settings.REDIS_URL = url
-    settings.REDIS_CLIENT_OPTIONS = redis_connection_options(url, socket_timeout=settings.REDIS_COMMAND_TIMEOUT_SECONDS)
+    settings.REDIS_CHANNEL_LAYER_URL = url
+    settings.REDIS_PRESENCE_OPTIONS = redis_connection_options(
+        url, socket_timeout=settings.REDIS_COMMAND_TIMEOUT_SECONDS
+    )
     settings.CHANNEL_LAYERS = {"default": redis_channel_layer(url, prefix=f"peerlearn-{settings.PEERLEARN_ENV}")}
     channel_layers.backends.clear()
 

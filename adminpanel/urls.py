@@ -10,4 +10,5 @@ urlpatterns = [
     path("verification/<int:mentor_id>/", views.application, name="application"),
     path("verification/<int:mentor_id>/action/", views.application_action, name="application_action"),
     path("documents/<str:token>/", views.document, name="document"),
+    path("invoices/", views.invoice_search, name="invoice_search"),
 ]

@@ -3,7 +3,7 @@ import logging
 from celery import shared_task
 from django.core.exceptions import ValidationError
 
-from payments import payouts, services
+from payments import invoices, payouts, services
 from payments.models import Payment
 
 logger = logging.getLogger(__name__)
@@ -14,6 +14,7 @@ def reconcile_payments() -> dict[str, int]:
     """Every few minutes (beat): repair payments and refunds whose callback or webhook never arrived."""
     counts = services.payments_reconcile()
     counts.update({f"payouts_{key}": value for key, value in payouts.payouts_reconcile().items()})
+    counts["invoice_pdfs_rendered"] = invoices.invoices_render_missing()
     logger.info("Payments reconciled: %s", counts)
     return counts
 
@@ -36,3 +37,9 @@ def capture_authorized_payment(self, payment_id: int, razorpay_payment_id: str) 
         if exc.code == "gateway_unavailable":
             raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
         raise
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def render_invoice_pdf(invoice_id: int) -> str:
+    """After the capture or refund commits: render an invoice or credit note to PDF in private storage (idempotent)."""
+    return invoices.invoice_render_pdf(invoice_id=invoice_id).pdf.name

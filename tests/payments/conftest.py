@@ -1,8 +1,7 @@
 import pytest
-from django.core.files.storage import FileSystemStorage
 
 from payments import registry
-from payments.models import Invoice, Payment
+from payments.models import Payment
 from payments.registry import PaymentSubject
 from tests.factories import UserFactory
 
@@ -94,10 +93,3 @@ def captured_payment(create_payment, razorpay_keys):
 
     return make
 
-
-@pytest.fixture(autouse=True)
-def invoice_storage(tmp_path, monkeypatch):
-    """Invoice PDFs go to a per-test folder instead of the project's private media."""
-    storage = FileSystemStorage(location=tmp_path / "private")
-    monkeypatch.setattr(Invoice._meta.get_field("pdf"), "storage", storage)
-    return storage

@@ -6,6 +6,33 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# An issued invoice or credit note is a legal record: only its PDF may be added (once), and it is never deleted.
+IMMUTABLE_SQL = """
+CREATE FUNCTION payments_invoice_immutable() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'invoice % is issued and cannot be deleted', OLD.number USING ERRCODE = 'restrict_violation';
+    END IF;
+    IF (NEW.kind, NEW.number, NEW.series, NEW.financial_year, NEW.sequence, NEW.payment_id, NEW.refund_id, NEW.original_id, NEW.buyer_id, NEW.language, NEW.total_paise, NEW.data, NEW.issued_at)
+       IS DISTINCT FROM (OLD.kind, OLD.number, OLD.series, OLD.financial_year, OLD.sequence, OLD.payment_id, OLD.refund_id, OLD.original_id, OLD.buyer_id, OLD.language, OLD.total_paise, OLD.data, OLD.issued_at)
+       OR (OLD.pdf <> '' AND NEW.pdf IS DISTINCT FROM OLD.pdf) THEN
+        RAISE EXCEPTION 'invoice % is issued and cannot change', OLD.number USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER payments_invoice_immutable
+    BEFORE UPDATE OR DELETE ON payments_invoice
+    FOR EACH ROW EXECUTE FUNCTION payments_invoice_immutable();
+"""
+
+IMMUTABLE_REVERSE_SQL = """
+DROP TRIGGER IF EXISTS payments_invoice_immutable ON payments_invoice;
+DROP FUNCTION IF EXISTS payments_invoice_immutable();
+"""
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -56,4 +83,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('series', 'financial_year', 'sequence'), name='payments_invoice_sequence_unique'), models.UniqueConstraint(condition=models.Q(('kind', 'invoice')), fields=('payment',), name='payments_invoice_once_per_payment'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'invoice'), ('refund__isnull', True)), models.Q(('kind', 'credit_note'), ('refund__isnull', False)), _connector='OR'), name='payments_invoice_credit_note_has_refund')],
             },
         ),
+        migrations.RunSQL(IMMUTABLE_SQL, IMMUTABLE_REVERSE_SQL),
     ]

@@ -3,7 +3,7 @@ import io
 
 import pytest
 from django.core.files.storage import storages
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -196,6 +196,18 @@ def test_an_issued_invoice_cannot_change(captured_payment):
         invoice.save(update_fields=["data"])
     invoice.refresh_from_db()
     assert invoice.data["total_paise"] == 50_000
+
+
+def test_the_database_refuses_to_change_or_delete_an_issued_invoice(captured_payment):
+    invoice = invoice_render_pdf(invoice_id=Invoice.objects.get(payment=captured_payment(50_000)).pk)
+    issued = Invoice.objects.filter(pk=invoice.pk)
+
+    for change in ({"total_paise": 1}, {"number": "PL/2026-27/999999"}, {"data": {}}, {"pdf": "invoices/other.pdf"}):
+        with pytest.raises(IntegrityError, match="cannot change"), transaction.atomic():
+            issued.update(**change)
+    with pytest.raises(IntegrityError, match="cannot be deleted"), transaction.atomic():
+        issued.delete()
+    assert Invoice.objects.get(pk=invoice.pk).data == invoice.data
 
 
 @pytest.mark.parametrize(

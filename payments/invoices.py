@@ -270,11 +270,7 @@ def invoice_render_pdf(*, invoice_id: int) -> Invoice:
     return invoice
 
 
-def invoices_render_missing(*, older_than: timedelta = timedelta(minutes=5)) -> int:
-    """Render the PDFs whose task was lost (broker down at commit time); run by the reconciliation beat."""
-    pending = Invoice.objects.filter(pdf="", issued_at__lt=timezone.now() - older_than).values_list("pk", flat=True)
-    count = 0
-    for invoice_id in pending.iterator():
-        invoice_render_pdf(invoice_id=invoice_id)
-        count += 1
-    return count
+
+def invoices_missing_pdf(*, older_than: timedelta = timedelta(minutes=5)) -> list[int]:
+    """Documents whose PDF task was lost (broker down at commit time, worker killed), for the reconciliation sweep."""
+    return list(Invoice.objects.filter(pdf="", issued_at__lt=timezone.now() - older_than).values_list("pk", flat=True))

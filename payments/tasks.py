@@ -14,7 +14,10 @@ def reconcile_payments() -> dict[str, int]:
     """Every few minutes (beat): repair payments and refunds whose callback or webhook never arrived."""
     counts = services.payments_reconcile()
     counts.update({f"payouts_{key}": value for key, value in payouts.payouts_reconcile().items()})
-    counts["invoice_pdfs_rendered"] = invoices.invoices_render_missing()
+    missing = invoices.invoices_missing_pdf()
+    for invoice_id in missing:
+        render_invoice_pdf.delay(invoice_id)
+    counts["invoice_pdfs_requeued"] = len(missing)
     logger.info("Payments reconciled: %s", counts)
     return counts
 

@@ -2,6 +2,7 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.core.files.storage import storages
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -385,3 +386,18 @@ def test_staff_find_an_invoice_by_number_in_the_panel(
     assert "No invoice or credit note" in client.get(url, {"number": "PL/1999"}).content.decode()
     client.force_login(UserFactory())
     assert client.get(url, {"number": "000001"}).status_code == 403
+
+
+def test_reconciliation_renders_pdfs_whose_task_was_lost(captured_payment):
+    from payments.tasks import reconcile_payments
+
+    with time_machine.travel(dt.timedelta(minutes=-10)):
+        invoice = Invoice.objects.get(payment=captured_payment(50_000))  # its task never ran (nothing committed)
+    recent = Invoice.objects.get(payment=captured_payment(60_000, reference_id=8))
+
+    counts = reconcile_payments()
+
+    assert counts["invoice_pdfs_requeued"] == 1
+    invoice.refresh_from_db()
+    recent.refresh_from_db()
+    assert invoice.pdf and not recent.pdf

@@ -249,6 +249,7 @@ def test_a_failed_refund_issues_no_credit_note(captured_payment):
     assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_invoice_numbers_stay_gapless_under_fifty_concurrent_captures(test_purpose):
     payments = [PaymentFactory(amount_paise=10_000 + index) for index in range(50)]

@@ -11,6 +11,11 @@ RUN groupadd --system --gid 1000 peerlearn \
 
 WORKDIR /app
 
+# WeasyPrint renders invoice PDFs with Pango; Noto fonts cover Devanagari, Telugu and the other Indian scripts.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so code changes do not reinstall them.
 COPY requirements.txt .
 RUN pip install -r requirements.txt

@@ -24,4 +24,5 @@ urlpatterns = [
     path("analytics/", analytics_views.analytics, name="analytics"),
     path("moderation/", support_views.moderation_queue, name="moderation_queue"),
     path("moderation/<int:report_id>/", support_views.moderation_report, name="moderation_report"),
+    path("invoices/", views.invoice_search, name="invoice_search"),
 ]

@@ -14,6 +14,7 @@ from mentors import selectors, services
 from mentors.documents import document_id_from_token, document_link
 from mentors.models import MentorProfile, VerificationDocument, VerificationStatus
 from mentors.services.verification import staff_actions_for
+from payments.selectors import invoices_search
 
 QUEUE_PAGE_SIZE = 25
 HOME_QUEUE_SIZE = 10
@@ -137,3 +138,14 @@ def document(request: HttpRequest, token: str) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+INVOICE_RESULTS = 50
+
+
+@staff_required
+def invoice_search(request: HttpRequest) -> HttpResponse:
+    """Find any invoice or credit note by (part of) its number."""
+    number = request.GET.get("number", "")[:32]
+    results = list(invoices_search(number)[:INVOICE_RESULTS]) if number.strip() else []
+    return render(request, "adminpanel/invoices.html", {"number": number, "results": results})

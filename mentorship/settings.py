@@ -390,6 +390,15 @@ RAZORPAY_TEST_KEY_ID = "rzp_test_peerlearn_local"
 RAZORPAY_TEST_KEY_SECRET = env_str("RAZORPAY_TEST_KEY_SECRET", "peerlearn-local-test-secret")
 SLOT_HOLD_MINUTES = env_int("SLOT_HOLD_MINUTES", 10)
 
+# Tax invoices and credit notes (payments/invoices.py): the supplier printed on them and the GST on the platform fee.
+PLATFORM_LEGAL_NAME = env_str("PLATFORM_LEGAL_NAME", "PeerLearn Education Private Limited")
+PLATFORM_ADDRESS = env_str("PLATFORM_ADDRESS", "Hyderabad, Telangana, India")
+PLATFORM_GSTIN = env_str("PLATFORM_GSTIN", "")
+# One of accounts.suggestions.INDIAN_STATES: a buyer in this state pays CGST + SGST, anyone else IGST.
+PLATFORM_STATE = env_str("PLATFORM_STATE", "Telangana")
+INVOICE_SAC_CODE = env_str("INVOICE_SAC_CODE", "999293")
+GST_RATE_BASIS_POINTS = env_int("GST_RATE_BASIS_POINTS", 1800)
+
 # --- WebRTC --------------------------------------------------------------------------------------
 STUN_URLS = env_list("STUN_URLS", "")
 TURN_URLS = env_list("TURN_URLS", "")

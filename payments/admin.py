@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from payments.models import LedgerEntry, LedgerTransaction, Payment, Payout, Refund, WebhookEvent
+from payments.models import Invoice, LedgerEntry, LedgerTransaction, Payment, Payout, Refund, WebhookEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -76,3 +76,12 @@ class PayoutAdmin(ReadOnlyAdmin):
     list_display = ["mentor", "amount_paise", "status", "razorpay_payout_id", "created_at"]
     list_filter = ["status"]
     list_select_related = ["mentor"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["number", "kind", "buyer", "total_paise", "issued_at", "pdf_rendered_at"]
+    list_filter = ["kind", "financial_year"]
+    search_fields = ["number", "buyer__email", "payment__razorpay_payment_id"]
+    list_select_related = ["buyer"]
+    date_hierarchy = "issued_at"

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -310,3 +311,99 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} · {self.amount_paise} · {self.get_status_display()}"
+
+
+def _private_storage():
+    return storages["private"]
+
+
+class InvoiceCounter(models.Model):
+    """The last number issued in one series and financial year; its row is locked while the next one is taken, so
+    numbers are gapless (a PostgreSQL sequence is not: a rolled-back transaction burns its value)."""
+
+    series = models.CharField(_("series"), max_length=8)
+    financial_year = models.CharField(_("financial year"), max_length=7)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("invoice counter")
+        verbose_name_plural = _("invoice counters")
+        constraints = [
+            models.UniqueConstraint(fields=["series", "financial_year"], name="payments_invoice_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series}/{self.financial_year}: {self.last_number}"
+
+
+def invoice_pdf_path(invoice: "Invoice", filename: str) -> str:
+    return f"invoices/{invoice.financial_year}/{filename}"
+
+
+class Invoice(models.Model):
+    """A tax invoice for a captured payment, or a credit note for a processed refund.
+
+    Immutable once issued: ``data`` is the snapshot of every figure and name printed on it; only the rendered PDF
+    is added later (by a Celery task).
+    """
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Tax invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+
+    MUTABLE_FIELDS = frozenset({"pdf", "pdf_rendered_at"})
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    series = models.CharField(_("series"), max_length=8)
+    financial_year = models.CharField(_("financial year"), max_length=7)
+    sequence = models.PositiveIntegerField(_("sequence"))
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="invoices")
+    refund = models.OneToOneField(
+        Refund, verbose_name=_("refund"), null=True, blank=True, on_delete=models.PROTECT, related_name="credit_note"
+    )
+    original = models.ForeignKey(
+        "self",
+        verbose_name=_("original invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+    )
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    language = models.CharField(_("language"), max_length=8)
+    total_paise = models.BigIntegerField(_("total (paise)"))
+    data = models.JSONField(_("snapshot"))
+    issued_at = models.DateTimeField(_("issued at"))
+    pdf = models.FileField(_("PDF"), upload_to=invoice_pdf_path, storage=_private_storage, blank=True, max_length=255)
+    pdf_rendered_at = models.DateTimeField(_("PDF rendered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "financial_year", "sequence"], name="payments_invoice_sequence_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["payment"], condition=Q(kind="invoice"), name="payments_invoice_once_per_payment"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="invoice", refund__isnull=True) | Q(kind="credit_note", refund__isnull=False),
+                name="payments_invoice_credit_note_has_refund",
+            ),
+        ]
+        indexes = [models.Index(fields=["buyer", "-issued_at"], name="payments_invoice_buyer_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        changes_issued = update_fields is None or not set(update_fields) <= self.MUTABLE_FIELDS
+        if self.pk is not None and not kwargs.get("force_insert") and changes_issued:
+            raise ValueError(f"Invoice {self.number} is issued and cannot change (only its PDF can be added).")
+        super().save(*args, **kwargs)

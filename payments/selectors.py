@@ -5,7 +5,7 @@ from typing import NamedTuple
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
-from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, Payment, Refund
+from payments.models import Invoice, LedgerAccount, LedgerEntry, LedgerTransaction, Payment, Refund
 from payments.registry import PaymentSubject, get_handler, is_registered
 
 
@@ -50,7 +50,10 @@ def student_payment_history(user) -> QuerySet[Payment]:
     return (
         Payment.objects.filter(payer=user)
         .select_related("payee")
-        .prefetch_related(Prefetch("refunds", queryset=Refund.objects.order_by("created_at")))
+        .prefetch_related(
+            Prefetch("refunds", queryset=Refund.objects.order_by("created_at")),
+            Prefetch("invoices", queryset=Invoice.objects.only("pk", "payment_id", "kind", "number").order_by("pk")),
+        )
         .order_by("-created_at", "-id")
     )
 
@@ -84,3 +87,24 @@ def mentor_earnings_history(user) -> QuerySet[LedgerEntry]:
         .annotate(mentor_amount_paise=-F("amount_paise"))
         .order_by("-transaction__created_at", "-transaction_id", "account__kind")
     )
+
+
+def get_invoice_for_download(user, invoice_id: int) -> Invoice:
+    """An invoice or credit note its buyer or support staff may download; anyone else gets a 404."""
+    invoices = Invoice.objects.all() if user.is_support_staff else Invoice.objects.filter(buyer=user)
+    try:
+        return invoices.get(pk=invoice_id)
+    except Invoice.DoesNotExist:
+        raise Http404 from None
+
+
+def invoice_for_payment(payment_id: int) -> Invoice | None:
+    return Invoice.objects.filter(payment_id=payment_id, kind=Invoice.Kind.INVOICE).first()
+
+
+def invoices_search(number: str) -> QuerySet[Invoice]:
+    """Staff look-up by number: every number containing the text ("PL/2026-27/000123", "000123"), newest first."""
+    number = number.strip().upper()
+    if not number:
+        return Invoice.objects.none()
+    return Invoice.objects.filter(number__contains=number).select_related("buyer").order_by("-pk")

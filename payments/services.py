@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentorship.db import retry_on_lock_conflict
-from payments import ledger
+from payments import invoices, ledger
 from payments.gateway import GatewayRejected, GatewayUnavailable, SignatureVerificationError, gateway_for
 from payments.models import MINIMUM_AMOUNT_PAISE, Payment, Refund
 from payments.registry import get_handler, is_registered
@@ -137,6 +137,7 @@ def payment_apply_state(
                 update_fields=["status", "razorpay_payment_id", "method", "failure_reason", "captured_at", "updated_at"]
             )
             ledger.ledger_record_capture(payment=payment)
+            invoices.invoice_issue(payment=payment)
             handler.on_captured(payment)
         elif status == Payment.Status.AUTHORIZED and _STATUS_RANK[payment.status] < _STATUS_RANK[status]:
             payment.status = Payment.Status.AUTHORIZED
@@ -319,6 +320,7 @@ def refund_apply_state(*, refund: Refund, razorpay_refund_id: str, status: str, 
             payment.refunded_paise += refund.amount_paise
             payment.save(update_fields=["refunded_paise", "updated_at"])
             ledger.ledger_settle_refund(refund=refund)
+            invoices.credit_note_issue(refund=refund)
             get_handler(payment.purpose).on_refund_processed(payment, refund)
         elif refund.status == Refund.Status.PENDING and status == Refund.Status.FAILED:
             refund.status = Refund.Status.FAILED

@@ -3,7 +3,7 @@ import logging
 from celery import shared_task
 from django.core.exceptions import ValidationError
 
-from payments import payouts, services
+from payments import invoices, payouts, services
 from payments.models import Payment
 
 logger = logging.getLogger(__name__)
@@ -17,6 +17,10 @@ def reconcile_payments() -> dict[str, int]:
     counts = services.payments_reconcile()
     counts["webhooks_applied_late"] = webhooks_retry_deferred()
     counts.update({f"payouts_{key}": value for key, value in payouts.payouts_reconcile().items()})
+    missing = invoices.invoices_missing_pdf()
+    for invoice_id in missing:
+        render_invoice_pdf.delay(invoice_id)
+    counts["invoice_pdfs_requeued"] = len(missing)
     logger.info("Payments reconciled: %s", counts)
     return counts
 
@@ -42,3 +46,10 @@ def capture_authorized_payment(payment_id: int, razorpay_payment_id: str) -> str
             raise
         logger.error("Capture of %s for payment %s refused: %s", razorpay_payment_id, payment_id, exc)
         return "refused"
+
+
+@shared_task
+def render_invoice_pdf(invoice_id: int) -> str:
+    """After the capture or refund commits: render an invoice or credit note to PDF in private storage (idempotent).
+    Runs from the outbox, which tries again later when rendering or storage fails."""
+    return invoices.invoice_render_pdf(invoice_id=invoice_id).pdf.name

@@ -9,6 +9,7 @@ urlpatterns = [
     path("payments/<int:payment_id>/callback/", views.callback, name="callback"),
     path("payments/<int:payment_id>/test-checkout/", views.test_checkout, name="test_checkout"),
     path("payments/history/", views.history, name="history"),
+    path("payments/invoices/<int:invoice_id>/pdf/", views.invoice_download, name="invoice_download"),
     path("payments/earnings/", views.earnings, name="earnings"),
     # Seed 000 §4.1: the gateway posts here; the path is registered in the Razorpay dashboard.
     path("api/payments/webhook/", views.webhook, name="webhook"),

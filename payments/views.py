@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -14,9 +14,11 @@ from accounts.models import User
 from mentorship.resilient_cache import count_hit
 from payments.forms import CheckoutResultForm, TestCheckoutForm
 from payments.gateway import OfflineGateway, gateway_for
+from payments.invoices import invoice_render_pdf
 from payments.models import Payment
 from payments.registry import PaymentSubject, get_handler
 from payments.selectors import (
+    get_invoice_for_download,
     get_payment_for_payer,
     mentor_balances,
     mentor_earnings_history,
@@ -184,3 +186,18 @@ def earnings(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "payments/earnings.html#earning-rows", {"page": page})
     return render(request, "payments/earnings.html", {"page": page, "balances": mentor_balances(request.user)})
+
+
+@login_required
+@require_GET
+def invoice_download(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """The PDF of an invoice or credit note, for its buyer and staff only. Rendered now if the worker has not yet."""
+    invoice = get_invoice_for_download(request.user, invoice_id)
+    if not invoice.pdf:
+        invoice = invoice_render_pdf(invoice_id=invoice.pk)
+    filename = f"{invoice.number.replace('/', '-')}.pdf"
+    response = FileResponse(
+        invoice.pdf.open("rb"), content_type="application/pdf", as_attachment=True, filename=filename
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import user_language
+from payments.selectors import invoice_for_payment
 from payments.templatetags.money import format_inr as rupees
 from sessions_app import ics
 from sessions_app.models import Booking, Dispute, Session
@@ -125,6 +126,11 @@ def student_notice(booking: Booking, event: str) -> Notice | None:
     notice = build()
     notice.lines = [line for line in notice.lines if line]
     notice.details = _details(session, booking.student, counterpart=mentor, booking=booking)
+    if event == "confirmed" and booking.payment_id:
+        invoice = invoice_for_payment(booking.payment_id)
+        if invoice is not None:
+            url = settings.SITE_URL + reverse("payments:invoice_download", args=[invoice.pk])
+            notice.details.append((_("Tax invoice"), f"{invoice.number} · {url}"))
     return notice
 
 

@@ -18,6 +18,18 @@ def _clean_redis():
     yield
 
 
+@pytest.fixture(autouse=True)
+def invoice_storage(tmp_path, monkeypatch):
+    """Invoice PDFs (rendered after any test's committed capture) go to a per-test folder, not var/private."""
+    from django.core.files.storage import FileSystemStorage
+
+    from payments.models import Invoice
+
+    storage = FileSystemStorage(location=tmp_path / "private-invoices")
+    monkeypatch.setattr(Invoice._meta.get_field("pdf"), "storage", storage)
+    return storage
+
+
 # --- payments: the local fake Razorpay server (tests/fake_razorpay.py), for any app's tests ---------------------
 
 

@@ -91,6 +91,7 @@ def live_server(django_db_setup, django_db_blocker, tmp_path_factory):
         "EMAIL_FILE_PATH": str(mail_dir),
         "SITE_URL": f"http://127.0.0.1:{port}",
         "REQUIRE_MFA_FOR_STAFF": "false",
+        "PRIVATE_MEDIA_ROOT": str(tmp_path_factory.mktemp("private")),
     }
     # A file, not a pipe: an unread pipe fills up with the server's log and blocks it.
     log_path = tmp_path_factory.mktemp("daphne") / "server.log"

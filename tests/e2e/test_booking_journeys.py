@@ -2,6 +2,7 @@
 the built-in test checkout, exactly as in `make run`."""
 
 import datetime as dt
+import io
 import re
 import zoneinfo
 
@@ -9,8 +10,10 @@ import icalendar
 import pytest
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page, expect
+from pypdf import PdfReader
 
 from mentors.slots import next_open_slots
+from payments.models import Invoice
 from sessions_app.models import Booking
 from tests.accounts.browser import ensure_languages
 from tests.factories import GroupSessionFactory, mentor_with_weekly_hours, student_with_profile
@@ -181,3 +184,26 @@ def test_student_books_a_free_group_session(live_server, page):
     expect(page.get_by_text("Confirmed", exact=True).first).to_be_visible()
     page.get_by_role("link", name="My sessions").first.click()
     expect(page.get_by_test_id("booking-row")).to_contain_text(session.title)
+
+
+def test_student_downloads_the_tax_invoice_of_a_paid_booking(live_server, page, mentor):
+    student = new_student("प्रिया सिंह", "priya@example.test")
+    log_in(page, student.email)
+    book_slot(page, mentor, slot_after(mentor, dt.timedelta(days=2)))
+    pay(page)
+    expect(page.get_by_text("Confirmed", exact=True).first).to_be_visible()
+    invoice = Invoice.objects.get(buyer=student)
+
+    page.goto("/payments/history/")
+    link = page.get_by_test_id("invoice-link")
+    expect(link).to_contain_text(invoice.number)
+    with page.expect_download() as download_info:
+        link.click()
+
+    download = download_info.value
+    assert download.suggested_filename == f"{invoice.number.replace('/', '-')}.pdf"
+    text = PdfReader(io.BytesIO(download.path().read_bytes())).pages[0].extract_text()
+    assert "प्रिया सिंह" in text
+    assert "Meera Iyer" in text
+    assert "₹1,200.00" in text
+    assert "Rupees One Thousand Two Hundred Only" in text

@@ -8,8 +8,10 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from matching.selectors import profile_compatibility_context
-        from matching.services import search_document_refresh_listener
+        from matching.services import recommendations_mentor_changed_listener, search_document_refresh_listener
         from mentors import hooks
 
         hooks.register_profile_changed_listener(search_document_refresh_listener)
+        # After the search document: the recommender reads the listed mentors from it.
+        hooks.register_profile_changed_listener(recommendations_mentor_changed_listener)
         hooks.register_profile_context_provider(profile_compatibility_context)

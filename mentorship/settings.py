@@ -146,6 +146,16 @@ CELERY_BEAT_SCHEDULE["sessions-expire-recordings"] = {
     "task": "sessions_app.delete_expired_recordings",
     "schedule": 3600.0,
 }
+# Recommendations: every student's list nightly (02:30 IST), events within a minute, the log pruned daily.
+CELERY_BEAT_SCHEDULE["matching-precompute-recommendations"] = {
+    "task": "matching.tasks.precompute_recommendations",
+    "schedule": crontab(minute=0, hour=21),
+}
+CELERY_BEAT_SCHEDULE["matching-sweep-events"] = {"task": "matching.tasks.sweep_recommendation_events", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["matching-prune-interactions"] = {
+    "task": "matching.tasks.prune_interactions",
+    "schedule": crontab(minute=30, hour=22),
+}
 
 # --- Auth ----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

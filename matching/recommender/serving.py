@@ -1,0 +1,142 @@
+"""Reads of the recommender for pages: a student's stored list as cards, the live fallback, reasons as text.
+
+Two queries for a stored list (the rows, then the listed mentors' card columns); a mentor who stopped being listed
+or whom the student dismissed never shows, whatever the stored list still holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+
+from accounts.models import User
+from matching import ranking, scoring, selectors
+from matching.models import MentorSearchDocument, NotInterested, Recommendation
+from matching.recommender.hybrid import MIN_SHARED_LANGUAGE
+
+PANEL_SIZE = 6
+PAGE_SIZE = 50
+CARD_REASONS = 2
+# A student without a stored list asks for one at most this often (page views must not flood the queue).
+REFRESH_REQUEST_SECONDS = 60
+
+
+@dataclass
+class Recommended:
+    result: selectors.MentorResult
+    rank: int
+    reasons: list[str]
+
+    @property
+    def card_reasons(self) -> list[str]:
+        return self.reasons[:CARD_REASONS]
+
+
+def reason_text(reason: dict, names: dict[str, str]) -> str | None:
+    """One stored reason (code and parameters) in the active language; None for a code this version does not know."""
+    code = reason.get("code")
+    if code == "speaks":
+        language = reason.get("language", "")
+        return gettext("Speaks %(language)s") % {"language": names.get(language, language)}
+    if code == "level":
+        if reason.get("level") == "school":
+            return gettext("Teaches school students")
+        if reason.get("level") == "college":
+            return gettext("Teaches college students")
+        return gettext("Teaches students at your level")
+    if code == "specializes":
+        return gettext("Specializes in %(field)s") % {"field": reason.get("field", "")}
+    if code == "expert_in":
+        return gettext("Expert in %(field)s") % {"field": reason.get("field", "")}
+    if code == "helps_with":
+        return gettext("Helps with %(topic)s") % {"topic": reason.get("topic", "")}
+    if code == "co_booked":
+        return gettext("Students who booked your mentors also booked this mentor")
+    if code == "similar_students":
+        return gettext("Students with goals like yours booked this mentor")
+    if code == "rated":
+        count = int(reason.get("count", 0))
+        return ngettext(
+            "Rated %(rating)s out of 5 by %(count)d student",
+            "Rated %(rating)s out of 5 by %(count)d students",
+            count,
+        ) % {"rating": reason.get("rating"), "count": count}
+    if code == "new_mentor":
+        return gettext("New mentor in your field")
+    if code == "same_city":
+        return gettext("Same city")
+    if code == "same_state":
+        return gettext("Same state")
+    return None
+
+
+def recommendations_for(user: User, *, limit: int = PANEL_SIZE, now: dt.datetime | None = None) -> list[Recommended]:
+    """The student's best mentors: the stored list, or (none stored yet) the live compatibility ranking while a
+    list is computed. Empty for anyone who is not a student."""
+    facts = selectors.student_facts_for(user)
+    if facts is None:
+        return []
+    options = selectors.filter_options()
+    names = options.language_names
+    rows = list(
+        Recommendation.objects.filter(student=user, mentor__search_document__isnull=False)
+        .exclude(mentor__in=NotInterested.objects.filter(student=user).values("mentor"))
+        .order_by("rank")
+        .values_list("mentor_id", "rank", "reasons")[:limit]
+    )
+    if not rows:
+        _ask_for_list(user)
+        return _live(user, facts, options, limit=limit, now=now or timezone.now())
+    documents = {
+        document.mentor_id: document
+        for document in MentorSearchDocument.objects.filter(pk__in=[row[0] for row in rows]).only(
+            *selectors._CARD_FIELDS
+        )
+    }
+    cards = []
+    for mentor_id, rank, reasons in rows:
+        document = documents.get(mentor_id)
+        if document is None:
+            continue
+        texts = [text for text in (reason_text(reason, names) for reason in reasons) if text]
+        result = selectors.MentorResult(document=document, language_names=selectors._spoken_names(document, names))
+        cards.append(Recommended(result=result, rank=rank, reasons=texts))
+    return cards
+
+
+def _live(user: User, facts: scoring.StudentFacts, options, *, limit: int, now: dt.datetime) -> list[Recommended]:
+    """The §7.2 ranking in SQL over every listed mentor (no popularity cut), with the language rule."""
+    documents = MentorSearchDocument.objects.exclude(
+        mentor__in=NotInterested.objects.filter(student=user).values("mentor")
+    )
+    if facts.spoken:
+        sharing = documents.filter(languages__overlap=sorted(facts.spoken))
+        if sharing[:MIN_SHARED_LANGUAGE].count() >= MIN_SHARED_LANGUAGE:
+            documents = sharing
+    score = ranking.compatibility_expression(facts, mentor_time_zones=options.time_zones, at=now)
+    rows = (
+        documents.annotate(score=score)
+        .order_by("-score", "-popularity", "mentor_id")
+        .only(*selectors._CARD_FIELDS)[:limit]
+    )
+    names = options.language_names
+    cards = []
+    for rank, document in enumerate(rows, start=1):
+        compatibility = selectors.compatibility_with(facts, document, at=now, names=names)
+        result = selectors.MentorResult(
+            document=document, language_names=selectors._spoken_names(document, names), compatibility=compatibility
+        )
+        cards.append(Recommended(result=result, rank=rank, reasons=[r.text for r in compatibility.top_reasons()]))
+    return cards
+
+
+def _ask_for_list(user: User) -> None:
+    from matching import tasks
+
+    if cache.add(f"matching:recommendations-requested:{user.pk}", 1, REFRESH_REQUEST_SECONDS):
+        transaction.on_commit(lambda: tasks.refresh_recommendations.delay([user.pk]))

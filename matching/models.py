@@ -167,6 +167,8 @@ class Interaction(models.Model):
         indexes = [
             models.Index(fields=["student", "created_at"], name="interaction_student_idx"),
             models.Index(fields=["created_at", "kind"], name="interaction_created_idx"),
+            # "Students who booked this mentor also booked …" (similar mentors).
+            models.Index(fields=["mentor", "kind"], name="interaction_mentor_kind_idx"),
         ]
 
     def __str__(self) -> str:

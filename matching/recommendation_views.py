@@ -54,9 +54,8 @@ def not_interested(request: HttpRequest, mentor_id: int) -> HttpResponse:
 
 
 @require_GET
-@login_required
 def open_recommendation(request: HttpRequest, mentor_id: int) -> HttpResponse:
-    """A click on a recommendation card: logged (source and rank), then the mentor's profile."""
+    """A click on a recommended or similar mentor: logged for students (source and rank), then the profile."""
     document = get_object_or_404(MentorSearchDocument.objects.only("slug"), pk=mentor_id)
     source = request.GET.get("source", "")
     rank = request.GET.get("rank", "")

@@ -6,6 +6,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from matching import selectors
 from matching.forms import MentorSearchForm
+from matching.recommender import serving
 
 
 @require_GET
@@ -21,9 +22,14 @@ def search(request: HttpRequest) -> HttpResponse:
         knows_place=bool(student and student.state),
     )
     filters = form.search_filters()
-    page = selectors.mentor_search_page(
-        filters=filters, student=student, page=form.page_number(), at=timezone.now(), options=options
-    )
+    if student is not None and filters.sort == "for_you":
+        page = serving.for_you_page(
+            request.user, filters=filters, student=student, page=form.page_number(), at=timezone.now(), options=options
+        )
+    else:
+        page = selectors.mentor_search_page(
+            filters=filters, student=student, page=form.page_number(), at=timezone.now(), options=options
+        )
     context = {
         "form": form,
         "page": page,

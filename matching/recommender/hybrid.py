@@ -31,7 +31,7 @@ TOP_COUNT = 50
 # The language rule: with at least this many candidates sharing a language, nobody else is recommended.
 MIN_SHARED_LANGUAGE = 5
 # Maximal marginal relevance: relevance against similarity to what is already chosen, over the best POOL.
-MMR_LAMBDA = 0.75
+MMR_LAMBDA = 0.85
 MMR_POOL = 150
 # Exploration: a mentor listed recently with few ratings gets at most these ranks (1-based) when it fits well
 # enough (its score at least this share of the score at the last of these ranks).

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -20,6 +21,7 @@ from matching.models import MentorSearchDocument, NotInterested, Recommendation
 from matching.recommender.hybrid import MIN_SHARED_LANGUAGE
 
 PANEL_SIZE = 6
+GROUP_COUNT = 3
 PAGE_SIZE = 50
 CARD_REASONS = 2
 # A student without a stored list asks for one at most this often (page views must not flood the queue).
@@ -75,10 +77,17 @@ def reason_text(reason: dict, names: dict[str, str]) -> str | None:
     return None
 
 
+def _facts(user: User) -> scoring.StudentFacts | None:
+    """`selectors.student_facts_for`, read once per user object: a page with several panels asks more than once."""
+    if not hasattr(user, "_matching_student_facts"):
+        user._matching_student_facts = selectors.student_facts_for(user)
+    return user._matching_student_facts
+
+
 def recommendations_for(user: User, *, limit: int = PANEL_SIZE, now: dt.datetime | None = None) -> list[Recommended]:
     """The student's best mentors: the stored list, or (none stored yet) the live compatibility ranking while a
     list is computed. Empty for anyone who is not a student."""
-    facts = selectors.student_facts_for(user)
+    facts = _facts(user)
     if facts is None:
         return []
     options = selectors.filter_options()
@@ -140,3 +149,63 @@ def _ask_for_list(user: User) -> None:
 
     if cache.add(f"matching:recommendations-requested:{user.pk}", 1, REFRESH_REQUEST_SECONDS):
         transaction.on_commit(lambda: tasks.refresh_recommendations.delay([user.pk]))
+
+
+def for_you_page(
+    user: User,
+    *,
+    filters: selectors.SearchFilters,
+    student: scoring.StudentFacts,
+    page: int,
+    at: dt.datetime,
+    options: selectors.FilterOptions,
+) -> selectors.SearchPage:
+    """`/mentors/?sort=for_you`: the filtered mentors in the order of the student's stored list, then every other
+    match by compatibility. Scores every filtered mentor (no popularity cut-off), without the dismissed ones."""
+    stored_rank = Recommendation.objects.filter(student=user, mentor=OuterRef("mentor_id")).values("rank")[:1]
+    score = ranking.compatibility_expression(student, mentor_time_zones=options.time_zones, at=at)
+    offset = (page - 1) * selectors.PAGE_SIZE
+    rows = list(
+        selectors._filtered(filters, student, options, at)
+        .exclude(mentor__in=NotInterested.objects.filter(student=user).values("mentor"))
+        .annotate(stored_rank=Subquery(stored_rank), score=score)
+        .order_by(F("stored_rank").asc(nulls_last=True), F("score").desc(), F("popularity").desc(), "mentor_id")
+        .only(*selectors._CARD_FIELDS)[offset : offset + selectors.PAGE_SIZE + 1]
+    )
+    names = options.language_names
+    results = [
+        selectors.MentorResult(
+            document=document,
+            language_names=selectors._spoken_names(document, names),
+            compatibility=selectors.compatibility_with(student, document, at=at, names=names),
+        )
+        for document in rows[: selectors.PAGE_SIZE]
+    ]
+    return selectors.SearchPage(results=results, number=page, has_next=len(rows) > selectors.PAGE_SIZE)
+
+
+def recommended_group_sessions(user: User, *, now: dt.datetime, tz: dt.tzinfo, limit: int = GROUP_COUNT) -> list:
+    """Upcoming group sessions for a student: those of their recommended mentors (best-ranked mentor first), then
+    sessions in a language they speak, soonest first. Two queries; empty for anyone but a student."""
+    from sessions_app.selectors import GroupSessionFilters, group_sessions_listing
+
+    facts = _facts(user)
+    if facts is None:
+        return []
+    stored = Recommendation.objects.filter(student=user).exclude(
+        mentor__in=NotInterested.objects.filter(student=user).values("mentor")
+    )
+    rank = stored.filter(mentor__user=OuterRef("mentor_id")).values("rank")[:1]
+    listing = group_sessions_listing(GroupSessionFilters(), now=now, tz=tz).filter(starts_at__gt=now)
+    chosen = list(
+        listing.filter(mentor__mentor_profile__in=stored.values("mentor"))
+        .annotate(mentor_rank=Subquery(rank))
+        .order_by("mentor_rank", "starts_at", "pk")[:limit]
+    )
+    if len(chosen) < limit and facts.spoken:
+        chosen += list(
+            listing.filter(language__code__in=sorted(facts.spoken)).exclude(pk__in=[s.pk for s in chosen])[
+                : limit - len(chosen)
+            ]
+        )
+    return chosen

@@ -278,3 +278,50 @@ def test_the_hybrid_beats_compatibility_and_popularity_for_cold_and_warm_student
         hybrid = table[group]["hybrid"].ndcg_at_10
         assert hybrid > table[group]["compatibility"].ndcg_at_10
         assert hybrid > table[group]["popularity"].ndcg_at_10
+
+
+def test_for_you_sort_puts_the_stored_list_first_then_every_other_match(client, roster):
+    student = neet_student()
+    services.recommendations_refresh(student_ids=[student.pk])
+    first = Recommendation.objects.get(student=student, rank=1).mentor
+    NotInterested.objects.create(student=student, mentor=roster["jee"], created_at=timezone.now())
+    client.force_login(student)
+    html = client.get(reverse("matching:search"), {"sort": "for_you"}).content.decode()
+    assert html.index(f'data-mentor="{first.slug}"') < html.index(f'data-mentor="{roster["design"].slug}"')
+    assert f'data-mentor="{roster["jee"].slug}"' not in html
+    assert f'data-mentor="{roster["tamil"].slug}"' in html  # a search still finds everyone; only the order changes
+
+
+def test_visitors_are_not_offered_the_for_you_sort(client, roster):
+    html = client.get(reverse("matching:search")).content.decode()
+    assert 'value="for_you"' not in html
+    assert client.get(reverse("matching:search"), {"sort": "for_you"}).status_code == 200
+
+
+def test_a_profile_shows_co_booked_then_similar_mentors_and_logs_the_students_view(
+    client, roster, django_capture_on_commit_callbacks
+):
+    student, peer = neet_student(), neet_student()
+    now = timezone.now()
+    for mentor in ("neet", "english"):
+        Interaction.objects.create(student=peer, mentor=roster[mentor], kind="booking", created_at=now)
+    other_neet = listed_mentor(languages=["te"], specializations=["NEET Biology"])
+    client.force_login(student)
+    with django_capture_on_commit_callbacks(execute=True):
+        html = client.get(reverse("mentors:profile", args=[roster["neet"].slug])).content.decode()
+    section = html[html.index('data-testid="similar-mentors"') :]
+    assert section.index(roster["english"].user.full_name) < section.index(other_neet.user.full_name)
+    assert "Students who booked this mentor also booked" in section
+    assert roster["tamil"].user.full_name not in section  # shares no language with the mentor's students
+    assert Interaction.objects.filter(student=student, mentor=roster["neet"], kind="view").exists()
+
+
+def test_recommended_group_sessions_follow_the_students_mentors(client, roster):
+    student = neet_student()
+    services.recommendations_refresh(student_ids=[student.pk])
+    best = Recommendation.objects.get(student=student, rank=1).mentor
+    mine = GroupSessionFactory(mentor=best.user, title="NEET biology marathon")
+    client.force_login(student)
+    html = client.get(reverse("sessions_app:group_list")).content.decode()
+    panel = html[html.index('data-testid="recommended-group-sessions"') :]
+    assert mine.title in panel

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from matching import services, tasks
 from matching.models import Interaction, NotInterested, PersonalisationOptOut, PrecomputeRun, Recommendation
@@ -172,6 +172,35 @@ def test_a_suspended_mentor_disappears_from_stored_lists_at_once(client, roster)
     assert mentor.pk not in [card.result.document.mentor_id for card in cards]
     services.recommendations_mentor_changed_listener(mentor.pk)
     assert mentor.pk not in stored(student)
+
+
+def test_reasons_are_rendered_in_the_viewers_language(roster):
+    student = neet_student()
+    services.recommendations_refresh(student_ids=[student.pk])
+    with translation.override("en"):
+        english = serving.recommendations_for(student)[0].reasons
+    with translation.override("hi"):
+        hindi = serving.recommendations_for(student)[0].reasons
+    assert english and len(english) == len(hindi)
+    assert all(en != hi for en, hi in zip(english, hindi, strict=True))
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        {"code": "speaks", "language": "te"}, {"code": "level", "level": "school"},
+        {"code": "specializes", "field": "JEE"}, {"code": "expert_in", "field": "JEE"},
+        {"code": "helps_with", "topic": "JEE"}, {"code": "co_booked"}, {"code": "similar_students"},
+        {"code": "rated", "rating": 4.9, "count": 12}, {"code": "new_mentor"}, {"code": "same_city"},
+        {"code": "same_state"},
+    ],
+)  # fmt: skip
+def test_every_reason_code_has_hindi_and_telugu_text(reason):
+    texts = {}
+    for language in ("en", "hi", "te"):
+        with translation.override(language):
+            texts[language] = serving.reason_text(reason, {"te": "Telugu"})
+    assert texts["en"] and texts["hi"] != texts["en"] and texts["te"] != texts["en"]
 
 
 def test_unknown_reason_codes_are_skipped():

@@ -1,7 +1,7 @@
 """Writes of `matching`: keeping the search documents equal to the listed mentors; the recommender's log and lists."""
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
@@ -188,8 +188,6 @@ INTERACTION_RETENTION_DAYS = {
     Interaction.Kind.TIP: 730,
 }
 PRECOMPUTE_CHUNK_SIZE = 500
-# A full run older than this without finishing is considered crashed and resumed by the next one.
-SWEEP_FIRST_LOOKBACK = dt.timedelta(minutes=10)
 
 
 def interaction_record(
@@ -242,8 +240,12 @@ def personalisation_set(*, student: User, enabled: bool) -> None:
         transaction.on_commit(lambda: tasks.refresh_recommendations.delay([student.pk]))
 
 
-def recommendations_write(*, student_id: int, items: Iterable[Scored], computed_at: dt.datetime) -> None:
-    """Replace the student's list (idempotent: the same input writes the same rows)."""
+def recommendations_write(*, lists: Mapping[int, Sequence[Scored]], computed_at: dt.datetime) -> None:
+    """Replace these students' lists, all in one transaction (idempotent: the same input writes the same rows).
+    Mentors no longer listed (the model was fitted a little earlier) are left out."""
+    mentor_ids = {item.mentor_id for items in lists.values() for item in items}
+    listed = set(MentorSearchDocument.objects.filter(pk__in=mentor_ids).values_list("pk", flat=True))
+    lists = {student_id: [item for item in items if item.mentor_id in listed] for student_id, items in lists.items()}
     rows = [
         Recommendation(
             student_id=student_id,
@@ -254,19 +256,19 @@ def recommendations_write(*, student_id: int, items: Iterable[Scored], computed_
             model_version=MODEL_VERSION,
             computed_at=computed_at,
         )
+        for student_id, items in lists.items()
         for rank, item in enumerate(items, start=1)
     ]
     with transaction.atomic():
-        Recommendation.objects.filter(student_id=student_id).delete()
-        Recommendation.objects.bulk_create(rows)
+        Recommendation.objects.filter(student_id__in=list(lists)).delete()
+        Recommendation.objects.bulk_create(rows, batch_size=5000)
 
 
 def recommendations_refresh(*, student_ids: Sequence[int], now: dt.datetime | None = None) -> int:
     """Recompute and store the lists of these students (ids that are not active students are skipped)."""
     now = now or timezone.now()
     lists = precompute.compute(sorted(set(student_ids)), now=now)
-    for student_id, items in lists.items():
-        recommendations_write(student_id=student_id, items=items, computed_at=now)
+    recommendations_write(lists=lists, computed_at=now)
     return len(lists)
 
 
@@ -274,6 +276,8 @@ def recommendations_precompute_all(*, chunk_size: int = PRECOMPUTE_CHUNK_SIZE, n
     """Every student's list, in chunks of student ids. Resumes an unfinished run (a crash, a deploy) from its cursor
     instead of starting again; returns how many students this call wrote."""
     now = now or timezone.now()
+    # The log first catches up with bookings, ratings and tips the minute sweep has not seen yet.
+    interactions_sweep(now=now)
     run = (
         PrecomputeRun.objects.filter(kind=PrecomputeRun.Kind.FULL, finished_at__isnull=True)
         .order_by("-started_at")
@@ -306,13 +310,11 @@ def interactions_sweep(*, now: dt.datetime | None = None) -> set[int]:
     with transaction.atomic():
         sweep = PrecomputeRun.objects.select_for_update().filter(kind=PrecomputeRun.Kind.SWEEP).first()
         if sweep is None:
+            # The first sweep backfills everything recorded before the recommender existed.
             sweep = PrecomputeRun.objects.create(
-                kind=PrecomputeRun.Kind.SWEEP,
-                model_version=MODEL_VERSION,
-                started_at=now,
-                watermark=now - SWEEP_FIRST_LOOKBACK,
+                kind=PrecomputeRun.Kind.SWEEP, model_version=MODEL_VERSION, started_at=now, watermark=None
             )
-        since = sweep.watermark
+        since = sweep.watermark or dt.datetime.min.replace(tzinfo=dt.UTC)
         opted_out = PersonalisationOptOut.objects.values("student")
         rows: list[Interaction] = []
         bookings = (

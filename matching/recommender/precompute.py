@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from collections.abc import Iterable, Sequence
 
 from django.core.cache import cache
@@ -33,15 +34,17 @@ _fitted: dict[str, object] = {}
 
 def catalogue_changed() -> None:
     """Make every process refit before its next recommendation (a mentor joined, changed or left)."""
-    try:
-        cache.incr(CATALOGUE_VERSION_KEY)
-    except ValueError:
-        cache.set(CATALOGUE_VERSION_KEY, 1, None)
+    cache.set(CATALOGUE_VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def current_model(now: dt.datetime | None = None) -> HybridModel:
     now = now or timezone.now()
-    version = cache.get(CATALOGUE_VERSION_KEY, 0)
+    # A missing version (the cache was flushed or evicted) counts as a change: the catalogue may have moved on.
+    version = cache.get(CATALOGUE_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(CATALOGUE_VERSION_KEY, version, None)
+        version = cache.get(CATALOGUE_VERSION_KEY, version)
     with _lock:
         model = _fitted.get("model")
         fresh = model is not None and _fitted.get("version") == version and now - model.fitted_at < MODEL_MAX_AGE

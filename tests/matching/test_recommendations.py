@@ -354,3 +354,24 @@ def test_recommended_group_sessions_follow_the_students_mentors(client, roster):
     html = client.get(reverse("sessions_app:group_list")).content.decode()
     panel = html[html.index('data-testid="recommended-group-sessions"') :]
     assert mine.title in panel
+
+
+def test_the_nightly_run_backfills_bookings_made_before_the_recommender_existed(roster):
+    from sessions_app.models import Booking
+
+    student = neet_student()
+    booking = BookingFactory(student=student, session=GroupSessionFactory(mentor=roster["neet"].user))
+    Booking.objects.filter(pk=booking.pk).update(updated_at=timezone.now() - dt.timedelta(days=300))
+    services.recommendations_precompute_all()
+    assert Interaction.objects.filter(student=student, kind="booking", mentor=roster["neet"]).exists()
+    assert stored(student) and roster["neet"].pk not in stored(student)  # a booked mentor leaves the list
+
+
+def test_a_mentor_unlisted_after_the_model_was_fitted_is_left_out_of_written_lists(roster):
+    from matching.models import MentorSearchDocument
+
+    student = neet_student()
+    precompute.current_model()
+    MentorSearchDocument.objects.filter(pk=roster["neet"].pk).delete()
+    services.recommendations_refresh(student_ids=[student.pk])
+    assert stored(student) and roster["neet"].pk not in stored(student)

@@ -30,7 +30,9 @@ def sweep_recommendation_events() -> int:
 
 @shared_task(acks_late=True)
 def refresh_recommendations_for_mentor(mentor_id: int) -> int:
-    """A mentor was listed or changed: refresh, in chunks, the students the mentor could be recommended to."""
+    """A mentor was listed or changed: refit here (so the chunks below include the mentor), then refresh, in
+    chunks, the students the mentor could be recommended to."""
+    precompute.forget_model()
     chunk: list[int] = []
     count = 0
     for student_id in precompute.students_fitting(mentor_id).iterator(chunk_size=2000):

@@ -150,8 +150,8 @@ class ContentModel:
         the student's query: what a "Helps with …" reason names."""
         if self.mentor_vectors.shape[1] == 0:
             return None
-        analyzer = self.vectorizer.build_analyzer()
-        query = set(analyzer(student_text(student)))
+        analyzer = self._analyzer()
+        query = self._query_words(student)
         idf = self._idf()
         best, best_weight = None, 0.0
         for label in (*mentor.specializations, *mentor.expertise, *mentor.subjects):
@@ -159,6 +159,19 @@ class ContentModel:
             if weight > best_weight:
                 best, best_weight = label, weight
         return best
+
+    def _analyzer(self):
+        if not hasattr(self, "_cached_analyzer"):
+            self._cached_analyzer = self.vectorizer.build_analyzer()
+        return self._cached_analyzer
+
+    def _query_words(self, student: StudentRecord) -> set[str]:
+        """The student's analysed words; the last student's are kept (reasons ask for each of their 50 mentors)."""
+        cached = getattr(self, "_last_query", None)
+        if cached is None or cached[0] is not student:
+            cached = (student, set(self._analyzer()(student_text(student))))
+            self._last_query = cached
+        return cached[1]
 
     def _idf(self) -> dict[str, float]:
         if not hasattr(self, "_idf_by_word"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -121,6 +122,7 @@ class HybridModel:
             contributions = {name: chosen_weights.get(name, 0.0) * values for name, values in parts.items()}
             total = sum(contributions.values())
             order = self._rank(candidates, total, count, diversify=diversify, explore=explore)
+            wanted = scoring.terms(student.facts.fields)
             items = []
             for position in order:
                 mentor_position = candidates[position]
@@ -133,6 +135,7 @@ class HybridModel:
                         drivers,
                         item_driven=item_share[row, mentor_position] * chosen_weights.get("collaborative", 0.0)
                         > 0.5 * drivers["collaborative"],
+                        wanted=wanted,
                     )
                 items.append(Scored(int(self.catalogue.ids[mentor_position]), float(total[position]), reasons))
             results[student.id] = items
@@ -168,32 +171,32 @@ class HybridModel:
         else:
             order = [int(position) for position in by_score[:count]]
         if explore:
-            order = self._explore(candidates, total, order, count)
+            order = self._explore(candidates, total, order)
         return order[:count]
 
-    def _explore(self, candidates: np.ndarray, total: np.ndarray, order: list[int], count: int) -> list[int]:
+    def _explore(self, candidates: np.ndarray, total: np.ndarray, order: list[int]) -> list[int]:
         """Give the best-fitting new mentors the exploration ranks, if they are not already that high."""
         last_rank = max(EXPLORATION_RANKS)
         if len(order) < last_rank:
             return order
         threshold = EXPLORATION_MIN_SHARE * total[order[last_rank - 1]]
-        top = set(order[:last_rank])
-        newcomers = [
-            int(position)
-            for position in np.argsort(-total, kind="stable")
-            if self.new_mentors[candidates[position]] and total[position] >= threshold and position not in top
-        ]
+        fitting = self.new_mentors[candidates] & (total >= threshold)
+        fitting[order[:last_rank]] = False
+        positions = np.flatnonzero(fitting)
+        newcomers = [int(position) for position in positions[np.argsort(-total[positions], kind="stable")]]
         already = sum(1 for position in order[:last_rank] if self.new_mentors[candidates[position]])
         for rank, position in zip(EXPLORATION_RANKS[already:], newcomers, strict=False):
             if position in order:
                 order.remove(position)
             order.insert(rank - 1, position)
-        return order[: max(count, len(order))]
+        return order
 
-    def reasons(self, student: StudentRecord, position: int, drivers: dict[str, float], *, item_driven: bool) -> list:
-        """Reason codes with parameters, the component that contributed most first (rendered at display time)."""
+    def reasons(
+        self, student: StudentRecord, position: int, drivers: dict[str, float], *, item_driven: bool, wanted: frozenset
+    ) -> list:
+        """Reason codes with parameters, the component that contributed most first (rendered at display time).
+        `wanted`: `scoring.terms` of the student's fields (computed once per student)."""
         mentor = self.catalogue.mentors[position]
-        facts = mentor.facts()
         reasons: list[dict] = []
         driver = max(drivers, key=drivers.get)
         if self.new_mentors[position]:
@@ -206,19 +209,31 @@ class HybridModel:
             reasons.append({"code": "co_booked" if item_driven else "similar_students"})
         elif driver == "popularity" and mentor.rating_count:
             reasons.append({"code": "rated", "rating": round(mentor.average_rating, 1), "count": mentor.rating_count})
-        _level, language = scoring.language_match(student.facts, facts)
+        # A mentor record has the attributes `scoring.language_match` reads (primary_language, spoken).
+        _level, language = scoring.language_match(student.facts, mentor)
         if language:
             reasons.append({"code": "speaks", "language": language})
-        field_score, field_label = scoring.field_match(student.facts, facts)
-        if field_label:
-            code = "specializes" if field_score == scoring.FIELD_SPECIALIZATION else "expert_in"
-            reasons.append({"code": code, "field": field_label})
-        if scoring.academic_level_match(student.facts, facts):
+        if len(reasons) >= MAX_REASONS:
+            return reasons[:MAX_REASONS]
+        specialization = next((label for label in mentor.specializations if _label_terms(label) & wanted), None)
+        expertise = next((label for label in mentor.expertise if _label_terms(label) & wanted), None)
+        if specialization:
+            reasons.append({"code": "specializes", "field": specialization})
+        elif expertise:
+            reasons.append({"code": "expert_in", "field": expertise})
+        if student.facts.academic_level and student.facts.academic_level in mentor.levels:
             reasons.append({"code": "level", "level": student.facts.academic_level})
-        _place, where = scoring.location_match(student.facts, facts, self.fitted_at)
+        if len(reasons) >= MAX_REASONS:
+            return reasons[:MAX_REASONS]
+        _place, where = scoring.location_match(student.facts, mentor, self.fitted_at)
         if where in {"city", "state"}:
             reasons.append({"code": f"same_{where}"})
         return reasons[:MAX_REASONS]
+
+
+@lru_cache(maxsize=65536)
+def _label_terms(label: str) -> frozenset[str]:
+    return scoring.terms([label])
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ from matching.recommender.hybrid import MODEL_VERSION, HybridModel, Scored
 from mentors.models import MentorProfile
 
 MODEL_MAX_AGE = dt.timedelta(minutes=15)
+MIN_REFIT_INTERVAL = dt.timedelta(minutes=1)
 CATALOGUE_VERSION_KEY = "matching:recommender:catalogue-version"
 # Interactions older than this do not train the model (the retention task deletes them later).
 TRAINING_WINDOW = dt.timedelta(days=365)
@@ -38,17 +39,25 @@ def catalogue_changed() -> None:
 
 
 def current_model(now: dt.datetime | None = None) -> HybridModel:
+    """The process's fitted model, refitted when older than `MODEL_MAX_AGE`, when the catalogue changed and the
+    model is older than `MIN_REFIT_INTERVAL` (mentor stats change after every review; one fit a minute is enough,
+    and writes skip mentors unlisted since), or when the version is gone from the cache (flushed: refit at once)."""
     now = now or timezone.now()
-    # A missing version (the cache was flushed or evicted) counts as a change: the catalogue may have moved on.
     version = cache.get(CATALOGUE_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(CATALOGUE_VERSION_KEY, version, None)
-        version = cache.get(CATALOGUE_VERSION_KEY, version)
+    flushed = version is None
+    if flushed:
+        cache.add(CATALOGUE_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(CATALOGUE_VERSION_KEY)
     with _lock:
         model = _fitted.get("model")
-        fresh = model is not None and _fitted.get("version") == version and now - model.fitted_at < MODEL_MAX_AGE
-        if not fresh:
+        age = now - model.fitted_at if model is not None else None
+        stale = (
+            model is None
+            or flushed
+            or age >= MODEL_MAX_AGE
+            or (_fitted.get("version") != version and age >= MIN_REFIT_INTERVAL)
+        )
+        if stale:
             model = fit(now)
             _fitted.update(model=model, version=version)
         return model

@@ -1,4 +1,4 @@
-""""Similar mentors" on a profile: mentors co-booked with this one, then mentors teaching the same things.
+""" "Similar mentors" on a profile: mentors co-booked with this one, then mentors teaching the same things.
 
 Reads the interaction log and the search documents (three queries, the ids cached per mentor for a while); the
 profile-view log entry is written from the same profile hook.
@@ -44,9 +44,11 @@ def similar_mentor_ids(mentor_id: int) -> list[tuple[int, str]]:
         .values_list("mentor_id", flat=True)[:SIMILAR_COUNT]
     )
     found = [(other, "co_booked") for other in co_booked]
-    document = MentorSearchDocument.objects.filter(pk=mentor_id).values(
-        "specialization_terms", "expertise_terms", "languages", "levels_served"
-    ).first()
+    document = (
+        MentorSearchDocument.objects.filter(pk=mentor_id)
+        .values("specialization_terms", "expertise_terms", "languages", "levels_served")
+        .first()
+    )
     if document is not None and len(found) < SIMILAR_COUNT:
         terms = document["specialization_terms"] or document["expertise_terms"]
         alike = (

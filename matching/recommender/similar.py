@@ -1,4 +1,4 @@
-""" "Similar mentors" on a profile: mentors co-booked with this one, then mentors teaching the same things.
+"""The "Similar mentors" of a profile: mentors co-booked with this one, then mentors teaching the same things.
 
 Reads the interaction log and the search documents (three queries, the ids cached per mentor for a while); the
 profile-view log entry is written from the same profile hook.

@@ -21,6 +21,7 @@ from matching.models import MentorSearchDocument, NotInterested, Recommendation
 from matching.recommender.hybrid import MIN_SHARED_LANGUAGE
 
 PANEL_SIZE = 6
+UNLISTED_SLACK = 4
 GROUP_COUNT = 3
 PAGE_SIZE = 50
 CARD_REASONS = 2
@@ -92,11 +93,13 @@ def recommendations_for(user: User, *, limit: int = PANEL_SIZE, now: dt.datetime
         return []
     options = selectors.filter_options()
     names = options.language_names
+    # A few rows more than shown: a mentor unlisted since the list was computed is dropped by the documents' read
+    # (no join here, so the rows come straight from the (student, rank) index).
     rows = list(
-        Recommendation.objects.filter(student=user, mentor__search_document__isnull=False)
+        Recommendation.objects.filter(student=user)
         .exclude(mentor__in=NotInterested.objects.filter(student=user).values("mentor"))
         .order_by("rank")
-        .values_list("mentor_id", "rank", "reasons")[:limit]
+        .values_list("mentor_id", "rank", "reasons")[: limit + UNLISTED_SLACK]
     )
     if not rows:
         _ask_for_list(user)
@@ -112,9 +115,14 @@ def recommendations_for(user: User, *, limit: int = PANEL_SIZE, now: dt.datetime
         document = documents.get(mentor_id)
         if document is None:
             continue
+        if len(cards) == limit:
+            break
         texts = [text for text in (reason_text(reason, names) for reason in reasons) if text]
         result = selectors.MentorResult(document=document, language_names=selectors._spoken_names(document, names))
         cards.append(Recommended(result=result, rank=rank, reasons=texts))
+    if not cards:  # every stored mentor left the catalogue: answer live until the list is recomputed
+        _ask_for_list(user)
+        return _live(user, facts, options, limit=limit, now=now or timezone.now())
     return cards
 
 

@@ -7,9 +7,13 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
+        from matching.recommender.similar import profile_context as similar_mentors_context
         from matching.selectors import profile_compatibility_context
-        from matching.services import search_document_refresh_listener
+        from matching.services import recommendations_mentor_changed_listener, search_document_refresh_listener
         from mentors import hooks
 
         hooks.register_profile_changed_listener(search_document_refresh_listener)
+        # After the search document: the recommender reads the listed mentors from it.
+        hooks.register_profile_changed_listener(recommendations_mentor_changed_listener)
         hooks.register_profile_context_provider(profile_compatibility_context)
+        hooks.register_profile_context_provider(similar_mentors_context)

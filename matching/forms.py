@@ -12,12 +12,14 @@ CHECKBOX_CLASSES = "h-4 w-4 rounded border-slate-300"
 
 SORT_CHOICES_STUDENT = [
     ("best", _("Best match for you")),
+    # The student's precomputed recommendations first (matching.recommender), then the best matches.
+    ("for_you", _("For you")),
     ("rating", _("Highest rated")),
     ("price_low", _("Price: low to high")),
     ("price_high", _("Price: high to low")),
     ("experience", _("Most experienced")),
 ]
-SORT_CHOICES_VISITOR = [("best", _("Top rated and popular")), *SORT_CHOICES_STUDENT[1:]]
+SORT_CHOICES_VISITOR = [("best", _("Top rated and popular")), *SORT_CHOICES_STUDENT[2:]]
 EXPERIENCE_CHOICES = [
     ("", _("Any experience")),
     ("1", _("1+ years")),

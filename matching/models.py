@@ -130,3 +130,129 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class Interaction(models.Model):
+    """One thing a student did with a mentor: the append-only log the recommender learns from.
+
+    Views, clicks and "not interested" are written by `matching.services` after the request's commit; bookings,
+    completions, ratings and tips are copied from their own apps' tables by the sweep task (`source_key` makes that
+    copy idempotent). Rows are never updated; `interactions_prune` deletes those past their kind's retention.
+    """
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("Profile view")
+        CLICK = "click", _("Card click")
+        BOOKING = "booking", _("Booking")
+        COMPLETED = "completed", _("Completed session")
+        RATING = "rating", _("Rating")
+        TIP = "tip", _("Tip")
+        NOT_INTERESTED = "not_interested", _("Not interested")
+
+    id = models.BigAutoField(primary_key=True)
+    student = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey("mentors.MentorProfile", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Stars of a rating; unused (0) for the other kinds.
+    value = models.SmallIntegerField(default=0)
+    # Where a click came from ("search", "recommendations", "similar") and the card's 1-based rank there.
+    source = models.CharField(max_length=16, blank=True)
+    rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    source_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        indexes = [
+            models.Index(fields=["student", "created_at"], name="interaction_student_idx"),
+            models.Index(fields=["created_at", "kind"], name="interaction_created_idx"),
+            # "Students who booked this mentor also booked …" (similar mentors).
+            models.Index(fields=["mentor", "kind"], name="interaction_mentor_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.kind} {self.mentor_id}"
+
+
+class NotInterested(models.Model):
+    """A mentor the student asked never to be recommended again."""
+
+    student = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey("mentors.MentorProfile", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("not interested")
+        verbose_name_plural = _("not interested")
+        constraints = [models.UniqueConstraint(fields=["student", "mentor"], name="not_interested_once")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} ✗ {self.mentor_id}"
+
+
+class PersonalisationOptOut(models.Model):
+    """A student who turned personalisation off: nothing of theirs is logged, they get the plain compatibility
+    ranking. The row's presence is the setting."""
+
+    student = models.OneToOneField("accounts.User", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("personalisation opt-out")
+        verbose_name_plural = _("personalisation opt-outs")
+
+    def __str__(self) -> str:
+        return str(self.student_id)
+
+
+class Recommendation(models.Model):
+    """One of a student's precomputed top mentors. Reasons are codes with parameters, rendered in the viewer's
+    language at display time (`matching.recommender.reasons`)."""
+
+    id = models.BigAutoField(primary_key=True)
+    student = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey("mentors.MentorProfile", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    rank = models.PositiveSmallIntegerField()
+    reasons = models.JSONField(default=list)
+    model_version = models.CharField(max_length=32)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.UniqueConstraint(fields=["student", "rank"], name="recommendation_student_rank"),
+            models.UniqueConstraint(fields=["student", "mentor"], name="recommendation_student_mentor"),
+        ]
+        indexes = [models.Index(fields=["mentor"], name="recommendation_mentor_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} #{self.rank} {self.mentor_id}"
+
+
+class PrecomputeRun(models.Model):
+    """A full precompute pass over every student, chunked by student id; `cursor` is the last id written, so a
+    crashed run resumes where it stopped. Also holds the sweep's watermark (kind "sweep")."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full precompute")
+        SWEEP = "sweep", _("Event sweep")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    model_version = models.CharField(max_length=32)
+    cursor = models.BigIntegerField(default=0)
+    # The sweep: events up to this instant have been handled.
+    watermark = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    students_done = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("precompute run")
+        verbose_name_plural = _("precompute runs")
+        indexes = [models.Index(fields=["kind", "-started_at"], name="precompute_run_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,19 +1,34 @@
-"""Writes of `matching`: keeping the search documents equal to the listed mentors."""
+"""Writes of `matching`: keeping the search documents equal to the listed mentors; the recommender's log and lists."""
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from accounts.models import StudentProfile, User
 from matching import page_cache, scoring
-from matching.models import MentorSearchDocument, SearchTerm
+from matching.models import (
+    Interaction,
+    MentorSearchDocument,
+    NotInterested,
+    PersonalisationOptOut,
+    PrecomputeRun,
+    Recommendation,
+    SearchTerm,
+)
+from matching.recommender import precompute
+from matching.recommender.hybrid import MODEL_VERSION, Scored
 from matching.selectors import FILTER_OPTIONS_CACHE_KEY, SEARCH_CONFIG, query_words
 from mentors.models import MentorProfile
 from mentors.selectors import listed_mentors
 from mentors.slots import price_for_duration_paise
+from outbox.services import enqueue
 
 SEARCH_TERM_MAX_LENGTH = SearchTerm._meta.get_field("word").max_length
 # A mentor's ratings are blended with this many imaginary ratings of this value before ranking by popularity.
@@ -161,3 +176,222 @@ def _vocabulary(mentors: Iterable[MentorProfile]) -> set[str]:
         for word in query_words(" ".join(texts))
         if len(word) <= SEARCH_TERM_MAX_LENGTH
     }
+
+
+# --- recommendations ---------------------------------------------------------------------------------------------
+
+# How long each kind of interaction is kept (the log's bounded growth); what money and sessions record is kept longer.
+INTERACTION_RETENTION_DAYS = {
+    Interaction.Kind.VIEW: 180,
+    Interaction.Kind.CLICK: 180,
+    Interaction.Kind.NOT_INTERESTED: 730,
+    Interaction.Kind.BOOKING: 730,
+    Interaction.Kind.COMPLETED: 730,
+    Interaction.Kind.RATING: 730,
+    Interaction.Kind.TIP: 730,
+}
+PRECOMPUTE_CHUNK_SIZE = 500
+
+
+def interaction_record(
+    *, student: User, mentor_id: int, kind: str, source: str = "", rank: int | None = None, value: int = 0
+) -> None:
+    """Log what a student did, after the surrounding commit, unless they turned personalisation off."""
+    if not student.is_authenticated or student.role != User.Role.STUDENT:
+        return
+    if PersonalisationOptOut.objects.filter(student=student).exists():
+        return
+    interaction = Interaction(
+        student_id=student.pk,
+        mentor_id=mentor_id,
+        kind=kind,
+        source=source[:16],
+        rank=rank,
+        value=value,
+        created_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: Interaction.objects.bulk_create([interaction]))
+
+
+def not_interested_mark(*, student: User, mentor_id: int) -> None:
+    """Never recommend this mentor to the student again; the list refills from the next-best mentors."""
+    from matching import tasks
+
+    if not MentorProfile.objects.filter(pk=mentor_id).exists():
+        raise ValidationError(gettext("This mentor does not exist."))
+    with transaction.atomic():
+        NotInterested.objects.get_or_create(
+            student=student, mentor_id=mentor_id, defaults={"created_at": timezone.now()}
+        )
+        Recommendation.objects.filter(student=student, mentor_id=mentor_id).delete()
+        interaction_record(student=student, mentor_id=mentor_id, kind=Interaction.Kind.NOT_INTERESTED)
+        enqueue(tasks.refresh_recommendations, [student.pk])
+
+
+def personalisation_set(*, student: User, enabled: bool) -> None:
+    """Turn personalisation on or off; off forgets what the log knew about the student's browsing."""
+    from matching import tasks
+
+    with transaction.atomic():
+        if enabled:
+            PersonalisationOptOut.objects.filter(student=student).delete()
+        else:
+            PersonalisationOptOut.objects.get_or_create(student=student, defaults={"created_at": timezone.now()})
+            Interaction.objects.filter(
+                student=student, kind__in=[Interaction.Kind.VIEW, Interaction.Kind.CLICK]
+            ).delete()
+        enqueue(tasks.refresh_recommendations, [student.pk])
+
+
+def recommendations_write(*, lists: Mapping[int, Sequence[Scored]], computed_at: dt.datetime) -> None:
+    """Replace these students' lists, all in one transaction (idempotent: the same input writes the same rows).
+    Mentors no longer listed (the model was fitted a little earlier) are left out."""
+    mentor_ids = {item.mentor_id for items in lists.values() for item in items}
+    listed = set(MentorSearchDocument.objects.filter(pk__in=mentor_ids).values_list("pk", flat=True))
+    lists = {student_id: [item for item in items if item.mentor_id in listed] for student_id, items in lists.items()}
+    rows = [
+        Recommendation(
+            student_id=student_id,
+            mentor_id=item.mentor_id,
+            score=item.score,
+            rank=rank,
+            reasons=item.reasons,
+            model_version=MODEL_VERSION,
+            computed_at=computed_at,
+        )
+        for student_id, items in lists.items()
+        for rank, item in enumerate(items, start=1)
+    ]
+    with transaction.atomic():
+        Recommendation.objects.filter(student_id__in=list(lists)).delete()
+        Recommendation.objects.bulk_create(rows, batch_size=5000)
+
+
+def recommendations_refresh(*, student_ids: Sequence[int], now: dt.datetime | None = None) -> int:
+    """Recompute and store the lists of these students (ids that are not active students are skipped)."""
+    now = now or timezone.now()
+    lists = precompute.compute(sorted(set(student_ids)), now=now)
+    recommendations_write(lists=lists, computed_at=now)
+    return len(lists)
+
+
+def recommendations_precompute_all(*, chunk_size: int = PRECOMPUTE_CHUNK_SIZE, now: dt.datetime | None = None) -> int:
+    """Every student's list, in chunks of student ids. Resumes an unfinished run (a crash, a deploy) from its cursor
+    instead of starting again; returns how many students this call wrote."""
+    now = now or timezone.now()
+    # The log first catches up with bookings, ratings and tips the minute sweep has not seen yet.
+    interactions_sweep(now=now)
+    run = (
+        PrecomputeRun.objects.filter(kind=PrecomputeRun.Kind.FULL, finished_at__isnull=True)
+        .order_by("-started_at")
+        .first()
+    )
+    if run is None:
+        run = PrecomputeRun.objects.create(kind=PrecomputeRun.Kind.FULL, model_version=MODEL_VERSION, started_at=now)
+    precompute.forget_model()
+    written = 0
+    students = User.objects.filter(role=User.Role.STUDENT, is_active=True).order_by("pk")
+    while True:
+        ids = list(students.filter(pk__gt=run.cursor).values_list("pk", flat=True)[:chunk_size])
+        if not ids:
+            break
+        written += recommendations_refresh(student_ids=ids, now=now)
+        run.cursor = ids[-1]
+        run.students_done += len(ids)
+        run.save(update_fields=["cursor", "students_done"])
+    run.finished_at = timezone.now()
+    run.save(update_fields=["finished_at"])
+    return written
+
+
+def interactions_sweep(*, now: dt.datetime | None = None) -> set[int]:
+    """Copy bookings, completions, ratings and paid tips since the last sweep into the log (idempotent through
+    `source_key`) and return the students whose picture changed: those events, and profile edits."""
+    from sessions_app.models import Booking, Review, Tip
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        sweep = PrecomputeRun.objects.select_for_update().filter(kind=PrecomputeRun.Kind.SWEEP).first()
+        if sweep is None:
+            # The first sweep backfills everything recorded before the recommender existed.
+            sweep = PrecomputeRun.objects.create(
+                kind=PrecomputeRun.Kind.SWEEP, model_version=MODEL_VERSION, started_at=now, watermark=None
+            )
+        since = sweep.watermark or dt.datetime.min.replace(tzinfo=dt.UTC)
+        opted_out = PersonalisationOptOut.objects.values("student")
+        rows: list[Interaction] = []
+        bookings = (
+            Booking.objects.filter(updated_at__gt=since, updated_at__lte=now)
+            .filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED])
+            .exclude(student__in=opted_out)
+            .filter(session__mentor__mentor_profile__isnull=False)
+            .values_list(
+                "pk", "student_id", "session__mentor__mentor_profile", "status", "confirmed_at", "completed_at"
+            )
+        )
+        for pk, student_id, mentor_id, status, confirmed_at, completed_at in bookings:
+            rows.append(_swept(f"booking:{pk}", student_id, mentor_id, Interaction.Kind.BOOKING, confirmed_at or now))
+            if status == Booking.Status.COMPLETED:
+                rows.append(
+                    _swept(f"completed:{pk}", student_id, mentor_id, Interaction.Kind.COMPLETED, completed_at or now)
+                )
+        reviews = (
+            Review.objects.filter(updated_at__gt=since, updated_at__lte=now)
+            .exclude(student__in=opted_out)
+            .filter(mentor__mentor_profile__isnull=False)
+            .values_list("pk", "student_id", "mentor__mentor_profile", "rating", "created_at")
+        )
+        for pk, student_id, mentor_id, rating, created_at in reviews:
+            # A changed rating is a new fact: the key carries the stars.
+            rows.append(
+                _swept(f"review:{pk}:{rating}", student_id, mentor_id, Interaction.Kind.RATING, created_at, rating)
+            )
+        tips = (
+            Tip.objects.filter(status=Tip.Status.PAID, paid_at__gt=since, paid_at__lte=now)
+            .exclude(student__in=opted_out)
+            .filter(mentor__mentor_profile__isnull=False)
+            .values_list("pk", "student_id", "mentor__mentor_profile", "paid_at")
+        )
+        for pk, student_id, mentor_id, paid_at in tips:
+            rows.append(_swept(f"tip:{pk}", student_id, mentor_id, Interaction.Kind.TIP, paid_at))
+        Interaction.objects.bulk_create(rows, ignore_conflicts=True)
+        changed = {row.student_id for row in rows}
+        changed |= set(
+            StudentProfile.objects.filter(updated_at__gt=since, updated_at__lte=now).values_list("user_id", flat=True)
+        )
+        changed |= set(
+            User.objects.filter(role=User.Role.STUDENT, updated_at__gt=since, updated_at__lte=now).values_list(
+                "pk", flat=True
+            )
+        )
+        sweep.watermark = now
+        sweep.save(update_fields=["watermark"])
+    return changed
+
+
+def _swept(key: str, student_id: int, mentor_id: int, kind: str, at: dt.datetime, value: int = 0) -> Interaction:
+    return Interaction(
+        student_id=student_id, mentor_id=mentor_id, kind=kind, value=value, source_key=key, created_at=at
+    )
+
+
+def interactions_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete log rows past their kind's retention; returns how many."""
+    now = now or timezone.now()
+    deleted = 0
+    for kind, days in INTERACTION_RETENTION_DAYS.items():
+        count, _ = Interaction.objects.filter(kind=kind, created_at__lt=now - dt.timedelta(days=days)).delete()
+        deleted += count
+    return deleted
+
+
+def recommendations_mentor_changed_listener(mentor_id: int) -> None:
+    """`mentors.hooks` listener: refit before the next list, drop an unlisted mentor from every list, and refresh
+    the students the mentor now fits (chunked tasks)."""
+    from matching import tasks
+
+    precompute.catalogue_changed()
+    if not MentorSearchDocument.objects.filter(pk=mentor_id).exists():
+        Recommendation.objects.filter(mentor_id=mentor_id).delete()
+        return
+    enqueue(tasks.refresh_recommendations_for_mentor, mentor_id)

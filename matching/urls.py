@@ -1,9 +1,17 @@
 from django.urls import path
 
-from matching import views
+from matching import recommendation_views, views
 
 app_name = "matching"
 
 urlpatterns = [
     path("mentors/", views.search, name="search"),
+    path("recommendations/", recommendation_views.recommendations, name="recommendations"),
+    path(
+        "recommendations/not-interested/<int:mentor_id>/",
+        recommendation_views.not_interested,
+        name="not_interested",
+    ),
+    path("recommendations/open/<int:mentor_id>/", recommendation_views.open_recommendation, name="open"),
+    path("recommendations/personalisation/", recommendation_views.personalisation, name="personalisation"),
 ]

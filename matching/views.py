@@ -7,6 +7,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from matching import page_cache, selectors
 from matching.forms import MentorSearchForm
+from matching.recommender import serving
 
 
 @require_GET
@@ -53,9 +54,15 @@ def _filters_and_results(request: HttpRequest, student, version: str | None) -> 
         ["filters", str(student is not None), str(knows_place), page_cache.query_fingerprint(request)],
         lambda: _parse_filters(request, is_student=student is not None, knows_place=knows_place),
     )
-    page = selectors.mentor_search_page(
-        filters=filters, student=student, page=page_number, at=timezone.now(), options=selectors.filter_options()
-    )
+    options = selectors.filter_options()
+    if student is not None and filters.sort == "for_you":
+        page = serving.for_you_page(
+            request.user, filters=filters, student=student, page=page_number, at=timezone.now(), options=options
+        )
+    else:
+        page = selectors.mentor_search_page(
+            filters=filters, student=student, page=page_number, at=timezone.now(), options=options
+        )
     context = {
         "page": page,
         "cards": page_cache.mentor_cards(version, page.results),

@@ -229,6 +229,16 @@ PEERLEARN_QUALITY_AUDIT_PERCENT = env_int("QUALITY_AUDIT_PERCENT", 5)
 
 # Who may see the details of /api/health/* (which dependency failed, how many workers): staff, or this bearer token.
 HEALTH_TOKEN = env_str("HEALTH_TOKEN", "")
+# Recommendations: every student's list nightly (02:30 IST), events within a minute, the log pruned daily.
+CELERY_BEAT_SCHEDULE["matching-precompute-recommendations"] = {
+    "task": "matching.tasks.precompute_recommendations",
+    "schedule": crontab(minute=0, hour=21),
+}
+CELERY_BEAT_SCHEDULE["matching-sweep-events"] = {"task": "matching.tasks.sweep_recommendation_events", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["matching-prune-interactions"] = {
+    "task": "matching.tasks.prune_interactions",
+    "schedule": crontab(minute=30, hour=22),
+}
 
 # --- Auth ----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -8,7 +8,13 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from accounts.privacy import audit
         from accounts.roles import ensure_role_groups
+
+        user_logged_in.connect(audit.on_user_logged_in, dispatch_uid="accounts.audit_sign_in")
+        user_logged_out.connect(audit.on_user_logged_out, dispatch_uid="accounts.audit_sign_out")
 
         # Permissions exist only after migrate has run, so role groups are synced then.
         post_migrate.connect(ensure_role_groups, sender=self, dispatch_uid="accounts.ensure_role_groups")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from adminpanel import views
+from adminpanel import privacy_views, views
 
 app_name = "adminpanel"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("verification/<int:mentor_id>/", views.application, name="application"),
     path("verification/<int:mentor_id>/action/", views.application_action, name="application_action"),
     path("documents/<str:token>/", views.document, name="document"),
+    path("audit/", privacy_views.audit_log, name="audit_log"),
+    path("deletions/", privacy_views.pending_deletions, name="pending_deletions"),
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "payments",
     "sessions_app",
     "adminpanel",
+    "auditlog",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "accounts.middleware.StaffMfaRequiredMiddleware",
     "mentorship.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accounts.privacy.audit.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "mentorship.urls"
@@ -313,6 +315,43 @@ TIP_MIN_PAISE = 10_00
 TIP_MAX_PAISE = 10_000_00
 TIP_PRESETS_RUPEES = (50, 100, 200, 500)
 REVIEW_EDIT_DAYS = 7
+
+# --- Privacy: audit log, encryption at rest, exports and deletion ---------------------------------
+# django-auditlog captures changes to these models (staff panel and admin edits, money, roles and permissions,
+# two-factor devices) into the hash-chained accounts.AuditLogEntry. Free text a person typed and personal
+# fields are left out or masked: the audit log is kept five years and outlives the accounts it mentions.
+AUDITLOG_LOGENTRY_MODEL = "accounts.AuditLogEntry"
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {
+        "model": "accounts.user",
+        "exclude_fields": ["password", "last_login", "updated_at", "photo"],
+        "mask_fields": ["email", "full_name", "phone", "date_of_birth", "city"],
+        "m2m_fields": ["groups", "user_permissions"],
+    },
+    {"model": "auth.group", "m2m_fields": ["permissions"]},
+    {"model": "accounts.guardianconsent", "mask_fields": ["guardian_name", "guardian_email"]},
+    {"model": "mfa.authenticator", "exclude_fields": ["data"]},
+    {
+        "model": "mentors.mentorprofile",
+        "include_fields": ["verification_status", "is_active", "hourly_rate_paise", "approved_at"],
+    },
+    {
+        "model": "mentors.mentorpayoutdetails",
+        "mask_fields": ["account_holder_name", "bank_account_number", "ifsc", "upi_id", "pan"],
+    },
+    {"model": "mentors.verificationevent", "exclude_fields": ["note"]},
+    {"model": "payments.payment", "exclude_fields": ["description"]},
+    "payments.refund",
+    "payments.payout",
+    {"model": "payments.ledgertransaction", "exclude_fields": ["memo"]},
+    "payments.ledgerentry",
+    {"model": "sessions_app.booking", "include_fields": ["status", "session", "student", "price_paise", "payment"]},
+    {"model": "sessions_app.dispute", "include_fields": ["status", "booking", "resolved_by", "refund_paise"]},
+    {"model": "accounts.accountdeletion"},
+)
+AUDITLOG_MASK_CALLABLE = "accounts.privacy.audit.mask_value"
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
 
 # --- Security -----------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -321,6 +321,9 @@ REVIEW_EDIT_DAYS = 7
 # two-factor devices) into the hash-chained accounts.AuditLogEntry. Free text a person typed and personal
 # fields are left out or masked: the audit log is kept five years and outlives the accounts it mentions.
 AUDITLOG_LOGENTRY_MODEL = "accounts.AuditLogEntry"
+# auditlog's own migrations create its default table even when the model is swapped out (as here); an orphan
+# table with a key to content types would then break `flush`. The swapped-in model has its own migrations.
+MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
@@ -351,6 +354,13 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "accounts.accountdeletion"},
 )
 AUDITLOG_MASK_CALLABLE = "accounts.privacy.audit.mask_value"
+# Keys for fields encrypted at rest (payout details): "<id>:<base64 of 32 random bytes>", newest first. Put a new
+# key in front, deploy, then run `manage.py rotate_encryption_keys`; drop an old key only after that.
+# `manage.py rotate_encryption_keys --new-key` prints a fresh key.
+if IS_PRODUCTION:
+    FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+else:
+    FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "dev1:ZGV2LW9ubHkta2V5LWZvci1sb2NhbC11c2UtMDAwMDA")
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
 
 # --- Security -----------------------------------------------------------------------------------

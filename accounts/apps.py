@@ -10,11 +10,15 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
-        from accounts.privacy import audit
+        from accounts.privacy import audit, deletion, parts, registry
         from accounts.roles import ensure_role_groups
 
         user_logged_in.connect(audit.on_user_logged_in, dispatch_uid="accounts.audit_sign_in")
         user_logged_out.connect(audit.on_user_logged_out, dispatch_uid="accounts.audit_sign_out")
+        registry.register_exporter("account", parts.export_account)
+        # The account row is erased last: the other apps' erasers still need its name to find it in their text.
+        registry.register_eraser("account", deletion.erase_account, order=90)
+        user_logged_in.connect(deletion.on_user_logged_in, dispatch_uid="accounts.deletion_cancel_on_sign_in")
 
         # Permissions exist only after migrate has run, so role groups are synced then.
         post_migrate.connect(ensure_role_groups, sender=self, dispatch_uid="accounts.ensure_role_groups")

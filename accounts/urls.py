@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import privacy_views, views
 
 app_name = "accounts"
 
@@ -13,4 +13,9 @@ urlpatterns = [
     path("guardian/", views.guardian, name="guardian"),
     path("guardian/resend/", views.guardian_resend, name="guardian_resend"),
     path("guardian-consent/<str:token>/", views.guardian_consent, name="guardian_consent"),
+    path("privacy/", privacy_views.privacy_settings, name="privacy"),
+    path("privacy/export/", privacy_views.data_export_request, name="data_export_request"),
+    path("privacy/export/<str:token>/", privacy_views.data_export_download, name="data_export_download"),
+    path("privacy/delete/", privacy_views.account_delete, name="account_delete"),
+    path("privacy/delete/cancel/", privacy_views.account_deletion_cancel, name="account_deletion_cancel"),
 ]

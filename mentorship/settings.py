@@ -129,6 +129,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 # Payments whose callback and webhooks were lost are repaired from Razorpay's own records.
+CELERY_BEAT_SCHEDULE["accounts-privacy-housekeeping"] = {
+    "task": "accounts.tasks.privacy_housekeeping",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.tasks.reconcile_payments", "schedule": 300.0}
 # Weekly mentor payouts, Monday 06:00 IST (00:30 UTC).
 CELERY_BEAT_SCHEDULE["payments-weekly-payouts"] = {

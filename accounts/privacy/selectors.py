@@ -36,4 +36,4 @@ def audit_log_search(
 def pending_deletions() -> QuerySet[AccountDeletion]:
     return AccountDeletion.objects.filter(
         status__in=[AccountDeletion.Status.SCHEDULED, AccountDeletion.Status.WAITING_PAYOUT]
-    ).order_by("due_at")
+    ).select_related("user").order_by("due_at")

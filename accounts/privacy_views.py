@@ -1,0 +1,82 @@
+"""The user's privacy page: download my data, delete my account."""
+
+from allauth.account.decorators import reauthentication_required
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import AuditLogEntry, DataExport
+from accounts.privacy import deletion, exports
+from accounts.privacy.audit import audit_record
+
+RECENT_EXPORTS = 5
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I understand that my profile, bookings, messages and files will be deleted."),
+        error_messages={"required": gettext_lazy("Tick the box to confirm.")},
+    )
+
+
+@login_required
+def privacy_settings(request: HttpRequest) -> HttpResponse:
+    context = {
+        "exports": DataExport.objects.filter(user=request.user)[:RECENT_EXPORTS],
+        "pending_deletion": deletion.account_deletion_pending(request.user),
+        "link_days": exports.EXPORT_LINK_MAX_AGE.days,
+        "grace_days": deletion.DELETION_GRACE.days,
+    }
+    return render(request, "accounts/privacy.html", context)
+
+
+@login_required
+@require_POST
+def data_export_request(request: HttpRequest) -> HttpResponse:
+    try:
+        exports.data_export_request(user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("We are preparing your data. We will email you a download link shortly."))
+    return redirect("accounts:privacy")
+
+
+@login_required
+def data_export_download(request: HttpRequest, token: str) -> HttpResponse:
+    export = exports.data_export_for_download(user=request.user, token=token)
+    audit_record(event=AuditLogEntry.Event.EXPORT, subject=export, changes={"status": "downloaded"})
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=f"peerlearn-data-{export.pk}.zip")
+
+
+@login_required
+@reauthentication_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        scheduled = deletion.account_deletion_request(user=request.user)
+        logout(request)
+        messages.info(
+            request,
+            _("Your account will be deleted on %(date)s. Sign in before then if you change your mind.")
+            % {"date": formats.date_format(scheduled.due_at, "DATE_FORMAT")},
+        )
+        return redirect("home")
+    context = {"form": form, "grace_days": deletion.DELETION_GRACE.days}
+    return render(request, "accounts/account_delete.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def account_deletion_cancel(request: HttpRequest) -> HttpResponse:
+    if deletion.account_deletion_cancel(user=request.user) is not None:
+        messages.success(request, _("Your account will not be deleted."))
+    return redirect("accounts:privacy")

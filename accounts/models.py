@@ -379,4 +379,4 @@ class GuardianConsent(models.Model):
 
 
 # Re-exported so Django registers them with this app (the privacy models live in their own module).
-from accounts.models_privacy import AccountDeletion, AuditLogEntry, DataExport  # noqa: E402, F401
+from accounts.models_privacy import AccountDeletion, AuditLogEntry, ConsentRecord, DataExport  # noqa: E402, F401

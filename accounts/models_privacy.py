@@ -117,3 +117,31 @@ class AccountDeletion(models.Model):
 
     def __str__(self) -> str:
         return f"deletion of user #{self.user_id} ({self.status})"
+
+
+class ConsentRecord(models.Model):
+    """One act of giving or withdrawing consent (DPDP Act 2023 §6): which text version, when, from where.
+
+    Rows are only added, never changed; the latest row per purpose is the user's current choice.
+    """
+
+    class Purpose(models.TextChoices):
+        PROCESSING = "processing", _("Processing my data to run my account")
+        MARKETING = "marketing", _("News and offers by email")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_records")
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    version = models.CharField(_("text version"), max_length=16)
+    given = models.BooleanField(_("given"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        indexes = [models.Index(fields=["user", "purpose", "-at"], name="consent_user_purpose_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {'given' if self.given else 'withdrawn'} ({self.version})"

@@ -1,6 +1,7 @@
 """The user's privacy page: download my data, delete my account."""
 
 from allauth.account.decorators import reauthentication_required
+from axes.helpers import get_client_ip_address
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -13,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import AuditLogEntry, DataExport
-from accounts.privacy import deletion, exports
+from accounts.models import AuditLogEntry, ConsentRecord, DataExport
+from accounts.privacy import consents, deletion, exports
 from accounts.privacy.audit import audit_record
 
 RECENT_EXPORTS = 5
@@ -27,9 +28,39 @@ class DeleteAccountForm(forms.Form):
     )
 
 
+def terms(request: HttpRequest) -> HttpResponse:
+    return render(request, "legal/terms.html", {"version": consents.LEGAL_TEXTS_VERSION})
+
+
+def privacy_policy(request: HttpRequest) -> HttpResponse:
+    return render(request, "legal/privacy_policy.html", {"version": consents.LEGAL_TEXTS_VERSION})
+
+
+def _where(request: HttpRequest) -> dict:
+    return {"ip_address": get_client_ip_address(request), "user_agent": request.headers.get("User-Agent", "")}
+
+
+@login_required
+@require_POST
+def marketing_consent(request: HttpRequest) -> HttpResponse:
+    """Giving and withdrawing are the same single click (DPDP Act 2023 §6(4))."""
+    given = request.POST.get("given") == "yes"
+    consents.consent_set(user=request.user, purpose=ConsentRecord.Purpose.MARKETING, given=given, **_where(request))
+    if given:
+        messages.success(request, _("You will get news and offers by email."))
+    else:
+        messages.success(request, _("You will no longer get news and offers."))
+    return redirect("accounts:privacy")
+
+
 @login_required
 def privacy_settings(request: HttpRequest) -> HttpResponse:
+    current = consents.consent_current(user=request.user)
+    marketing = current.get(ConsentRecord.Purpose.MARKETING)
     context = {
+        "consent_records": ConsentRecord.objects.filter(user=request.user),
+        "processing": current.get(ConsentRecord.Purpose.PROCESSING),
+        "marketing_on": marketing is not None and marketing.given,
         "exports": DataExport.objects.filter(user=request.user)[:RECENT_EXPORTS],
         "pending_deletion": deletion.account_deletion_pending(request.user),
         "link_days": exports.EXPORT_LINK_MAX_AGE.days,
@@ -63,6 +94,10 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         scheduled = deletion.account_deletion_request(user=request.user)
+        # Closing the account is how consent to processing is withdrawn: the service cannot run without it.
+        consents.consent_set(
+            user=request.user, purpose=ConsentRecord.Purpose.PROCESSING, given=False, **_where(request)
+        )
         logout(request)
         messages.info(
             request,

@@ -32,6 +32,7 @@ def test_signup_creates_an_unverified_student_and_sends_a_verification_email(cli
             "email": "meena@example.test",
             "password1": "Str0ng!Pass",
             "password2": "Str0ng!Pass",
+            "consent_processing": "on",
         },
     )
     assert response.status_code == 302
@@ -53,6 +54,7 @@ def test_confirming_the_email_signs_in_and_starts_onboarding(client):
             "email": "meena@example.test",
             "password1": "Str0ng!Pass",
             "password2": "Str0ng!Pass",
+            "consent_processing": "on",
         },
     )
     confirm_url = re.search(r"http://\S+(/accounts/confirm-email/\S+/)", mail.outbox[0].body).group(1)
@@ -76,7 +78,8 @@ def test_unverified_students_cannot_log_in(client):
 def test_signup_errors_show_next_to_the_field(client, email, password, field):
     UserFactory(email="taken@example.test")
     response = client.post(
-        reverse("account_signup"), {"full_name": "X", "email": email, "password1": password, "password2": password}
+        reverse("account_signup"),
+        {"full_name": "X", "email": email, "password1": password, "password2": password, "consent_processing": "on"},
     )
     assert response.status_code == 200
     assert f'id="id_{field}_error"'.encode() in response.content

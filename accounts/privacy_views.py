@@ -1,8 +1,10 @@
 """The user's privacy page: download my data, delete my account."""
 
 from allauth.account.decorators import reauthentication_required
+from allauth.usersessions.views import ListUserSessionsView
 from axes.helpers import get_client_ip_address
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -115,3 +117,13 @@ def account_deletion_cancel(request: HttpRequest) -> HttpResponse:
     if deletion.account_deletion_cancel(user=request.user) is not None:
         messages.success(request, _("Your account will not be deleted."))
     return redirect("accounts:privacy")
+
+
+class SignedInDevicesView(ListUserSessionsView):
+    """allauth's devices page, telling the user how many devices they may use at once."""
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {**super().get_context_data(**kwargs), "max_sessions": settings.MAX_CONCURRENT_SESSIONS}
+
+
+signed_in_devices = SignedInDevicesView.as_view()

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "axes",
     "django_htmx",
     "template_partials",
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.privacy.sessions.ThrottledUserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.StaffMfaRequiredMiddleware",
     "mentorship.middleware.ContentSecurityPolicyMiddleware",
@@ -184,6 +186,11 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PeerLearn] "
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = False if IS_TEST else {}
+# Signed-in devices (allauth.usersessions): at most 3 at once (seed 000 §14.1); signing in a 4th time ends
+# the oldest. "Last seen" is refreshed at most every 5 minutes per session.
+USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_SEEN_EVERY_SECONDS = 300
+MAX_CONCURRENT_SESSIONS = 3
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PeerLearn"
 # Staff (and, for payout details, mentors) must have two-factor sign-in; `make run` may turn it off for the demo.

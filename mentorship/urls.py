@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import privacy_views
 from mentorship import health, views
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("api/health/services/", health.services_health, name="health-services"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Before allauth's own: the same devices page, with the session cap in its context.
+    path("accounts/sessions/", privacy_views.signed_in_devices, name="usersessions_list"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("mentors.urls")),

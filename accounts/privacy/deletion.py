@@ -17,7 +17,6 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import messages
 from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.sessions.models import Session as DjangoSession
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from accounts.emails import send_templated_email
 from accounts.models import AccountDeletion, AuditLogEntry, DataExport, GuardianConsent, StudentProfile, User
 from accounts.privacy import registry
 from accounts.privacy.audit import audit_record
+from accounts.privacy.sessions import user_sessions_end_all
 from accounts.selectors import user_language
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def erase_account(*, user: User, pseudonym: str) -> None:
     Authenticator.objects.filter(user=user).delete()
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username__iexact=email).delete()
-    _end_sessions(user)
+    user_sessions_end_all(user=user)
     # Django admin's history names objects by their text, and a user's text is their name.
     AdminLogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
@@ -152,11 +152,6 @@ def erase_account(*, user: User, pseudonym: str) -> None:
     user.languages.clear()
 
 
-def _end_sessions(user: User) -> None:
-    user_pk = str(user.pk)
-    for session in DjangoSession.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == user_pk:
-            session.delete()
 
 
 def _email(deletion: AccountDeletion, template: str) -> None:

@@ -2,8 +2,17 @@
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 
-from accounts.models import AccountDeletion, AuditLogEntry, DataExport, GuardianConsent, StudentProfile, User
+from accounts.models import (
+    AccountDeletion,
+    AuditLogEntry,
+    ConsentRecord,
+    DataExport,
+    GuardianConsent,
+    StudentProfile,
+    User,
+)
 from accounts.privacy.registry import ExportPart, files_of, rows
 
 SIGN_IN_EVENTS = [AuditLogEntry.Event.SIGN_IN, AuditLogEntry.Event.SIGN_OUT]
@@ -26,6 +35,10 @@ def export_account(*, user: User) -> ExportPart:
                 {"event": entry.event, "at": entry.timestamp, "ip": entry.remote_addr, "browser": entry.user_agent}
                 for entry in history
             ],
+            "signed_in_devices": list(
+                UserSession.objects.filter(user=user).values("ip", "user_agent", "created_at", "last_seen_at")
+            ),
+            "consents": rows(ConsentRecord.objects.filter(user=user), exclude=["user"]),
             "data_exports": rows(DataExport.objects.filter(user=user), exclude=["user", "file"]),
             "deletion_requests": rows(AccountDeletion.objects.filter(user=user), exclude=["user"]),
         },

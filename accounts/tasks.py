@@ -8,7 +8,8 @@ from django.utils import timezone
 from accounts.consent import CONSENT_LINK_MAX_AGE, consent_token_make
 from accounts.emails import send_templated_email
 from accounts.models import DataExport, GuardianConsent
-from accounts.privacy.deletion import account_deletions_run_due
+from accounts.privacy.audit import audit_retention_purge
+from accounts.privacy.deletion import account_deletions_run_due, inactive_accounts_schedule_deletion
 from accounts.privacy.exports import data_export_build, data_exports_expire
 from accounts.selectors import user_language
 
@@ -60,9 +61,11 @@ def build_data_export(export_id: int) -> None:
 
 @shared_task
 def privacy_housekeeping() -> None:
-    """Hourly: carry out due account deletions, build exports whose queued task was lost, expire old export
-    files."""
+    """Hourly: carry out due account deletions, schedule those of long-inactive accounts, purge audit rows
+    past retention, build exports whose queued task was lost, expire old export files."""
     account_deletions_run_due()
+    inactive_accounts_schedule_deletion()
+    audit_retention_purge()
     for export_id in DataExport.objects.filter(
         status=DataExport.Status.PENDING, created_at__lte=timezone.now() - STALE_EXPORT
     ).values_list("pk", flat=True):

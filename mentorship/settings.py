@@ -150,6 +150,7 @@ CELERY_BEAT_SCHEDULE["sessions-auto-complete"] = {
 }
 # The room: refund everyone when a mentor never joins; delete recordings past their retention date.
 CELERY_BEAT_SCHEDULE["sessions-mentor-no-shows"] = {"task": "sessions_app.process_mentor_no_shows", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["sessions-delete-old-chat"] = {"task": "sessions_app.delete_old_chat", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["sessions-expire-recordings"] = {
     "task": "sessions_app.delete_expired_recordings",
     "schedule": 3600.0,
@@ -373,6 +374,9 @@ if IS_PRODUCTION:
 else:
     FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "dev1:ZGV2LW9ubHkta2V5LWZvci1sb2NhbC11c2UtMDAwMDA")
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
+CHAT_RETENTION_DAYS = env_int("CHAT_RETENTION_DAYS", 365)
+# Accounts nobody signed in to for this long are scheduled for deletion (with the usual 30 days' notice).
+INACTIVE_ACCOUNT_DAYS = env_int("INACTIVE_ACCOUNT_DAYS", 3 * 365)
 
 # --- Security -----------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

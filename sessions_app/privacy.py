@@ -1,5 +1,8 @@
 """What ``sessions_app`` holds about a user, for their data export and account erasure (registered in apps.py)."""
 
+import datetime as dt
+
+from django.conf import settings
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
@@ -107,3 +110,10 @@ def erase_sessions_data(*, user, pseudonym: str) -> None:
             body=Replace(F("body"), Value(name), Value(pseudonym)),
         )
         Session.objects.filter(title__contains=name).update(title=Replace(F("title"), Value(name), Value(pseudonym)))
+
+
+def chat_retention_purge(*, now=None) -> int:
+    """Session chat is kept one year after the session (README, "Retention"); then it is deleted."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.CHAT_RETENTION_DAYS)
+    deleted, _by_model = SessionMessage.objects.filter(session__ends_at__lt=cutoff).delete()
+    return deleted

@@ -14,10 +14,12 @@ import logging
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,8 +40,11 @@ def account_deletion_pending(user: User) -> AccountDeletion | None:
     return AccountDeletion.objects.filter(user=user, status__in=OPEN_STATUSES).first()
 
 
-def account_deletion_request(*, user: User, now: dt.datetime | None = None) -> AccountDeletion:
-    """Schedule the deletion (the view has re-authenticated the user). Asking twice keeps the first date."""
+def account_deletion_request(
+    *, user: User, now: dt.datetime | None = None, inactive: bool = False
+) -> AccountDeletion:
+    """Schedule the deletion (the view has re-authenticated the user, or ``inactive``: nobody signed in for
+    years). Asking twice keeps the first date."""
     now = now or timezone.now()
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
@@ -47,8 +52,13 @@ def account_deletion_request(*, user: User, now: dt.datetime | None = None) -> A
         if existing is not None:
             return existing
         deletion = AccountDeletion.objects.create(user=user, due_at=now + DELETION_GRACE)
-        audit_record(event=AuditLogEntry.Event.DELETION, subject=deletion, changes={"status": "requested"})
-        transaction.on_commit(lambda: _email(deletion, "accounts/email/deletion_scheduled"))
+        audit_record(
+            event=AuditLogEntry.Event.DELETION,
+            subject=deletion,
+            changes={"status": "inactive" if inactive else "requested"},
+        )
+        template = "accounts/email/deletion_inactive" if inactive else "accounts/email/deletion_scheduled"
+        transaction.on_commit(lambda: _email(deletion, template))
     return deletion
 
 
@@ -62,6 +72,23 @@ def account_deletion_cancel(*, user: User) -> AccountDeletion | None:
         deletion.save(update_fields=["status", "cancelled_at"])
         audit_record(event=AuditLogEntry.Event.DELETION, subject=deletion, changes={"status": "cancelled"})
     return deletion
+
+
+def inactive_accounts_schedule_deletion(*, now: dt.datetime | None = None) -> int:
+    """Retention for accounts nobody uses: after ``INACTIVE_ACCOUNT_DAYS`` without a sign-in, the usual
+    deletion with 30 days' notice by email (signing in keeps the account). Staff accounts are left alone."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.INACTIVE_ACCOUNT_DAYS)
+    idle = (
+        User.objects.filter(is_active=True, is_staff=False)
+        .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
+        .exclude(deletion_requests__status__in=OPEN_STATUSES)
+    )
+    scheduled = 0
+    for user in idle.iterator():
+        account_deletion_request(user=user, now=now, inactive=True)
+        scheduled += 1
+    return scheduled
 
 
 def account_deletions_run_due(*, now: dt.datetime | None = None) -> dict[str, int]:

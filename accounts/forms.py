@@ -143,7 +143,7 @@ class SignupExtraForm(forms.Form):
         error_messages={"required": _("You need to agree to the Terms and the Privacy Policy to create an account.")},
     )
     consent_marketing = forms.BooleanField(
-        label=_("Send me occasional news and offers by email. (Optional; you can stop them at any time.)"),
+        label=_("Send me occasional news and offers. (Optional; you can stop them at any time.)"),
         required=False,
     )
 

@@ -379,4 +379,10 @@ class GuardianConsent(models.Model):
 
 
 # Re-exported so Django registers them with this app (the privacy models live in their own module).
-from accounts.models_privacy import AccountDeletion, AuditLogEntry, ConsentRecord, DataExport  # noqa: E402, F401
+from accounts.models_privacy import (  # noqa: E402, F401
+    AccountDeletion,
+    AuditLogEntry,
+    ConsentRecord,
+    DataExport,
+    PhoneVerification,
+)

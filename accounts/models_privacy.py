@@ -145,3 +145,24 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {'given' if self.given else 'withdrawn'} ({self.version})"
+
+
+class PhoneVerification(models.Model):
+    """A one-time code sent by SMS to prove a phone number (seed 000 §14.4); only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_verifications")
+    phone = models.CharField(_("phone number"), max_length=20)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("phone verification")
+        verbose_name_plural = _("phone verifications")
+        indexes = [models.Index(fields=["user", "-created_at"], name="phone_verif_user_idx")]
+
+    def __str__(self) -> str:
+        return f"phone verification #{self.pk} ({'verified' if self.verified_at else 'pending'})"

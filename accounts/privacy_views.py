@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import AuditLogEntry, ConsentRecord, DataExport
-from accounts.privacy import consents, deletion, exports
+from accounts.privacy import consents, deletion, exports, phone
 from accounts.privacy.audit import audit_record
 
 RECENT_EXPORTS = 5
@@ -127,3 +128,38 @@ class SignedInDevicesView(ListUserSessionsView):
 
 
 signed_in_devices = SignedInDevicesView.as_view()
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=gettext_lazy("6-digit code"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": gettext_lazy("The code has 6 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+@login_required
+def phone_verify(request: HttpRequest) -> HttpResponse:
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = PhoneCodeForm(request.POST if request.POST.get("action") == "verify" else None)
+    if request.method == "POST" and request.POST.get("action") == "send":
+        try:
+            phone.phone_verification_send(user=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("We sent a code to your mobile number."))
+        return redirect(request.get_full_path())
+    if form.is_bound and form.is_valid():
+        try:
+            phone.phone_verification_check(user=request.user, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            messages.success(request, _("Your mobile number is verified."))
+            return redirect(next_url or "accounts:privacy")
+    context = {"form": form, "verified": phone.phone_is_verified(request.user), "next": next_url}
+    return render(request, "accounts/phone_verify.html", context, status=400 if form.errors else 200)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("onboarding/", views.onboarding, name="onboarding"),
     path("onboarding/<slug:step>/", views.onboarding_step, name="onboarding_step"),
     path("profile/phone/", views.phone_change, name="phone_change"),
+    path("profile/phone/verify/", privacy_views.phone_verify, name="phone_verify"),
     path("profile/<slug:section>/edit/", views.profile_edit, name="profile_edit"),
     path("guardian/", views.guardian, name="guardian"),
     path("guardian/resend/", views.guardian_resend, name="guardian_resend"),

@@ -189,6 +189,8 @@ ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = False if IS_TEST else {}
 # Signed-in devices (allauth.usersessions): at most 3 at once (seed 000 §14.1); signing in a 4th time ends
 # the oldest. "Last seen" is refreshed at most every 5 minutes per session.
+# Where SMS go (phone verification codes): a class with send(to=, body=); the console prints them.
+SMS_BACKEND = env_str("SMS_BACKEND", "accounts.sms.ConsoleSmsBackend")
 USERSESSIONS_TRACK_ACTIVITY = True
 USERSESSIONS_SEEN_EVERY_SECONDS = 300
 MAX_CONCURRENT_SESSIONS = 3

@@ -24,7 +24,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.emails import send_templated_email
-from accounts.models import AccountDeletion, AuditLogEntry, DataExport, GuardianConsent, StudentProfile, User
+from accounts.models import (
+    AccountDeletion,
+    AuditLogEntry,
+    DataExport,
+    GuardianConsent,
+    PhoneVerification,
+    StudentProfile,
+    User,
+)
 from accounts.privacy import registry
 from accounts.privacy.audit import audit_record
 from accounts.privacy.sessions import user_sessions_end_all
@@ -153,6 +161,7 @@ def erase_account(*, user: User, pseudonym: str) -> None:
         granted_user_agent="", withdrawn_ip=None, withdrawn_user_agent="",
     )
     EmailAddress.objects.filter(user=user).delete()
+    PhoneVerification.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username__iexact=email).delete()

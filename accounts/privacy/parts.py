@@ -10,6 +10,7 @@ from accounts.models import (
     ConsentRecord,
     DataExport,
     GuardianConsent,
+    PhoneVerification,
     StudentProfile,
     User,
 )
@@ -37,6 +38,9 @@ def export_account(*, user: User) -> ExportPart:
             ],
             "signed_in_devices": list(
                 UserSession.objects.filter(user=user).values("ip", "user_agent", "created_at", "last_seen_at")
+            ),
+            "phone_verifications": list(
+                PhoneVerification.objects.filter(user=user).values("phone", "created_at", "verified_at")
             ),
             "consents": rows(ConsentRecord.objects.filter(user=user), exclude=["user"]),
             "data_exports": rows(DataExport.objects.filter(user=user), exclude=["user", "file"]),

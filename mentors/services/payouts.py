@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.privacy.phone import phone_is_verified
 from accounts.selectors import user_has_mfa
 from mentors.models import MentorPayoutDetails, MentorProfile
 
@@ -31,6 +32,8 @@ def payout_details_set(
 ) -> MentorPayoutDetails:
     if payout_details_require_mfa() and not user_has_mfa(mentor.user):
         raise PermissionDenied(_("Turn on two-factor sign-in before setting payout details."))
+    if not phone_is_verified(mentor.user):
+        raise PermissionDenied(_("Verify your mobile number before setting payout details."))
     bank_account_number = re.sub(r"\s+", "", bank_account_number)
     ifsc = ifsc.strip().upper()
     upi_id = upi_id.strip()

@@ -168,3 +168,24 @@ def test_staff_can_search_the_audit_log_and_others_cannot(client, admin_user, dj
     assert b"approved" in response.content
     response = client.get(reverse("adminpanel:audit_log"), {"since": "not-a-date"})
     assert response.status_code == 200
+
+
+def test_a_stale_content_type_id_in_a_process_cache_does_not_break_audit_writes():
+    """A live server keeps content type ids cached; after the types are re-created they point nowhere."""
+    from django.db import connection
+
+    user = UserFactory()
+    user_type = ContentType.objects.get_for_model(User)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(id) + 1000 FROM django_content_type")
+        missing_id = cursor.fetchone()[0]
+    stale = ContentType(pk=missing_id, app_label="accounts", model="user")
+    entry = AuditLogEntry.objects.create(
+        event=AuditLogEntry.Event.SIGN_IN,
+        action=AuditLogEntry.Action.ACCESS,
+        content_type=stale,
+        object_pk=str(user.pk),
+        object_repr=f"accounts.user#{user.pk}",
+    )
+    assert AuditLogEntry.objects.get(pk=entry.pk).content_type_id == user_type.pk
+    assert audit_chain_verify() == []

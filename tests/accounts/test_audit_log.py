@@ -189,3 +189,25 @@ def test_a_stale_content_type_id_in_a_process_cache_does_not_break_audit_writes(
     )
     assert AuditLogEntry.objects.get(pk=entry.pk).content_type_id == user_type.pk
     assert audit_chain_verify() == []
+
+
+def test_a_staff_panel_action_is_recorded_with_old_and_new_status_and_the_staff_member(client, settings):
+    settings.PEERLEARN_REQUIRE_MFA_FOR_STAFF = False
+    staff = UserFactory(is_staff=True, role="support")
+    mentor = MentorProfileFactory(pending=True)
+    client.force_login(staff)
+    response = client.post(
+        reverse("adminpanel:application_action", args=[mentor.pk]),
+        {
+            "prefix": "start_document_review",
+            "start_document_review-action": "start_document_review",
+            "start_document_review-expected_status": "pending",
+        },
+        REMOTE_ADDR="192.0.2.10",
+    )
+    assert response.status_code == 302
+    entry = AuditLogEntry.objects.filter(
+        content_type__model="mentorprofile", object_pk=str(mentor.pk), action=AuditLogEntry.Action.UPDATE
+    ).latest("id")
+    assert entry.changes["verification_status"] == ["pending", "documents_under_review"]
+    assert (entry.actor, entry.remote_addr) == (staff, "192.0.2.10")

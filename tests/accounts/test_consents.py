@@ -79,3 +79,10 @@ def test_guardian_page_lists_what_the_guardian_agreed_to(client):
     html = response.content.decode()
     assert "You agreed to the text above (version 2026-11)" in html
     assert "Sessions are recorded" in html
+
+
+@pytest.mark.parametrize(("code", "title"), [("hi", "सेवा की शर्तें"), ("te", "సేవా నిబంధనలు")])
+def test_terms_are_shown_in_the_interface_language(client, settings, code, title):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+    html = client.get(reverse("accounts:terms")).content.decode()
+    assert title in html and "Razorpay" in html

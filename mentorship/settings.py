@@ -43,13 +43,14 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "template_partials",
+    # Before accounts, whose admin replaces auditlog's admin of the (swapped-in) audit log model.
+    "auditlog",
     "accounts",
     "mentors",
     "matching",
     "payments",
     "sessions_app",
     "adminpanel",
-    "auditlog",
 ]
 
 MIDDLEWARE = [

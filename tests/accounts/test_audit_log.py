@@ -211,3 +211,12 @@ def test_a_staff_panel_action_is_recorded_with_old_and_new_status_and_the_staff_
     ).latest("id")
     assert entry.changes["verification_status"] == ["pending", "documents_under_review"]
     assert (entry.actor, entry.remote_addr) == (staff, "192.0.2.10")
+
+
+def test_admin_lists_and_searches_the_audit_log_read_only(client, admin_user):
+    audit_record(event=AuditLogEntry.Event.EXPORT, subject=admin_user)
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:accounts_auditlogentry_changelist"), {"q": admin_user.email})
+    assert response.status_code == 200
+    assert f"accounts.user#{admin_user.pk}".encode() in response.content
+    assert client.get(reverse("admin:accounts_auditlogentry_add")).status_code == 403

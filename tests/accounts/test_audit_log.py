@@ -220,3 +220,15 @@ def test_admin_lists_and_searches_the_audit_log_read_only(client, admin_user):
     assert response.status_code == 200
     assert f"accounts.user#{admin_user.pk}".encode() in response.content
     assert client.get(reverse("admin:accounts_auditlogentry_add")).status_code == 403
+
+
+def test_two_factor_devices_added_and_removed_are_recorded_without_their_secret():
+    from allauth.mfa.models import Authenticator
+
+    user = UserFactory()
+    device = Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    device_id = device.pk
+    device.delete()
+    entries = AuditLogEntry.objects.filter(content_type__model="authenticator", object_pk=str(device_id))
+    assert {entry.action for entry in entries} == {AuditLogEntry.Action.CREATE, AuditLogEntry.Action.DELETE}
+    assert all("JBSWY3DPEHPK3PXP" not in str(entry.changes) for entry in entries)

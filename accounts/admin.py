@@ -1,8 +1,18 @@
+from auditlog.admin import LogEntryAdmin
+from auditlog.filters import ResourceTypeFilter
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import GuardianConsent, Language, StudentProfile, User
+from accounts.models import (
+    AccountDeletion,
+    AuditLogEntry,
+    ConsentRecord,
+    GuardianConsent,
+    Language,
+    StudentProfile,
+    User,
+)
 
 
 @admin.register(Language)
@@ -138,4 +148,39 @@ class GuardianConsentAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+# django-auditlog registers an admin for the audit log model; ours searches fields this User model has.
+admin.site.unregister(AuditLogEntry)
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(LogEntryAdmin):
+    search_fields = ["object_repr", "object_pk", "actor__email"]
+    list_filter = ["event", "action", ResourceTypeFilter]
+
+
+@admin.register(AccountDeletion)
+class AccountDeletionAdmin(admin.ModelAdmin):
+    list_display = ["user", "status", "requested_at", "due_at", "completed_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["user", "status", "requested_at", "due_at", "cancelled_at", "completed_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(admin.ModelAdmin):
+    list_display = ["user", "purpose", "given", "version", "at"]
+    list_filter = ["purpose", "given", "version"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["user", "purpose", "version", "given", "at", "ip_address", "user_agent"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -4,6 +4,7 @@ import re
 import zoneinfo
 from functools import cache
 
+from axes.helpers import get_client_ip_address
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import rules
 from accounts.models import GuardianConsent, Language, StudentProfile, User
 from accounts.photos import photo_validate
+from accounts.privacy.consents import consent_set
 from accounts.validators import PersonalInfoValidator, normalize_phone
 from mentorship.fields import SafeDateField
 
@@ -136,6 +138,15 @@ class SignupExtraForm(forms.Form):
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
+    # Two separate choices (DPDP Act 2023 §6): the account needs the first; the second is optional.
+    consent_processing = forms.BooleanField(
+        label=_("I agree to the Terms of Service and to PeerLearn processing my data as the Privacy Policy describes."),
+        error_messages={"required": _("You need to agree to the Terms and the Privacy Policy to create an account.")},
+    )
+    consent_marketing = forms.BooleanField(
+        label=_("Send me occasional news and offers. (Optional; you can stop them at any time.)"),
+        required=False,
+    )
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -148,9 +159,13 @@ class SignupExtraForm(forms.Form):
                 self.add_error("password1", error)
         return cleaned
 
-    def signup(self, request: object, user: User) -> None:
+    def signup(self, request, user: User) -> None:
         user.full_name = self.cleaned_data["full_name"].strip()
         user.save(update_fields=["full_name"])
+        where = {"ip_address": get_client_ip_address(request), "user_agent": request.headers.get("User-Agent", "")}
+        consent_set(user=user, purpose="processing", given=True, **where)
+        if self.cleaned_data["consent_marketing"]:
+            consent_set(user=user, purpose="marketing", given=True, **where)
 
 
 class BasicInfoForm(OnboardingRulesForm):

@@ -384,3 +384,13 @@ class GuardianConsent(models.Model):
 
     def get_current_status_display(self) -> str:
         return str(self.Status(self.current_status()).label)
+
+
+# Re-exported so Django registers them with this app (the privacy models live in their own module).
+from accounts.models_privacy import (  # noqa: E402, F401
+    AccountDeletion,
+    AuditLogEntry,
+    ConsentRecord,
+    DataExport,
+    PhoneVerification,
+)

@@ -1,12 +1,20 @@
+import datetime as dt
+
 from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.consent import CONSENT_LINK_MAX_AGE, consent_token_make
 from accounts.emails import send_templated_email
-from accounts.models import GuardianConsent
+from accounts.models import DataExport, GuardianConsent
+from accounts.privacy.audit import audit_retention_purge
+from accounts.privacy.deletion import account_deletions_run_due, inactive_accounts_schedule_deletion
+from accounts.privacy.exports import data_export_build, data_exports_expire
 from accounts.selectors import user_language
 from outbox.services import effect_once
+
+STALE_EXPORT = dt.timedelta(minutes=15)
 
 
 def _consent_context(consent: GuardianConsent) -> dict:
@@ -51,3 +59,22 @@ def send_guardian_consent_granted(consent_id: int) -> None:
             context=_consent_context(consent),
             language=user_language(consent.student),
         )
+
+
+@shared_task
+def build_data_export(export_id: int) -> None:
+    data_export_build(export_id=export_id)
+
+
+@shared_task
+def privacy_housekeeping() -> None:
+    """Hourly: carry out due account deletions, schedule those of long-inactive accounts, purge audit rows
+    past retention, build exports whose queued task was lost, expire old export files."""
+    account_deletions_run_due()
+    inactive_accounts_schedule_deletion()
+    audit_retention_purge()
+    for export_id in DataExport.objects.filter(
+        status=DataExport.Status.PENDING, created_at__lte=timezone.now() - STALE_EXPORT
+    ).values_list("pk", flat=True):
+        data_export_build(export_id=export_id)
+    data_exports_expire()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from adminpanel import analytics_views, support_views, views
+from adminpanel import analytics_views, privacy_views, support_views, views
 
 app_name = "adminpanel"
 
@@ -25,4 +25,6 @@ urlpatterns = [
     path("moderation/", support_views.moderation_queue, name="moderation_queue"),
     path("moderation/<int:report_id>/", support_views.moderation_report, name="moderation_report"),
     path("invoices/", views.invoice_search, name="invoice_search"),
+    path("audit/", privacy_views.audit_log, name="audit_log"),
+    path("deletions/", privacy_views.pending_deletions, name="pending_deletions"),
 ]

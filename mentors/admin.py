@@ -146,5 +146,5 @@ class MentorPayoutDetailsAdmin(admin.ModelAdmin):
     list_display = ["mentor", "account_holder_name", "masked_destination", "updated_at"]
     search_fields = ["mentor__user__full_name", "mentor__user__email", "account_holder_name"]
     raw_id_fields = ["mentor"]
-    exclude = ["bank_account_number", "upi_id"]
-    readonly_fields = ["masked_destination", "updated_at"]
+    exclude = ["bank_account_number", "ifsc", "upi_id", "pan"]
+    readonly_fields = ["masked_destination", "masked_pan", "updated_at"]

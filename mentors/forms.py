@@ -339,6 +339,13 @@ class PayoutDetailsForm(StyledFormMixin, forms.Form):
     upi_id = forms.CharField(
         label=_("UPI id"), max_length=100, required=False, help_text=_("Instead of a bank account.")
     )
+    pan = forms.CharField(
+        label=_("PAN"),
+        max_length=10,
+        required=False,
+        help_text=_("Your Permanent Account Number, for tax deducted at source. Optional."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class ProfileAddressForm(StyledFormMixin, forms.Form):

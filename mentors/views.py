@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.privacy.phone import phone_is_verified
 from accounts.selectors import user_has_mfa
 from accounts.timezones import viewer_time_zone
 from mentors import selectors, services
@@ -266,6 +267,9 @@ def payout_details(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
     if payout_details_require_mfa() and not user_has_mfa(request.user):
         messages.warning(request, _("Turn on two-factor sign-in before you add payout details."))
         return redirect(reverse("mfa_activate_totp") + "?next=" + reverse("mentors:payout_details"))
+    if not phone_is_verified(request.user):
+        messages.warning(request, _("Verify your mobile number before you add payout details."))
+        return redirect(reverse("accounts:phone_verify") + "?next=" + reverse("mentors:payout_details"))
     return _payout_details_form(request, mentor)
 
 

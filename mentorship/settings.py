@@ -49,9 +49,12 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "axes",
     "django_htmx",
     "template_partials",
+    # Before accounts, whose admin replaces auditlog's admin of the (swapped-in) audit log model.
+    "auditlog",
     "accounts",
     "mentors",
     "matching",
@@ -76,10 +79,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.privacy.sessions.ThrottledUserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.StaffMfaRequiredMiddleware",
     "mentorship.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accounts.privacy.audit.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "mentorship.urls"
@@ -190,6 +195,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["outbox-sweep"] = {"task": "outbox.sweep", "schedule": env_int("OUTBOX_SWEEP_SECONDS", 30)}
 # Payments whose callback and webhooks were lost are repaired from Razorpay's own records.
+CELERY_BEAT_SCHEDULE["accounts-privacy-housekeeping"] = {
+    "task": "accounts.tasks.privacy_housekeeping",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.tasks.reconcile_payments", "schedule": 300.0}
 # Weekly mentor payouts, Monday 06:00 IST (00:30 UTC).
 CELERY_BEAT_SCHEDULE["payments-weekly-payouts"] = {
@@ -205,6 +214,7 @@ CELERY_BEAT_SCHEDULE["sessions-auto-complete"] = {
 }
 # The room: refund everyone when a mentor never joins; delete recordings past their retention date.
 CELERY_BEAT_SCHEDULE["sessions-mentor-no-shows"] = {"task": "sessions_app.process_mentor_no_shows", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["sessions-delete-old-chat"] = {"task": "sessions_app.delete_old_chat", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["sessions-expire-recordings"] = {
     "task": "sessions_app.delete_expired_recordings",
     "schedule": 3600.0,
@@ -280,6 +290,13 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = False if IS_TEST else {}
+# Signed-in devices (allauth.usersessions): at most 3 at once (seed 000 §14.1); signing in a 4th time ends
+# the oldest. "Last seen" is refreshed at most every 5 minutes per session.
+# Where SMS go (phone verification codes): a class with send(to=, body=); the console prints them.
+SMS_BACKEND = env_str("SMS_BACKEND", "accounts.sms.ConsoleSmsBackend")
+USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_SEEN_EVERY_SECONDS = 300
+MAX_CONCURRENT_SESSIONS = 3
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PeerLearn"
 # Staff (and, for payout details, mentors) must have two-factor sign-in; `make run` may turn it off for the demo.
@@ -430,6 +447,56 @@ TIP_MIN_PAISE = 10_00
 TIP_MAX_PAISE = 10_000_00
 TIP_PRESETS_RUPEES = (50, 100, 200, 500)
 REVIEW_EDIT_DAYS = 7
+
+# --- Privacy: audit log, encryption at rest, exports and deletion ---------------------------------
+# django-auditlog captures changes to these models (staff panel and admin edits, money, roles and permissions,
+# two-factor devices) into the hash-chained accounts.AuditLogEntry. Free text a person typed and personal
+# fields are left out or masked: the audit log is kept five years and outlives the accounts it mentions.
+AUDITLOG_LOGENTRY_MODEL = "accounts.AuditLogEntry"
+# auditlog's own migrations create its default table even when the model is swapped out (as here); an orphan
+# table with a key to content types would then break `flush`. The swapped-in model has its own migrations.
+MIGRATION_MODULES = {"auditlog": None}
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {
+        "model": "accounts.user",
+        "exclude_fields": ["password", "last_login", "updated_at", "photo"],
+        "mask_fields": ["email", "full_name", "phone", "date_of_birth", "city"],
+        "m2m_fields": ["groups", "user_permissions"],
+    },
+    {"model": "auth.group", "m2m_fields": ["permissions"]},
+    {"model": "accounts.guardianconsent", "mask_fields": ["guardian_name", "guardian_email"]},
+    {"model": "mfa.authenticator", "exclude_fields": ["data"]},
+    {
+        "model": "mentors.mentorprofile",
+        "include_fields": ["verification_status", "is_active", "hourly_rate_paise", "approved_at"],
+    },
+    {
+        "model": "mentors.mentorpayoutdetails",
+        "mask_fields": ["account_holder_name", "bank_account_number", "ifsc", "upi_id", "pan"],
+    },
+    {"model": "mentors.verificationevent", "exclude_fields": ["note"]},
+    {"model": "payments.payment", "exclude_fields": ["description"]},
+    "payments.refund",
+    "payments.payout",
+    {"model": "payments.ledgertransaction", "exclude_fields": ["memo"]},
+    "payments.ledgerentry",
+    {"model": "sessions_app.booking", "include_fields": ["status", "session", "student", "price_paise", "payment"]},
+    {"model": "sessions_app.dispute", "include_fields": ["status", "booking", "resolved_by", "refund_paise"]},
+    {"model": "accounts.accountdeletion"},
+)
+AUDITLOG_MASK_CALLABLE = "accounts.privacy.audit.mask_value"
+# Keys for fields encrypted at rest (payout details): "<id>:<base64 of 32 random bytes>", newest first. Put a new
+# key in front, deploy, then run `manage.py rotate_encryption_keys`; drop an old key only after that.
+# `manage.py rotate_encryption_keys --new-key` prints a fresh key.
+if IS_PRODUCTION:
+    FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+else:
+    FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "dev1:ZGV2LW9ubHkta2V5LWZvci1sb2NhbC11c2UtMDAwMDA")
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
+CHAT_RETENTION_DAYS = env_int("CHAT_RETENTION_DAYS", 365)
+# Accounts nobody signed in to for this long are scheduled for deletion (with the usual 30 days' notice).
+INACTIVE_ACCOUNT_DAYS = env_int("INACTIVE_ACCOUNT_DAYS", 3 * 365)
 
 # --- Security -----------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import privacy_views
 from mentorship import health, views
 
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     # Django admin's own login form asks for the password only; every sign-in goes through allauth (and its MFA).
     path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
+    # Before allauth's own: the same devices page, with the session cap in its context.
+    path("accounts/sessions/", privacy_views.signed_in_devices, name="usersessions_list"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("mentors.urls")),

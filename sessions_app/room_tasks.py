@@ -5,6 +5,7 @@ Registered with Celery when ``room_setup.connect_room`` imports this module (the
 
 from celery import shared_task
 
+from sessions_app.privacy import chat_retention_purge
 from sessions_app.recording import recordings_delete_expired
 from sessions_app.room_services import mentor_no_shows_process
 
@@ -17,3 +18,8 @@ def process_mentor_no_shows() -> int:
 @shared_task(name="sessions_app.delete_expired_recordings")
 def delete_expired_recordings() -> int:
     return recordings_delete_expired()
+
+
+@shared_task(name="sessions_app.delete_old_chat")
+def delete_old_chat() -> int:
+    return chat_retention_purge()

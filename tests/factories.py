@@ -145,6 +145,18 @@ class GuardianConsentFactory(factory.django.DjangoModelFactory):
 
 
 class MentorUserFactory(UserFactory):
+    phone = factory.Sequence(lambda n: f"+9190000{n:05d}")
+
+    @factory.post_generation
+    def phone_verified(obj, create, extracted, **kwargs):  # noqa: N805
+        """Mentors prove their number by SMS before payout details (pass False to skip)."""
+        if create and extracted is not False:
+            from accounts.models import PhoneVerification
+
+            PhoneVerification.objects.create(
+                user=obj, phone=obj.phone, code_hash="-", expires_at=timezone.now(), verified_at=timezone.now()
+            )
+
     role = User.Role.MENTOR
     time_zone = "Asia/Kolkata"
     # Hindi-speaking by default, but reading the site in English so tests can assert English texts.

@@ -40,6 +40,7 @@ def sign_up(page: Page, *, name: str, email: str, password: str = DEFAULT_PASSWO
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label("Password (again)").fill(password)
+    page.get_by_label("I agree to the Terms of Service").check()
     page.get_by_role("button", name="Sign up").click()
 
 

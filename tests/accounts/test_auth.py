@@ -35,6 +35,7 @@ def test_signup_creates_an_unverified_student_and_sends_a_verification_email(cli
             "email": "meena@example.test",
             "password1": "Str0ng!Pass",
             "password2": "Str0ng!Pass",
+            "consent_processing": "on",
         },
     )
     assert response.status_code == 302
@@ -56,6 +57,7 @@ def test_confirming_the_email_signs_in_and_starts_onboarding(client):
             "email": "meena@example.test",
             "password1": "Str0ng!Pass",
             "password2": "Str0ng!Pass",
+            "consent_processing": "on",
         },
     )
     confirm_url = re.search(r"http://\S+(/accounts/confirm-email/\S+/)", mail.outbox[0].body).group(1)
@@ -75,7 +77,13 @@ def test_unverified_students_cannot_log_in(client):
 def test_signup_errors_show_next_to_the_field(client):
     response = client.post(
         reverse("account_signup"),
-        {"full_name": "X", "email": "new@example.test", "password1": "weakpass", "password2": "weakpass"},
+        {
+            "full_name": "X",
+            "email": "new@example.test",
+            "password1": "weakpass",
+            "password2": "weakpass",
+            "consent_processing": "on",
+        },
     )
     assert response.status_code == 200
     assert b'id="id_password1_error"' in response.content

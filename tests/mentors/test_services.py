@@ -317,7 +317,7 @@ def test_payout_details_need_two_factor_sign_in_when_the_site_requires_it(settin
     details = payout_details_set(
         mentor=mentor, account_holder_name="Priya", bank_account_number="1234 5678 9012", ifsc="sbin0001234"
     )
-    assert details.masked_destination == "A/c ••••9012 · SBIN0001234"
+    assert details.masked_destination == "A/c ••••9012 · SBIN•••••••"
     assert MentorPayoutDetails.objects.get(mentor=mentor).bank_account_number == "123456789012"
 
 

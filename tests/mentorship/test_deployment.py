@@ -45,6 +45,7 @@ def _production_env(**overrides: str) -> dict[str, str]:
     env.update(
         PEERLEARN_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(64),
+        FIELD_ENCRYPTION_KEYS="k1:" + secrets.token_urlsafe(32),
         ALLOWED_HOSTS="peerlearn.example.com",
         CSRF_TRUSTED_ORIGINS="https://peerlearn.example.com",
         **overrides,
@@ -207,7 +208,8 @@ def test_env_example_lists_every_variable_with_a_comment():
 def test_env_example_sets_only_what_compose_needs():
     """Uncommented lines become real values in `.env`; an empty DATABASE_URL there would break settings."""
     active = {ASSIGNMENT.match(line).group(1) for line in _env_example() if re.match(r"^[A-Z]", line)}
-    assert {"SECRET_KEY", "ALLOWED_HOSTS", "POSTGRES_PASSWORD", "TURN_USERNAME", "TURN_CREDENTIAL"} <= active
+    required = {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "ALLOWED_HOSTS", "POSTGRES_PASSWORD", "TURN_USERNAME"}
+    assert required | {"TURN_CREDENTIAL"} <= active
     assert active.isdisjoint({"DATABASE_URL", "REDIS_URL", "DEBUG", "PEERLEARN_ENV", "CELERY_TASK_ALWAYS_EAGER"})
 
 

@@ -1,0 +1,165 @@
+"""The user's privacy page: download my data, delete my account."""
+
+from allauth.account.decorators import reauthentication_required
+from allauth.usersessions.views import ListUserSessionsView
+from axes.helpers import get_client_ip_address
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import formats
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import AuditLogEntry, ConsentRecord, DataExport
+from accounts.privacy import consents, deletion, exports, phone
+from accounts.privacy.audit import audit_record
+
+RECENT_EXPORTS = 5
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I understand that my profile, bookings, messages and files will be deleted."),
+        error_messages={"required": gettext_lazy("Tick the box to confirm.")},
+    )
+
+
+def terms(request: HttpRequest) -> HttpResponse:
+    return render(request, "legal/terms.html", {"version": consents.LEGAL_TEXTS_VERSION})
+
+
+def privacy_policy(request: HttpRequest) -> HttpResponse:
+    return render(request, "legal/privacy_policy.html", {"version": consents.LEGAL_TEXTS_VERSION})
+
+
+def _where(request: HttpRequest) -> dict:
+    return {"ip_address": get_client_ip_address(request), "user_agent": request.headers.get("User-Agent", "")}
+
+
+@login_required
+@require_POST
+def marketing_consent(request: HttpRequest) -> HttpResponse:
+    """Giving and withdrawing are the same single click (DPDP Act 2023 §6(4))."""
+    given = request.POST.get("given") == "yes"
+    consents.consent_set(user=request.user, purpose=ConsentRecord.Purpose.MARKETING, given=given, **_where(request))
+    if given:
+        messages.success(request, _("You will get news and offers by email."))
+    else:
+        messages.success(request, _("You will no longer get news and offers."))
+    return redirect("accounts:privacy")
+
+
+@login_required
+def privacy_settings(request: HttpRequest) -> HttpResponse:
+    current = consents.consent_current(user=request.user)
+    marketing = current.get(ConsentRecord.Purpose.MARKETING)
+    context = {
+        "consent_records": ConsentRecord.objects.filter(user=request.user),
+        "processing": current.get(ConsentRecord.Purpose.PROCESSING),
+        "marketing_on": marketing is not None and marketing.given,
+        "exports": DataExport.objects.filter(user=request.user)[:RECENT_EXPORTS],
+        "pending_deletion": deletion.account_deletion_pending(request.user),
+        "link_days": exports.EXPORT_LINK_MAX_AGE.days,
+        "grace_days": deletion.DELETION_GRACE.days,
+    }
+    return render(request, "accounts/privacy.html", context)
+
+
+@login_required
+@require_POST
+def data_export_request(request: HttpRequest) -> HttpResponse:
+    try:
+        exports.data_export_request(user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("We are preparing your data. We will email you a download link shortly."))
+    return redirect("accounts:privacy")
+
+
+@login_required
+def data_export_download(request: HttpRequest, token: str) -> HttpResponse:
+    export = exports.data_export_for_download(user=request.user, token=token)
+    audit_record(event=AuditLogEntry.Event.EXPORT, subject=export, changes={"status": "downloaded"})
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=f"peerlearn-data-{export.pk}.zip")
+
+
+@login_required
+@reauthentication_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        scheduled = deletion.account_deletion_request(user=request.user)
+        # Closing the account is how consent to processing is withdrawn: the service cannot run without it.
+        consents.consent_set(
+            user=request.user, purpose=ConsentRecord.Purpose.PROCESSING, given=False, **_where(request)
+        )
+        logout(request)
+        messages.info(
+            request,
+            _("Your account will be deleted on %(date)s. Sign in before then if you change your mind.")
+            % {"date": formats.date_format(scheduled.due_at, "DATE_FORMAT")},
+        )
+        return redirect("home")
+    context = {"form": form, "grace_days": deletion.DELETION_GRACE.days}
+    return render(request, "accounts/account_delete.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def account_deletion_cancel(request: HttpRequest) -> HttpResponse:
+    if deletion.account_deletion_cancel(user=request.user) is not None:
+        messages.success(request, _("Your account will not be deleted."))
+    return redirect("accounts:privacy")
+
+
+class SignedInDevicesView(ListUserSessionsView):
+    """allauth's devices page, telling the user how many devices they may use at once."""
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {**super().get_context_data(**kwargs), "max_sessions": settings.MAX_CONCURRENT_SESSIONS}
+
+
+signed_in_devices = SignedInDevicesView.as_view()
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=gettext_lazy("6-digit code"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": gettext_lazy("The code has 6 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+@login_required
+def phone_verify(request: HttpRequest) -> HttpResponse:
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = PhoneCodeForm(request.POST if request.POST.get("action") == "verify" else None)
+    if request.method == "POST" and request.POST.get("action") == "send":
+        try:
+            phone.phone_verification_send(user=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("We sent a code to your mobile number."))
+        return redirect(request.get_full_path())
+    if form.is_bound and form.is_valid():
+        try:
+            phone.phone_verification_check(user=request.user, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            messages.success(request, _("Your mobile number is verified."))
+            return redirect(next_url or "accounts:privacy")
+    context = {"form": form, "verified": phone.phone_is_verified(request.user), "next": next_url}
+    return render(request, "accounts/phone_verify.html", context, status=400 if form.errors else 200)

@@ -1,0 +1,30 @@
+"""Staff pages for privacy: the audit log search and the accounts waiting to be deleted."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.privacy import selectors
+from adminpanel.permissions import staff_required
+from adminpanel.privacy_forms import AuditLogFilterForm
+
+AUDIT_PAGE_SIZE = 50
+
+
+@staff_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditLogFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.audit_log_search(**{name: value for name, value in filters.items() if value not in ("", None)})
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "adminpanel/audit_log.html#results" if request.htmx else "adminpanel/audit_log.html"
+    return render(request, template, context)
+
+
+@staff_required
+def pending_deletions(request: HttpRequest) -> HttpResponse:
+    deletions = selectors.pending_deletions()
+    return render(request, "adminpanel/pending_deletions.html", {"deletions": deletions})

@@ -1,0 +1,60 @@
+"""What ``payments`` holds about a user, for their data export and account erasure (registered in apps.py)."""
+
+from django.db.models import Q
+
+from accounts.privacy.registry import ExportPart, rows
+from payments.models import LedgerEntry, Payment, Payout, Refund
+from payments.payouts import payout_create
+from payments.registry import get_payout_destination_resolver
+from payments.selectors import mentor_balances
+
+
+def export_payments_data(*, user) -> ExportPart:
+    payments = Payment.objects.filter(Q(payer=user) | Q(payee=user)).order_by("id")
+    entries = LedgerEntry.objects.filter(account__owner=user).select_related("account", "transaction").order_by("id")
+    return ExportPart(
+        data={
+            "payments": rows(payments),
+            "refunds": rows(Refund.objects.filter(payment__in=payments).order_by("id")),
+            "payouts": rows(Payout.objects.filter(mentor=user).order_by("id")),
+            "ledger_entries": [
+                {
+                    "account": entry.account.kind,
+                    "transaction": entry.transaction.kind,
+                    "amount_paise": entry.amount_paise,
+                    "at": entry.transaction.created_at,
+                }
+                for entry in entries
+            ],
+        }
+    )
+
+
+def prepare_payments_for_deletion(*, user) -> str | None:
+    """A mentor's money is settled before their account goes: escrow must be released or refunded, the
+    available balance paid out (whatever its size) and every payout finished."""
+    balances = mentor_balances(user)
+    if Payout.objects.filter(mentor=user, status=Payout.Status.PENDING).exists():
+        return "payout_in_progress"
+    if balances.escrow_paise > 0:
+        return "escrow_held"
+    if balances.available_paise <= 0:
+        return None
+    resolve = get_payout_destination_resolver()
+    destination = resolve(user) if resolve is not None else None
+    if destination is None:
+        return "no_payout_destination"
+    payout_create(
+        mentor=user,
+        amount_paise=balances.available_paise,
+        destination=destination,
+        idempotency_key=f"final-payout-{user.pk}-{balances.paid_out_paise}",
+    )
+    return "payout_in_progress"
+
+
+def erase_payments_data(*, user, pseudonym: str) -> None:
+    """Payments, refunds, payouts and ledger entries are tax and accounting records: they stay, pointing at
+    the anonymised account. Only free text that could name the person is replaced."""
+    for payment in Payment.objects.filter(Q(payer=user) | Q(payee=user)).only("pk", "receipt"):
+        Payment.objects.filter(pk=payment.pk).update(description=f"{pseudonym} · {payment.receipt}")

@@ -6,10 +6,12 @@ document.addEventListener("htmx:afterSwap", (event) => {
 });
 
 // Onboarding: preselect the browser's time zone in <select data-detect-time-zone> (the student can still change it).
+// Browsers report some zones by old names ("Asia/Calcutta"); the select lists current ones and carries the mapping.
 function detectTimeZone(root) {
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (!zone) return;
+  const reported = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!reported) return;
   root.querySelectorAll("select[data-detect-time-zone]").forEach((select) => {
+    const zone = JSON.parse(select.dataset.timeZoneAliases || "{}")[reported] || reported;
     if (Array.from(select.options).some((option) => option.value === zone)) select.value = zone;
   });
 }

@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint css messages favicon
+.PHONY: run test lint css messages favicon fonts
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ css:
 # Redraws static/favicon.ico and static/apple-touch-icon.png from the mark in static/src/favicon.py.
 favicon: $(VENV)/.installed
 	$(PY) static/src/favicon.py
+
+# Redraws static/fonts/ (subsetted Noto Sans Devanagari and Telugu, their @font-face sheets and licence) from Debian's
+# fonts-noto-core (apt-get install -y fonts-noto-core).
+fonts: $(VENV)/.installed
+	$(PY) static/src/fonts.py
 
 # Needs GNU gettext (xgettext); only for updating the catalogues.
 messages: $(VENV)/.installed

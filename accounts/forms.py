@@ -1,5 +1,6 @@
 """Forms parse and present input; the onboarding rules themselves live in accounts.services."""
 
+import json
 import re
 import zoneinfo
 from functools import cache
@@ -16,22 +17,26 @@ from accounts import rules
 from accounts.models import GuardianConsent, Language, StudentProfile, User
 from accounts.photos import photo_validate
 from accounts.privacy.consents import consent_set
+from accounts.timezones import TIME_ZONE_ALIASES, canonical_time_zone
 from accounts.validators import PersonalInfoValidator, normalize_phone
 from mentorship.fields import SafeDateField
 
-# Browsers report some zones by their old names; store the current IANA name.
-TIME_ZONE_ALIASES = {
-    "Asia/Calcutta": "Asia/Kolkata",
-    "Asia/Katmandu": "Asia/Kathmandu",
-    "Asia/Saigon": "Asia/Ho_Chi_Minh",
-}
 _REGION_ZONE = re.compile(r"^(Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)/")
 
 
 @cache
 def time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(zone for zone in zoneinfo.available_timezones() if _REGION_ZONE.match(zone))
+    zones = sorted(
+        zone for zone in zoneinfo.available_timezones() if _REGION_ZONE.match(zone) and zone not in TIME_ZONE_ALIASES
+    )
     return [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+class TimeZoneChoiceField(forms.ChoiceField):
+    """A zone from the list; an old name (a browser's "Asia/Calcutta") is accepted as its current one."""
+
+    def to_python(self, value: object) -> str:
+        return canonical_time_zone(super().to_python(value))
 
 
 class LineListField(forms.CharField):
@@ -192,7 +197,7 @@ class BasicInfoForm(OnboardingRulesForm):
     country = forms.CharField(
         label=_("Country"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "country-name"})
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = TimeZoneChoiceField(label=_("Time zone"), choices=time_zone_choices)
     primary_language = forms.ModelChoiceField(
         label=_("Primary language"),
         queryset=_active_languages(),
@@ -225,6 +230,8 @@ class BasicInfoForm(OnboardingRulesForm):
             self.fields["date_of_birth"].help_text = _("To correct your date of birth, contact support.")
         if detect_time_zone:
             self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = ""
+            # The script maps the browser's old zone names to the listed ones with this, the same table as ours.
+            self.fields["time_zone"].widget.attrs["data-time-zone-aliases"] = json.dumps(TIME_ZONE_ALIASES)
             self.fields["time_zone"].help_text = _("We filled this in from your browser; change it if it is wrong.")
 
     def clean_phone(self) -> str:
@@ -236,10 +243,6 @@ class BasicInfoForm(OnboardingRulesForm):
             primary_language=cleaned.get("primary_language"),
             today=timezone.localdate(),
         )
-
-    def clean_time_zone(self) -> str:
-        zone = self.cleaned_data["time_zone"]
-        return TIME_ZONE_ALIASES.get(zone, zone)
 
 
 class AcademicLevelForm(forms.Form):

@@ -9,6 +9,21 @@ from django.http import HttpRequest
 # static/js/app.js stores the browser's IANA zone here, so anonymous visitors see their own local times.
 TIME_ZONE_COOKIE_NAME = "peerlearn_tz"
 
+# Browsers (ICU) report some zones by their old names, India's among them; we store and show the current IANA name.
+TIME_ZONE_ALIASES = {
+    "Asia/Calcutta": "Asia/Kolkata",
+    "Asia/Katmandu": "Asia/Kathmandu",
+    "Asia/Saigon": "Asia/Ho_Chi_Minh",
+    "Asia/Rangoon": "Asia/Yangon",
+    "Asia/Dacca": "Asia/Dhaka",
+    "Asia/Thimbu": "Asia/Thimphu",
+    "Europe/Kiev": "Europe/Kyiv",
+}
+
+
+def canonical_time_zone(zone: str) -> str:
+    return TIME_ZONE_ALIASES.get(zone, zone)
+
 
 @cache
 def _known_zones() -> frozenset[str]:
@@ -19,5 +34,5 @@ def viewer_time_zone(request: HttpRequest) -> zoneinfo.ZoneInfo:
     """The signed-in user's zone; else the browser's (cookie) if it is a real zone; else the site default."""
     if request.user.is_authenticated:
         return request.user.tzinfo
-    cookie = request.COOKIES.get(TIME_ZONE_COOKIE_NAME, "")
+    cookie = canonical_time_zone(request.COOKIES.get(TIME_ZONE_COOKIE_NAME, ""))
     return zoneinfo.ZoneInfo(cookie if cookie in _known_zones() else settings.DEFAULT_USER_TIME_ZONE)

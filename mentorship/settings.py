@@ -334,6 +334,11 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 DEFAULT_USER_TIME_ZONE = "Asia/Kolkata"
 LANGUAGE_COOKIE_NAME = "peerlearn_language"
+# Numbers group the Indian way (1,23,456) in every language. Django's hi, te, ta, mr and kn formats name no grouping,
+# so these defaults apply to them; "en" names thousands, so mentorship/formats/en overrides it.
+NUMBER_GROUPING = (3, 2, 0)
+THOUSAND_SEPARATOR = ","
+FORMAT_MODULE_PATH = ["mentorship.formats"]
 
 # --- Static and media -----------------------------------------------------------------------------
 STATIC_URL = "/static/"

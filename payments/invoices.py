@@ -28,10 +28,10 @@ from django.utils import timezone, translation
 
 from accounts.selectors import user_language
 from accounts.suggestions import state_from_text, state_label
+from mentorship.money import format_inr
 from outbox.services import enqueue
 from payments.ledger import mentor_share
 from payments.models import Invoice, InvoiceCounter, Payment, Refund
-from payments.templatetags.money import format_inr
 
 IST = zoneinfo.ZoneInfo("Asia/Kolkata")
 INVOICE_SERIES = "PL"

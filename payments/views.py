@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from mentorship.money import format_inr
 from mentorship.resilient_cache import count_hit
 from payments.forms import CheckoutResultForm, TestCheckoutForm
 from payments.gateway import OfflineGateway, gateway_for
@@ -26,7 +27,6 @@ from payments.selectors import (
     student_payment_history,
 )
 from payments.services import payment_record_checkout_failure, payment_verify_callback
-from payments.templatetags.money import format_inr
 from payments.webhooks import WebhookRejectedError, webhook_receive
 
 ATTEMPTS_PER_WINDOW = 10

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import user_language
+from mentorship.money import format_inr as rupees
 from payments.selectors import invoice_for_payment
-from payments.templatetags.money import format_inr as rupees
 from sessions_app import ics
 from sessions_app.models import Booking, Dispute, Session
 

@@ -6,10 +6,12 @@ document.addEventListener("htmx:afterSwap", (event) => {
 });
 
 // Onboarding: preselect the browser's time zone in <select data-detect-time-zone> (the student can still change it).
+// Browsers report some zones by old names ("Asia/Calcutta"); the select lists current ones and carries the mapping.
 function detectTimeZone(root) {
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (!zone) return;
+  const reported = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!reported) return;
   root.querySelectorAll("select[data-detect-time-zone]").forEach((select) => {
+    const zone = JSON.parse(select.dataset.timeZoneAliases || "{}")[reported] || reported;
     if (Array.from(select.options).some((option) => option.value === zone)) select.value = zone;
   });
 }
@@ -27,17 +29,49 @@ document.addEventListener("htmx:afterSwap", (event) => detectTimeZone(event.deta
 // Alpine components. The page loads Alpine's CSP build, which evaluates no code from the markup: expressions in
 // templates stay simple (properties, method calls) and never carry request data; behaviour lives here.
 document.addEventListener("alpine:init", () => {
-  // The site navigation's menu button on small screens.
+  // The site navigation's menu button on small screens: a disclosure whose panel keeps focus while open (Tab and
+  // Shift+Tab cycle through the button and the menu's controls) and closes on Escape, handing focus back.
   window.Alpine.data("siteNav", () => ({
     open: false,
     toggle() {
-      this.open = !this.open;
+      if (this.open) {
+        this.close();
+        return;
+      }
+      this.open = true;
+      this.$nextTick(() => {
+        const [first] = this.focusables();
+        if (first) first.focus();
+      });
+    },
+    close(returnFocus = false) {
+      if (!this.open) return;
+      this.open = false;
+      if (returnFocus) this.$refs.button.focus();
+    },
+    focusables() {
+      return Array.from(this.$refs.menu.querySelectorAll("a[href], button, select, input:not([type=hidden])"));
+    },
+    onKeydown(event) {
+      // On wide screens the button is hidden and the links are an ordinary row: nothing to trap.
+      if (!this.open || this.$refs.button.offsetParent === null) return;
+      if (event.key === "Escape") {
+        event.preventDefault();
+        this.close(true);
+        return;
+      }
+      if (event.key !== "Tab") return;
+      const cycle = [this.$refs.button, ...this.focusables()];
+      const index = cycle.indexOf(document.activeElement);
+      const next = event.shiftKey ? index - 1 : index + 1;
+      event.preventDefault();
+      cycle[(next + cycle.length) % cycle.length].focus();
     },
     get expanded() {
       return this.open ? "true" : "false";
     },
     get linksClass() {
-      return { hidden: !this.open };
+      return { hidden: !this.open, flex: this.open };
     },
   }));
 

@@ -128,6 +128,8 @@ def test_basic_info_stores_current_time_zone_names():
     assert form.is_valid(), form.errors
     assert form.cleaned_data["time_zone"] == "Asia/Kolkata"
     assert "time_zone" in BasicInfoForm(_basic_data(time_zone="Mars/Olympus"), user=UserFactory()).errors
+    zones = {value for value, _label in BasicInfoForm(user=UserFactory()).fields["time_zone"].choices}
+    assert "Asia/Kolkata" in zones and "Asia/Calcutta" not in zones and "Asia/Katmandu" not in zones
 
 
 def test_basic_info_leaves_an_existing_phone_to_its_own_page():

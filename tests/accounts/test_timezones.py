@@ -33,3 +33,8 @@ def test_anonymous_viewers_see_their_browsers_zone_or_india(rf):
 def test_the_zone_does_not_leak_past_the_request(rf):
     render_zone(rf, cookie="Asia/Tokyo")
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_a_browser_reporting_an_old_zone_name_is_shown_the_current_one(rf):
+    assert render_zone(rf, cookie="Asia/Calcutta") == "Asia/Kolkata"
+    assert render_zone(rf, cookie="Asia/Katmandu") == "Asia/Kathmandu"

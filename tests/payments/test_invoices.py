@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
+from mentorship.money import format_inr
 from payments.invoices import (
     amount_in_words,
     financial_year,
@@ -18,7 +19,6 @@ from payments.invoices import (
 )
 from payments.models import Invoice, InvoiceCounter, Payment
 from payments.services import payment_apply_state, payment_refund, refund_apply_entity
-from payments.templatetags.money import format_inr
 from tests.factories import PaymentFactory, UserFactory
 from tests.payments.test_concurrency import run_in_threads
 

@@ -208,6 +208,8 @@ def _message_payload(message: SessionMessage, sender_name: str) -> dict[str, Any
     return {
         "id": message.pk,
         "kind": message.kind,
+        # The sender's room pseudonym (never the account id): a member's page tells its own messages by it.
+        "sender": room_pseudonym(session_id=message.session_id, user_id=message.sender_id) if message.sender_id else "",
         "sender_name": sender_name,
         "text": message.text,
         "amount_paise": message.amount_paise,

@@ -105,6 +105,7 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
         "urls": {
             "socket": f"/ws/sessions/{session.pk}/",
             "consent": reverse("sessions_app:room_consent", args=[session.pk]),
+            "report": reverse("help:report"),
             "recordingChunk": chunk_url.replace(str(_ID_PLACEHOLDER), "__id__").replace(
                 str(_SEQ_PLACEHOLDER), "__seq__"
             ),

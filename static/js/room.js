@@ -936,6 +936,15 @@
         });
       },
 
+      canReport(message) {
+        // Another member's typed message (the peer id is "<room pseudonym>.<connection>").
+        return message.kind === "text" && message.sender !== "" && message.sender !== this.myPeerId.split(".")[0];
+      },
+
+      reportUrl(message) {
+        return `${config.urls.report}?message=${message.id}`;
+      },
+
       formatTime(iso) {
         // 24-hour like every other time in the app, whatever the language's habit ("01:04 PM" in English).
         return new Date(iso).toLocaleTimeString(document.documentElement.lang || undefined, {

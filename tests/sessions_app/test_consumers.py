@@ -16,7 +16,7 @@ from django.test import Client
 
 from mentorship.asgi import application
 from mentorship.routing import websocket_urlpatterns
-from sessions_app import services
+from sessions_app import room_services, services
 from sessions_app.chat_safety import MASK
 from sessions_app.models import Booking, Recording, RoomVisit, Session, SessionMessage
 from sessions_app.room_services import (
@@ -310,6 +310,9 @@ async def test_chat_is_stored_broadcast_and_replayed_on_reconnect(session, mento
     assert seen_by_mentor == seen_by_student
     assert seen_by_mentor["text"] == "<b>Why</b> is friction constant?"
     assert "sender_id" not in seen_by_mentor and seen_by_mentor["kind"] == "text"
+    # Members tell their own messages (no "Report" link) by the room pseudonym, never by the account id.
+    assert seen_by_mentor["sender"] == room_services.room_pseudonym(session_id=session.pk, user_id=student.pk)
+    assert str(student.pk) not in seen_by_mentor["sender"]
 
     stored = await sync_to_async(SessionMessage.objects.get)(session=session)
     assert stored.sender_id == student.pk and stored.text == "<b>Why</b> is friction constant?"

@@ -282,11 +282,13 @@ def test_the_retention_task_prunes_old_views_but_keeps_recent_ones(roster):
     assert Interaction.objects.filter(pk=recent.pk).exists()
 
 
-def test_a_newly_listed_mentor_reaches_the_students_they_fit(roster):
+def test_a_newly_listed_mentor_reaches_the_students_they_fit(roster, django_capture_on_commit_callbacks):
     student = neet_student()
     services.recommendations_refresh(student_ids=[student.pk])
     newcomer = listed_mentor(languages=["te"], specializations=["NEET Biology"], subjects=["Biology"])
-    services.recommendations_mentor_changed_listener(newcomer.pk)
+    # The refresh is owed through the outbox and published once the change commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.recommendations_mentor_changed_listener(newcomer.pk)
     assert newcomer.pk in stored(student)
 
 

@@ -37,6 +37,7 @@ def _sign_up(client, url: str) -> str:
             "email": "ravi@example.test",
             "password1": PASSWORD,
             "password2": PASSWORD,
+            "consent_processing": "on",
             "next": next_value,
         },
     )
@@ -74,7 +75,13 @@ def test_student_sign_up_is_unchanged(client):
     assert "Create your student account" in html and "become a mentor" not in html
     client.post(
         reverse("account_signup"),
-        {"full_name": "Meena Rao", "email": "meena@example.test", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "full_name": "Meena Rao",
+            "email": "meena@example.test",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "consent_processing": "on",
+        },
     )
     confirm_url = re.search(r"http://\S+(/accounts/confirm-email/\S+)", mail.outbox[0].body).group(1)
     assert "next=" not in confirm_url
@@ -90,6 +97,7 @@ def test_a_hostile_next_is_not_carried_into_the_confirmation_link(client):
             "email": "meena@example.test",
             "password1": PASSWORD,
             "password2": PASSWORD,
+            "consent_processing": "on",
             "next": "https://evil.example/steal",
         },
     )

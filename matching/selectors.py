@@ -179,8 +179,13 @@ def student_facts_for(user: User) -> scoring.StudentFacts | None:
     profile = StudentProfile.objects.filter(user=user).annotate(spoken_codes=ArraySubquery(spoken)).first()
     codes = set(profile.spoken_codes if profile is not None else spoken.values_list("code", flat=True))
     primary = language_code(user.primary_language_id) if user.primary_language_id else None
-    if primary:
-        codes.add(primary)
+    return student_facts_from(user=user, profile=profile, spoken_codes=codes, primary_code=primary)
+
+
+def student_facts_from(
+    *, user: User, profile: StudentProfile | None, spoken_codes: set[str], primary_code: str | None
+) -> scoring.StudentFacts:
+    """A student's facts from rows already read (search reads one student, the recommender thousands)."""
     fields: list[str] = []
     goals: list[str] = []
     level = None
@@ -194,8 +199,8 @@ def student_facts_for(user: User) -> scoring.StudentFacts | None:
         fields = [*profile.subjects, profile.major, profile.minor, *stream, *profile.interests, *challenges]
         goals = [*profile.target_roles, *industries]
     return scoring.StudentFacts(
-        primary_language=primary,
-        languages=frozenset(codes),
+        primary_language=primary_code,
+        languages=frozenset(spoken_codes | ({primary_code} if primary_code else set())),
         academic_level=level,
         fields=tuple(label for label in fields if label),
         career_goals=tuple(label for label in goals if label),

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 
 from django.core.cache import cache
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import StudentProfile, User
-from matching import scoring
+from matching import selectors
 from matching.models import Interaction, MentorSearchDocument, NotInterested, PersonalisationOptOut
 from matching.recommender.features import Catalogue, Event, MentorRecord, StudentRecord
 from matching.recommender.hybrid import MODEL_VERSION, HybridModel, Scored
@@ -133,26 +133,7 @@ def load_students(student_ids: Iterable[int]) -> list[StudentRecord]:
 
 def student_record(user: User, profile: StudentProfile | None, spoken: set[str]) -> StudentRecord:
     primary = user.primary_language.code if user.primary_language_id else None
-    fields: list[str] = []
-    goals: list[str] = []
-    if profile is not None:
-        # English labels: the comparable words must not depend on anyone's interface language.
-        with translation.override("en"):
-            stream = [str(profile.get_stream_display())] if profile.stream else []
-            industries = [str(StudentProfile.Industry(code).label) for code in profile.industries]
-            challenges = [str(StudentProfile.Challenge(code).label) for code in profile.challenges]
-        fields = [*profile.subjects, profile.major, profile.minor, *stream, *profile.interests, *challenges]
-        goals = [*profile.target_roles, *industries]
-    facts = scoring.StudentFacts(
-        primary_language=primary,
-        languages=frozenset(spoken | ({primary} if primary else set())),
-        academic_level=(profile.academic_level or None) if profile else None,
-        fields=tuple(label for label in fields if label),
-        career_goals=tuple(label for label in goals if label),
-        city=user.city,
-        state=user.state,
-        time_zone=user.time_zone,
-    )
+    facts = selectors.student_facts_from(user=user, profile=profile, spoken_codes=spoken, primary_code=primary)
     if profile is None:
         return StudentRecord(id=user.pk, facts=facts)
     return StudentRecord(

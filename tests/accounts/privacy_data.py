@@ -23,6 +23,7 @@ from tests.factories import (
 NAME = "Zorawar Quillfeather"
 EMAIL = "zorawar.quillfeather@example.test"
 PHONE = "+919812345678"
+GUARDIAN_PHONE = "+919812399999"
 
 
 def private_files_in(tmp_path, monkeypatch) -> None:
@@ -54,7 +55,9 @@ def fill_student_data(student, *, paid_booking, photo_bytes: bytes) -> dict:
     dispute = Dispute.objects.create(
         booking=review.booking, raised_by=student, kind="quality", description=f"Written by {NAME} ({EMAIL})"
     )
-    GuardianConsentFactory(student=student, guardian_name="Meenakshi Quillfeather", granted=True)
+    GuardianConsentFactory(
+        student=student, guardian_name="Meenakshi Quillfeather", guardian_phone=GUARDIAN_PHONE, granted=True
+    )
     ticket = TicketFactory(requester=student, subject=f"{NAME} cannot join", context={"name": NAME})
     written = TicketMessage.objects.create(ticket=ticket, author=student, body=f"I am {NAME}, reach me on {PHONE}")
     attachment = TicketAttachment.objects.create(

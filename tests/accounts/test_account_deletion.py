@@ -15,7 +15,15 @@ from payments.payouts import payout_apply_state
 from sessions_app.models import Booking, Review, SessionMessage
 from sessions_app.services import session_complete
 from tests.accounts.conftest import image_upload
-from tests.accounts.privacy_data import EMAIL, NAME, PHONE, fill_mentor_data, fill_student_data, private_files_in
+from tests.accounts.privacy_data import (
+    EMAIL,
+    GUARDIAN_PHONE,
+    NAME,
+    PHONE,
+    fill_mentor_data,
+    fill_student_data,
+    private_files_in,
+)
 from tests.factories import DEFAULT_PASSWORD, UserFactory, student_with_profile
 from tests.sessions_app.conftest import committed, hold_slot, local_slot, mentor, paid_booking, student  # noqa: F401
 
@@ -68,7 +76,7 @@ def test_deletion_after_grace_period_cancels_bookings_keeps_ledger_balanced_and_
 ):
     user = student_with_profile(languages=("hi", "en"), user_fields={"full_name": NAME, "email": EMAIL, "phone": PHONE})
     made = fill_student_data(user, paid_booking=paid_booking, photo_bytes=image_upload().read())
-    assert _tables_containing(EMAIL, PHONE, NAME)  # the scan finds the data before deletion
+    assert _tables_containing(EMAIL, PHONE, NAME, GUARDIAN_PHONE)  # the scan finds the data before deletion
     with committed():
         account_deletion_request(user=user, now=timezone.now() - LONG_AGO)
     with committed():
@@ -80,7 +88,7 @@ def test_deletion_after_grace_period_cancels_bookings_keeps_ledger_balanced_and_
     assert upcoming.payment.refunds.get().amount_paise == upcoming.price_paise
     assert _ledger_is_balanced()
     assert LedgerEntry.objects.filter(transaction__payment=upcoming.payment).exists()
-    left = _tables_containing(EMAIL, PHONE, PHONE.removeprefix("+91"), NAME)
+    left = _tables_containing(EMAIL, PHONE, PHONE.removeprefix("+91"), NAME, GUARDIAN_PHONE)
     assert {(table, column) for table, column, _needle in left} == LEGALLY_RETAINED
     invoice = Invoice.objects.get(pk=made["invoice"].pk)
     assert invoice.data == made["invoice"].data and invoice.pdf.name == made["invoice"].pdf.name

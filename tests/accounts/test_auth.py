@@ -92,7 +92,7 @@ def test_signup_errors_show_next_to_the_field(client):
 
 def test_signup_with_a_registered_email_looks_the_same_and_tells_the_owner_by_email(client):
     owner = UserFactory(email="taken@example.test")
-    data = {"full_name": "X", "password1": "Str0ng!Pass", "password2": "Str0ng!Pass"}
+    data = {"full_name": "X", "password1": "Str0ng!Pass", "password2": "Str0ng!Pass", "consent_processing": "on"}
     fresh = client.post(reverse("account_signup"), {**data, "email": "fresh@example.test"})
     client.logout()
     taken = client.post(reverse("account_signup"), {**data, "email": "taken@example.test"})
@@ -344,7 +344,13 @@ def test_weak_breached_personal_and_overlong_passwords_are_refused_at_signup(cli
 def test_strong_passwords_in_any_script_are_accepted(client, password):
     response = client.post(
         reverse("account_signup"),
-        {"full_name": "Meena Rao", "email": "meena.rao@example.test", "password1": password, "password2": password},
+        {
+            "full_name": "Meena Rao",
+            "email": "meena.rao@example.test",
+            "password1": password,
+            "password2": password,
+            "consent_processing": "on",
+        },
     )
     assert response.status_code == 302 and User.objects.filter(email="meena.rao@example.test").exists()
 

@@ -11,7 +11,15 @@ from accounts.privacy import registry
 from accounts.privacy.exports import data_export_token
 from adminpanel.models import ModerationReport, QualityReview
 from tests.accounts.conftest import image_upload
-from tests.accounts.privacy_data import EMAIL, NAME, PHONE, fill_mentor_data, fill_student_data, private_files_in
+from tests.accounts.privacy_data import (
+    EMAIL,
+    GUARDIAN_PHONE,
+    NAME,
+    PHONE,
+    fill_mentor_data,
+    fill_student_data,
+    private_files_in,
+)
 from tests.factories import MentorProfileFactory, UserFactory, student_with_profile
 from tests.sessions_app.conftest import committed, hold_slot, mentor, paid_booking, student  # noqa: F401 (fixtures)
 
@@ -58,7 +66,7 @@ def test_export_contains_every_apps_data_for_a_student_with_data_everywhere(
     account = json.loads(bundle.read("account.json"))
     assert account["account"]["email"] == EMAIL and account["account"]["phone"] == PHONE
     assert "password" not in account["account"]
-    assert account["student_profile"] and account["guardian_consents"]
+    assert account["student_profile"] and account["guardian_consents"][0]["guardian_phone"] == GUARDIAN_PHONE
     assert account["sign_in_history"][0]["event"] == AuditLogEntry.Event.SIGN_IN
     sessions = json.loads(bundle.read("sessions.json"))
     assert {b["id"] for b in sessions["bookings"]} >= {made["upcoming"].pk, made["review"].booking_id}

@@ -15,7 +15,13 @@ pytestmark = pytest.mark.django_db
 def _sign_up(client, email: str = "meena@example.test"):
     return client.post(
         reverse("account_signup"),
-        {"full_name": "Meena Rao", "email": email, "password1": "Str0ng!Pass", "password2": "Str0ng!Pass"},
+        {
+            "full_name": "Meena Rao",
+            "email": email,
+            "password1": "Str0ng!Pass",
+            "password2": "Str0ng!Pass",
+            "consent_processing": "on",
+        },
     )
 
 

@@ -132,6 +132,7 @@ class GuardianConsentAdmin(admin.ModelAdmin):
         "student",
         "guardian_name",
         "guardian_email",
+        "guardian_phone",
         "relationship",
         "status",
         "last_sent_at",

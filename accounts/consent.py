@@ -10,6 +10,8 @@ CONSENT_LINK_MAX_AGE = dt.timedelta(days=7)
 CONSENT_RESEND_INTERVAL = dt.timedelta(minutes=2)
 
 _SALT = "accounts.guardian-consent"
+# The guardian form's answers, kept in the session while the guardian's mobile number is being verified.
+GUARDIAN_DRAFT_SESSION_KEY = "accounts.guardian-draft"
 
 
 class ConsentLink:

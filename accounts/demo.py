@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import GuardianConsent, Language, User
+from accounts.models import GuardianConsent, Language, PhoneVerification, User
 
 DEMO_DOMAIN = "demo.peerlearn.test"
 DEFAULT_DEMO_PASSWORD = "Demo@12345"  # noqa: S105 (published in the README for the demo)
@@ -82,6 +82,15 @@ def _finish(
     )
 
 
+def _demo_guardian_phone(student: User, phone: str) -> str:
+    """Demo guardians have no phone to receive a code: their number is recorded as verified."""
+    now = timezone.now()
+    PhoneVerification.objects.get_or_create(
+        user=student, phone=phone, defaults={"code_hash": "demo", "expires_at": now, "verified_at": now}
+    )
+    return phone
+
+
 def _consent_granted_for_demo(student: User) -> None:
     """A class 10 student is usually under 18: give the demo one a granted consent so it can book at once."""
     if GuardianConsent.objects.filter(student=student).exists():
@@ -90,6 +99,7 @@ def _consent_granted_for_demo(student: User) -> None:
         student=student,
         guardian_name="Venkata Kumar",
         guardian_email=f"guardian.school@{DEMO_DOMAIN}",
+        guardian_phone=_demo_guardian_phone(student, "+919000000101"),
         relationship="father",
     )
     services.guardian_consent_grant(
@@ -176,6 +186,7 @@ def seed(*, stdout: TextIO) -> None:
             student=minor,
             guardian_name="Lakshmi Reddy",
             guardian_email=f"guardian.minor@{DEMO_DOMAIN}",
+            guardian_phone=_demo_guardian_phone(minor, "+919000000102"),
             relationship="mother",
         )
     _finish(

@@ -401,13 +401,25 @@ class PhotoPreferencesForm(forms.Form):
 class GuardianForm(forms.ModelForm):
     class Meta:
         model = GuardianConsent
-        fields = ["guardian_name", "guardian_email", "relationship"]
+        fields = ["guardian_name", "guardian_email", "guardian_phone", "relationship"]
         labels = {
             "guardian_name": _("Parent or guardian's full name"),
             "guardian_email": _("Their email address"),
+            "guardian_phone": _("Their mobile number"),
             "relationship": _("They are my…"),
         }
-        widgets = {"guardian_email": forms.EmailInput(attrs={"autocomplete": "off"})}
+        help_texts = {"guardian_phone": _("We text a 6-digit code to this number to check it is theirs.")}
+        widgets = {
+            "guardian_email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "guardian_phone": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["guardian_phone"].required = True
+
+    def clean_guardian_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["guardian_phone"])
 
 
 class PhoneChangeForm(forms.Form):

@@ -332,6 +332,10 @@ class GuardianConsent(models.Model):
     )
     guardian_name = models.CharField(_("guardian's name"), max_length=150)
     guardian_email = models.EmailField(_("guardian's email"))
+    # Proved by a one-time code before the request is sent (seed 000 §14.4); blank on requests from before then.
+    guardian_phone = models.CharField(
+        _("guardian's mobile number"), max_length=20, blank=True, validators=[validate_indian_or_international_phone]
+    )
     relationship = models.CharField(_("relationship"), max_length=16, choices=Relationship.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     last_sent_at = models.DateTimeField(_("link last sent at"))

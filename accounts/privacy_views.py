@@ -11,12 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.consent import GUARDIAN_DRAFT_SESSION_KEY
 from accounts.models import AuditLogEntry, ConsentRecord, DataExport
 from accounts.privacy import consents, deletion, exports, phone
 from accounts.privacy.audit import audit_record
@@ -141,25 +143,47 @@ class PhoneCodeForm(forms.Form):
 
 @login_required
 def phone_verify(request: HttpRequest) -> HttpResponse:
+    """Verify the user's own number, or (``?for=guardian``) the guardian's number from the guardian form."""
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
+    for_guardian = request.GET.get("for") == "guardian"
+    number = None
+    if for_guardian:
+        number = (request.session.get(GUARDIAN_DRAFT_SESSION_KEY) or {}).get("guardian_phone")
+        if not number:
+            return redirect("accounts:guardian")
+        next_url = reverse("accounts:guardian")
     form = PhoneCodeForm(request.POST if request.POST.get("action") == "verify" else None)
     if request.method == "POST" and request.POST.get("action") == "send":
         try:
-            phone.phone_verification_send(user=request.user)
+            phone.phone_verification_send(user=request.user, phone=number)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, _("We sent a code to your mobile number."))
+            messages.success(
+                request,
+                _("We sent a code to your parent or guardian's mobile number. Ask them for it.")
+                if for_guardian
+                else _("We sent a code to your mobile number."),
+            )
         return redirect(request.get_full_path())
     if form.is_bound and form.is_valid():
         try:
-            phone.phone_verification_check(user=request.user, code=form.cleaned_data["code"])
+            phone.phone_verification_check(user=request.user, code=form.cleaned_data["code"], phone=number)
         except ValidationError as error:
             form.add_error("code", error)
         else:
-            messages.success(request, _("Your mobile number is verified."))
+            if for_guardian:
+                messages.success(request, _("Their mobile number is verified. Now send the consent email."))
+            else:
+                messages.success(request, _("Your mobile number is verified."))
             return redirect(next_url or "accounts:privacy")
-    context = {"form": form, "verified": phone.phone_is_verified(request.user), "next": next_url}
+    context = {
+        "form": form,
+        "phone": number or request.user.phone,
+        "for_guardian": for_guardian,
+        "verified": phone.phone_is_verified(request.user, number),
+        "next": next_url,
+    }
     return render(request, "accounts/phone_verify.html", context, status=400 if form.errors else 200)

@@ -21,6 +21,7 @@ from accounts import rules
 from accounts.consent import CONSENT_RESEND_INTERVAL, CONSENT_TEXT_VERSION
 from accounts.models import GuardianConsent, Language, StudentProfile, User
 from accounts.photos import photo_normalize, photo_validate
+from accounts.privacy.phone import phone_is_verified
 from accounts.validators import normalize_phone
 from outbox.services import enqueue
 
@@ -342,6 +343,8 @@ def user_ui_language_set(*, user: User, language_code: str) -> None:
 
 # --- guardian consent ---------------------------------------------------------------------------
 
+GUARDIAN_PHONE_UNVERIFIED = "guardian_phone_unverified"
+
 
 def _send_consent_request_after_commit(consent: GuardianConsent) -> None:
     from accounts.tasks import send_guardian_consent_request
@@ -351,13 +354,26 @@ def _send_consent_request_after_commit(consent: GuardianConsent) -> None:
 
 @transaction.atomic
 def guardian_consent_request(
-    *, student: User, guardian_name: str, guardian_email: str, relationship: str
+    *, student: User, guardian_name: str, guardian_email: str, guardian_phone: str, relationship: str
 ) -> GuardianConsent:
-    """Name a guardian and email them a consent link; a pending request is updated and sent again."""
+    """Name a guardian and email them a consent link; a pending request is updated and sent again.
+
+    The guardian's mobile number must first be proved with a code texted to it (seed 000 §14.4): raises a
+    ValidationError with code ``guardian_phone_unverified`` until it is."""
     if not student.is_minor:
         raise ValidationError(_("Guardian consent is only needed for students under 18."))
     if guardian_email.strip().lower() == student.email.lower():
         raise ValidationError({"guardian_email": _("Enter your parent or guardian's own email address, not yours.")})
+    try:
+        guardian_phone = normalize_phone(guardian_phone)
+    except ValidationError as error:
+        raise ValidationError({"guardian_phone": error}) from None
+    if student.phone and guardian_phone == student.phone:
+        raise ValidationError({"guardian_phone": _("Enter your parent or guardian's own mobile number, not yours.")})
+    if not phone_is_verified(student, guardian_phone):
+        raise ValidationError(
+            {"guardian_phone": ValidationError(_("Verify this mobile number first."), code=GUARDIAN_PHONE_UNVERIFIED)}
+        )
     _check_choices("relationship", [relationship], GuardianConsent.Relationship)
     # Lock the student's row: two quick submissions must not create two open requests.
     User.objects.select_for_update().get(pk=student.pk)
@@ -378,6 +394,7 @@ def guardian_consent_request(
         consent.send_count += 1
     consent.guardian_name = guardian_name.strip()
     consent.guardian_email = guardian_email.strip().lower()
+    consent.guardian_phone = guardian_phone
     consent.relationship = relationship
     consent.full_clean(exclude=["student"])
     consent.save()

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from accounts import selectors, services
-from accounts.consent import consent_token_read
+from accounts.consent import GUARDIAN_DRAFT_SESSION_KEY, consent_token_read
 from accounts.forms import ConsentDecisionForm, GuardianForm, PhoneChangeForm
 from accounts.models import GuardianConsent, StudentProfile, User
 from accounts.onboarding import SECTIONS, SECTIONS_BY_SLUG, Section, section_for_step
+from accounts.privacy.phone import phone_verification_send
 from accounts.suggestions import DEGREES, INDIAN_STATES, subject_suggestions
 
 
@@ -197,19 +198,37 @@ def guardian(request: HttpRequest) -> HttpResponse:
     consent = selectors.guardian_consent_current(user)
     editable = consent is None or consent.status != GuardianConsent.Status.GRANTED
     reusable = consent if consent is not None and consent.status == GuardianConsent.Status.PENDING else None
-    form = GuardianForm(request.POST or None, instance=reusable) if editable else None
+    draft = request.session.get(GUARDIAN_DRAFT_SESSION_KEY)
+    form = GuardianForm(request.POST or None, instance=reusable, initial=draft) if editable else None
     if request.method == "POST" and form is not None and form.is_valid():
         try:
             services.guardian_consent_request(student=user, **form.cleaned_data)
         except ValidationError as error:
+            phone_errors = getattr(error, "error_dict", {}).get("guardian_phone", [])
+            if services.GUARDIAN_PHONE_UNVERIFIED in {e.code for e in phone_errors}:
+                return _guardian_phone_verify(request, form.cleaned_data)
             form.add_error(None, error)
         else:
+            request.session.pop(GUARDIAN_DRAFT_SESSION_KEY, None)
             messages.success(request, _("We have emailed your guardian a link to give consent."))
             profile = selectors.student_profile_for(user)
             done = profile is not None and profile.is_onboarded
             return _redirect(request, reverse("accounts:dashboard" if done else "accounts:onboarding"))
     context = {"consent": consent, "form": form}
     return _render_page_or_partial(request, "accounts/guardian.html", "guardian_form", context)
+
+
+def _guardian_phone_verify(request: HttpRequest, answers: dict) -> HttpResponse:
+    """Keep the answers, text the guardian a code and take the student to the phone verification page, which
+    brings them back here to send the request once the number is proved."""
+    request.session[GUARDIAN_DRAFT_SESSION_KEY] = answers
+    try:
+        phone_verification_send(user=request.user, phone=answers["guardian_phone"])
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("We sent a code to your parent or guardian's mobile number. Ask them for it."))
+    return _redirect(request, reverse("accounts:phone_verify") + "?for=guardian")
 
 
 @require_POST

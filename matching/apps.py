@@ -7,8 +7,8 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
-        from accounts.privacy.registry import register_eraser
-        from matching.privacy import erase_matching_data
+        from accounts.privacy.registry import register_eraser, register_exporter
+        from matching.privacy import erase_matching_data, export_matching_data
         from matching.recommender.similar import profile_context as similar_mentors_context
         from matching.selectors import profile_compatibility_context
         from matching.services import recommendations_mentor_changed_listener, search_document_refresh_listener
@@ -19,4 +19,5 @@ class MatchingConfig(AppConfig):
         hooks.register_profile_changed_listener(recommendations_mentor_changed_listener)
         hooks.register_profile_context_provider(profile_compatibility_context)
         hooks.register_profile_context_provider(similar_mentors_context)
+        register_exporter("matching", export_matching_data)
         register_eraser("matching", erase_matching_data, order=45)

@@ -470,7 +470,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "m2m_fields": ["groups", "user_permissions"],
     },
     {"model": "auth.group", "m2m_fields": ["permissions"]},
-    {"model": "accounts.guardianconsent", "mask_fields": ["guardian_name", "guardian_email"]},
+    {"model": "accounts.guardianconsent", "mask_fields": ["guardian_name", "guardian_email", "guardian_phone"]},
     {"model": "mfa.authenticator", "exclude_fields": ["data"]},
     {
         "model": "mentors.mentorprofile",

@@ -2,8 +2,8 @@
 
 from django.db.models import Q
 
-from accounts.privacy.registry import ExportPart, rows
-from payments.models import LedgerEntry, Payment, Payout, Refund
+from accounts.privacy.registry import ExportPart, files_of, rows
+from payments.models import Invoice, LedgerEntry, Payment, Payout, Refund
 from payments.payouts import payout_create
 from payments.registry import get_payout_destination_resolver
 from payments.selectors import mentor_balances
@@ -11,6 +11,7 @@ from payments.selectors import mentor_balances
 
 def export_payments_data(*, user) -> ExportPart:
     payments = Payment.objects.filter(Q(payer=user) | Q(payee=user)).order_by("id")
+    invoices = list(Invoice.objects.filter(buyer=user).order_by("issued_at", "id"))
     entries = LedgerEntry.objects.filter(account__owner=user).select_related("account", "transaction").order_by("id")
     return ExportPart(
         data={
@@ -26,7 +27,20 @@ def export_payments_data(*, user) -> ExportPart:
                 }
                 for entry in entries
             ],
-        }
+            "invoices_and_credit_notes": [
+                {
+                    "kind": invoice.kind,
+                    "number": invoice.number,
+                    "issued_at": invoice.issued_at,
+                    "total_paise": invoice.total_paise,
+                    "payment": invoice.payment_id,
+                    "original": invoice.original_id,
+                    "document": invoice.data,
+                }
+                for invoice in invoices
+            ],
+        },
+        files=files_of(invoices, "pdf", "invoices"),
     )
 
 
@@ -55,6 +69,11 @@ def prepare_payments_for_deletion(*, user) -> str | None:
 
 def erase_payments_data(*, user, pseudonym: str) -> None:
     """Payments, refunds, payouts and ledger entries are tax and accounting records: they stay, pointing at
-    the anonymised account. Only free text that could name the person is replaced."""
+    the anonymised account. Only free text that could name the person is replaced.
+
+    Invoices and credit notes are kept unchanged, snapshot and PDF included: they are the tax invoices the law
+    requires us to keep for 6 years (CGST Act s.36), the database refuses any change to them, and a deletion
+    request does not override a legal duty to retain (DPDP Act s.8(7)). The buyer's name on a B2C invoice
+    under ₹50,000 is not required (CGST Rules, Rule 46), but the record as issued is."""
     for payment in Payment.objects.filter(Q(payer=user) | Q(payee=user)).only("pk", "receipt"):
         Payment.objects.filter(pk=payment.pk).update(description=f"{pseudonym} · {payment.receipt}")

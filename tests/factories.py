@@ -118,6 +118,14 @@ class StudentProfileFactory(factory.django.DjangoModelFactory):
         )
 
 
+def phone_verified(user, phone: str) -> None:
+    """Record ``phone`` as already proved by ``user`` (the code flow itself is tested through the SMS)."""
+    from accounts.models import PhoneVerification
+
+    now = timezone.now()
+    PhoneVerification.objects.create(user=user, phone=phone, code_hash="-", expires_at=now, verified_at=now)
+
+
 class GuardianConsentFactory(factory.django.DjangoModelFactory):
     """A pending consent request for a 15-year-old; `granted=True` for one the guardian has given."""
 
@@ -127,6 +135,7 @@ class GuardianConsentFactory(factory.django.DjangoModelFactory):
     student = factory.SubFactory(UserFactory, date_of_birth=factory.LazyFunction(lambda: birth_date_for_age(15)))
     guardian_name = "Lakshmi Reddy"
     guardian_email = factory.Sequence(lambda n: f"guardian{n}@example.test")
+    guardian_phone = factory.Sequence(lambda n: f"+9197{n % 100_000_000:08d}")
     relationship = "mother"
     status = "pending"
     last_sent_at = factory.LazyFunction(timezone.now)

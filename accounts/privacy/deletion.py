@@ -157,7 +157,7 @@ def erase_account(*, user: User, pseudonym: str) -> None:
     DataExport.objects.filter(user=user).delete()
     StudentProfile.objects.filter(user=user).delete()
     GuardianConsent.objects.filter(student=user).update(
-        guardian_name="", guardian_email=f"guardian-{user.pk}@deleted.invalid", granted_ip=None,
+        guardian_name="", guardian_email=f"guardian-{user.pk}@deleted.invalid", guardian_phone="", granted_ip=None,
         granted_user_agent="", withdrawn_ip=None, withdrawn_user_agent="",
     )
     EmailAddress.objects.filter(user=user).delete()

@@ -105,3 +105,12 @@ def finish_after_academics(page: Page) -> None:
     )
     page.get_by_role("button", name="Finish").click()
     expect(page).to_have_url(re.compile("/dashboard/$"))
+
+
+def verify_guardian_phone(page: Page, live_server, phone: str) -> None:
+    """On the page the guardian form leads to, type the code texted to the guardian's ``phone`` (E.164)."""
+    expect(page.get_by_role("heading", name="Verify your parent or guardian's mobile number")).to_be_visible()
+    expect(page.get_by_text(phone).first).to_be_visible()
+    page.get_by_label("6-digit code").fill(live_server.sms_codes(phone)[-1])
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_text("Their mobile number is verified.")).to_be_visible()

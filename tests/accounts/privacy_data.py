@@ -3,20 +3,34 @@
 import datetime as dt
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
 
+from adminpanel.models import ModerationReport, PlatformFeedback, TicketAttachment, TicketMessage
+from matching.models import Interaction
+from payments.invoices import invoice_render_pdf
+from payments.models import Invoice
 from sessions_app.models import Dispute, MentorNote, Notification
 from tests.factories import (
     FollowUpTaskFactory,
     GuardianConsentFactory,
     ReviewFactory,
     SessionMessageFactory,
+    TicketFactory,
     VerificationDocumentFactory,
 )
 
 NAME = "Zorawar Quillfeather"
 EMAIL = "zorawar.quillfeather@example.test"
 PHONE = "+919812345678"
+GUARDIAN_PHONE = "+919812399999"
+
+
+def private_files_in(tmp_path, monkeypatch) -> None:
+    """Ticket attachments and invoice PDFs chose their storage at import: point them at the test's folder."""
+    storage = FileSystemStorage(location=tmp_path / "private-fields")
+    monkeypatch.setattr(TicketAttachment._meta.get_field("file"), "storage", storage)
+    monkeypatch.setattr(Invoice._meta.get_field("pdf"), "storage", storage)
 
 
 def fill_student_data(student, *, paid_booking, photo_bytes: bytes) -> dict:
@@ -41,8 +55,30 @@ def fill_student_data(student, *, paid_booking, photo_bytes: bytes) -> dict:
     dispute = Dispute.objects.create(
         booking=review.booking, raised_by=student, kind="quality", description=f"Written by {NAME} ({EMAIL})"
     )
-    GuardianConsentFactory(student=student, guardian_name="Meenakshi Quillfeather", granted=True)
-    return {"upcoming": upcoming, "review": review, "message": message, "note": note, "task": task, "dispute": dispute}
+    GuardianConsentFactory(
+        student=student, guardian_name="Meenakshi Quillfeather", guardian_phone=GUARDIAN_PHONE, granted=True
+    )
+    ticket = TicketFactory(requester=student, subject=f"{NAME} cannot join", context={"name": NAME})
+    written = TicketMessage.objects.create(ticket=ticket, author=student, body=f"I am {NAME}, reach me on {PHONE}")
+    attachment = TicketAttachment.objects.create(
+        message=written, file=ContentFile(b"%PDF-1.4 receipt", name="receipt.pdf"), content_type="application/pdf",
+        size=16,
+    )
+    reply = TicketMessage.objects.create(ticket=ticket, from_staff=True, body=f"Dear {NAME}, we refunded you.")
+    report = ModerationReport.objects.create(
+        reporter=student, kind="message", reported_user=session.mentor, message=message, reason="other",
+        details=f"{NAME} reports this",
+    )
+    feedback = PlatformFeedback.objects.create(user=student, rating=4, comment=f"Signed, {NAME}")
+    interaction = Interaction.objects.create(
+        student=student, mentor=session.mentor.mentor_profile, kind="view", created_at=timezone.now()
+    )
+    invoice = invoice_render_pdf(invoice_id=Invoice.objects.get(payment=upcoming.payment, kind="invoice").pk)
+    return {
+        "upcoming": upcoming, "review": review, "message": message, "note": note, "task": task, "dispute": dispute,
+        "ticket": ticket, "written": written, "attachment": attachment, "reply": reply, "report": report,
+        "feedback": feedback, "interaction": interaction, "invoice": invoice,
+    }
 
 
 def fill_mentor_data(mentor_profile) -> dict:

@@ -12,7 +12,14 @@ from accounts import services
 from accounts.consent import CONSENT_TEXT_VERSION, consent_token_make, consent_token_read
 from accounts.models import GuardianConsent
 from accounts.selectors import student_can_book
-from tests.factories import GuardianConsentFactory, StudentProfileFactory, UserFactory, birth_date_for_age, language
+from tests.factories import (
+    GuardianConsentFactory,
+    StudentProfileFactory,
+    UserFactory,
+    birth_date_for_age,
+    language,
+    phone_verified,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +32,14 @@ def minor():
     return student
 
 
+GUARDIAN_PHONE = "+919876501234"
+
+
 def _request(student, email="mother@example.test"):
+    phone_verified(student, GUARDIAN_PHONE)
     return services.guardian_consent_request(
-        student=student, guardian_name="Lakshmi", guardian_email=email, relationship="mother"
+        student=student, guardian_name="Lakshmi", guardian_email=email, guardian_phone=GUARDIAN_PHONE,
+        relationship="mother",
     )
 
 
@@ -48,6 +60,32 @@ def test_request_emails_the_guardian_a_link_in_the_students_language(minor, djan
     assert link.consent_id == consent.pk and link.fresh
     html = message.alternatives[0][0]
     assert _token_from(message) in html
+
+
+def test_the_request_is_not_sent_until_the_guardians_phone_is_verified(minor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as excinfo:
+        services.guardian_consent_request(
+            student=minor, guardian_name="Lakshmi", guardian_email="mother@example.test",
+            guardian_phone="98765 01234", relationship="mother",
+        )
+    [error] = excinfo.value.error_dict["guardian_phone"]
+    assert error.code == services.GUARDIAN_PHONE_UNVERIFIED
+    assert not GuardianConsent.objects.exists() and mail.outbox == []
+    # Proving another number does not count, and the student's own number is refused.
+    phone_verified(minor, "+919876509999")
+    with pytest.raises(ValidationError):
+        services.guardian_consent_request(
+            student=minor, guardian_name="Lakshmi", guardian_email="mother@example.test",
+            guardian_phone="+919876501234", relationship="mother",
+        )
+    minor.phone = "+919876509999"
+    with pytest.raises(ValidationError, match="not yours"):
+        services.guardian_consent_request(
+            student=minor, guardian_name="Lakshmi", guardian_email="mother@example.test",
+            guardian_phone="+91 98765 09999", relationship="mother",
+        )
+    consent = _request(minor)
+    assert consent.guardian_phone == GUARDIAN_PHONE
 
 
 def test_only_minors_ask_for_consent():

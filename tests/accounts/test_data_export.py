@@ -9,8 +9,17 @@ from django.urls import reverse
 from accounts.models import AuditLogEntry, DataExport
 from accounts.privacy import registry
 from accounts.privacy.exports import data_export_token
+from adminpanel.models import ModerationReport, QualityReview
 from tests.accounts.conftest import image_upload
-from tests.accounts.privacy_data import EMAIL, NAME, PHONE, fill_mentor_data, fill_student_data
+from tests.accounts.privacy_data import (
+    EMAIL,
+    GUARDIAN_PHONE,
+    NAME,
+    PHONE,
+    fill_mentor_data,
+    fill_student_data,
+    private_files_in,
+)
 from tests.factories import MentorProfileFactory, UserFactory, student_with_profile
 from tests.sessions_app.conftest import committed, hold_slot, mentor, paid_booking, student  # noqa: F401 (fixtures)
 
@@ -18,7 +27,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _private_media_in_tmp(settings, tmp_path):
+def _private_media_in_tmp(settings, tmp_path, monkeypatch):
+    private_files_in(tmp_path, monkeypatch)
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "p"}},
@@ -56,7 +66,7 @@ def test_export_contains_every_apps_data_for_a_student_with_data_everywhere(
     account = json.loads(bundle.read("account.json"))
     assert account["account"]["email"] == EMAIL and account["account"]["phone"] == PHONE
     assert "password" not in account["account"]
-    assert account["student_profile"] and account["guardian_consents"]
+    assert account["student_profile"] and account["guardian_consents"][0]["guardian_phone"] == GUARDIAN_PHONE
     assert account["sign_in_history"][0]["event"] == AuditLogEntry.Event.SIGN_IN
     sessions = json.loads(bundle.read("sessions.json"))
     assert {b["id"] for b in sessions["bookings"]} >= {made["upcoming"].pk, made["review"].booking_id}
@@ -69,6 +79,22 @@ def test_export_contains_every_apps_data_for_a_student_with_data_everywhere(
     payments = json.loads(bundle.read("payments.json"))
     assert payments["payments"][0]["id"] == made["upcoming"].payment_id
     assert payments["payments"][0]["amount_paise"] == 120_000
+    invoice = payments["invoices_and_credit_notes"][0]
+    assert (invoice["number"], invoice["total_paise"]) == (made["invoice"].number, 120_000)
+    assert invoice["document"]["buyer"]["name"] == NAME and invoice["issued_at"]
+    pdf_name = f"files/payments/invoices/{made['invoice'].pk}-{made['invoice'].pdf.name.rsplit('/', 1)[-1]}"
+    assert bundle.read(pdf_name).startswith(b"%PDF")
+    support = json.loads(bundle.read("support.json"))
+    assert [t["id"] for t in support["support_tickets"]] == [made["ticket"].pk]
+    assert [m["body"] for m in support["support_messages"]] == [made["written"].body, made["reply"].body]
+    attachment = made["attachment"]
+    attachment_name = f"files/support/support-attachments/{attachment.pk}-{attachment.file.name.rsplit('/', 1)[-1]}"
+    assert bundle.read(attachment_name) == b"%PDF-1.4 receipt"
+    assert support["reports_made"][0]["details"] == made["report"].details
+    assert support["platform_feedback"][0]["comment"] == made["feedback"].comment
+    matching = json.loads(bundle.read("matching.json"))
+    assert matching["interactions"][0]["id"] == made["interaction"].pk
+    assert matching["interactions"][0]["kind"] == "view"
     # Nobody else's data: the mentor's notice about this student is the mentor's.
     assert "booked your session" not in json.dumps(sessions)
 
@@ -78,7 +104,17 @@ def test_export_of_a_mentor_has_their_profile_documents_and_masked_payout_detail
 ):
     mentor_profile = MentorProfileFactory()
     made = fill_mentor_data(mentor_profile)
+    reporter = UserFactory(full_name="Reporting Student")
+    report = ModerationReport.objects.create(
+        reporter=reporter, kind="user", reported_user=mentor_profile.user, reason="spam", details="Secret of reporter"
+    )
+    review = QualityReview.objects.create(mentor=mentor_profile.user, trigger="low_rating", note="Please prepare.")
     bundle = _download(client, mentor_profile.user, django_capture_on_commit_callbacks)
+    support = json.loads(bundle.read("support.json"))
+    assert [(r["id"], r["reason"]) for r in support["reports_about_you"]] == [(report.pk, "spam")]
+    assert [q["note"] for q in support["quality_reviews"]] == [review.note]
+    # Who reported them, and what they wrote, stays with the reporter.
+    assert "Secret of reporter" not in json.dumps(support) and "reporter" not in support["reports_about_you"][0]
     mentor_part = json.loads(bundle.read("mentor.json"))
     assert mentor_part["mentor_profile"]["slug"] == mentor_profile.slug
     assert mentor_part["verification_documents"][0]["id"] == made["document"].pk

@@ -179,21 +179,61 @@ def test_onboarded_students_are_sent_from_the_wizard_to_the_editor(client, onboa
 # --- minors and their guardian -------------------------------------------------------------------
 
 
-def test_a_minor_names_a_guardian_right_after_step_one(client, new_student, django_capture_on_commit_callbacks):
+def test_a_minor_names_a_guardian_right_after_step_one_and_verifies_their_phone_before_it_is_sent(
+    client, new_student, django_capture_on_commit_callbacks, capsys
+):
     client.force_login(new_student)
     response = client.post(step_url("basic"), basic_post(date_of_birth=birth_date_for_age(15).isoformat()))
     assert response["Location"] == reverse("accounts:guardian")
     assert client.get(step_url("level"))["Location"] == reverse("accounts:guardian")
     page = client.get(reverse("accounts:guardian"))
     assert page.status_code == 200 and b"sessions are recorded" in page.content
+    answers = {
+        "guardian_name": "Lakshmi",
+        "guardian_email": "lakshmi@example.test",
+        "guardian_phone": "098765 01234",
+        "relationship": "mother",
+    }
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("accounts:guardian"),
-            {"guardian_name": "Lakshmi", "guardian_email": "lakshmi@example.test", "relationship": "mother"},
-        )
+        response = client.post(reverse("accounts:guardian"), answers)
+    # Not sent yet: a code went to the guardian's phone and the student is asked for it.
+    verify_url = reverse("accounts:phone_verify") + "?for=guardian"
+    assert response["Location"] == verify_url
+    assert not GuardianConsent.objects.exists() and mail.outbox == []
+    code = _sent_code(capsys, to="+919876501234")
+    page = client.get(verify_url)
+    assert "+919876501234" in page.content.decode() and "parent or guardian" in page.content.decode()
+    assert client.get(step_url("level"))["Location"] == reverse("accounts:guardian")
+
+    wrong = client.post(verify_url, {"action": "verify", "code": "000000" if code != "000000" else "111111"})
+    assert wrong.status_code == 400 and "not right" in wrong.content.decode()
+    # Sending again before verifying still sends nothing to the guardian's inbox.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("accounts:guardian"), answers)["Location"] == verify_url
+    assert mail.outbox == []
+
+    verified = client.post(verify_url, {"action": "verify", "code": code})
+    assert verified["Location"] == reverse("accounts:guardian")
+    form_page = client.get(reverse("accounts:guardian")).content.decode()
+    assert 'value="+919876501234"' in form_page and 'value="lakshmi@example.test"' in form_page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:guardian"), answers)
     assert response["Location"] == reverse("accounts:onboarding")
     assert mail.outbox[0].to == ["lakshmi@example.test"]
+    assert GuardianConsent.objects.get().guardian_phone == "+919876501234"
     assert client.get(step_url("level")).status_code == 200
+
+
+def _sent_code(capsys, *, to: str) -> str:
+    return re.findall(rf"SMS to {re.escape(to)}: .*?(\d{{6}})", capsys.readouterr().out)[-1]
+
+
+def test_the_guardian_phone_page_needs_the_guardian_form_first(client, new_student):
+    new_student.date_of_birth = birth_date_for_age(15)
+    new_student.save(update_fields=["date_of_birth"])
+    client.force_login(new_student)
+    response = client.get(reverse("accounts:phone_verify") + "?for=guardian")
+    assert response["Location"] == reverse("accounts:guardian")
 
 
 def test_guardian_form_errors_render_as_htmx_partial(client, new_student, django_assert_max_num_queries):
@@ -203,10 +243,23 @@ def test_guardian_form_errors_render_as_htmx_partial(client, new_student, django
     with django_assert_max_num_queries(12):
         response = client.post(
             reverse("accounts:guardian"),
-            {"guardian_name": "Me", "guardian_email": new_student.email, "relationship": "mother"},
+            {
+                "guardian_name": "Me",
+                "guardian_email": new_student.email,
+                "guardian_phone": "+919876501234",
+                "relationship": "mother",
+            },
             **HTMX,
         )
     assert is_partial(response) and b"not yours" in response.content
+    bad_phone = client.post(
+        reverse("accounts:guardian"),
+        {"guardian_name": "Amma", "guardian_email": "amma@example.test", "guardian_phone": "12345",
+         "relationship": "mother"},
+        **HTMX,
+    )
+    assert is_partial(bad_phone) and b"valid phone number" in bad_phone.content
+    assert b'value="amma@example.test"' in bad_phone.content
     assert not GuardianConsent.objects.exists()
 
 

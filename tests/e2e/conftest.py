@@ -1,6 +1,7 @@
 """Browser journeys: a real Daphne serving the test database, driven by a real Chromium through Playwright."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -53,9 +54,15 @@ def _free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, url: str, mail_dir: Path) -> None:
+    def __init__(self, url: str, mail_dir: Path, log_path: Path) -> None:
         self.url = url
         self.mail_dir = mail_dir
+        self.log_path = log_path
+
+    def sms_codes(self, to: str) -> list[str]:
+        """The one-time codes texted to ``to``, oldest first (the console SMS backend writes to the server log)."""
+        pattern = rf"SMS to {re.escape(to)}: .*?(\d{{6}})"
+        return re.findall(pattern, self.log_path.read_text(encoding="utf-8", errors="replace"))
 
     def outbox(self) -> list[EmailMessage]:
         """Every email the server sent, oldest first (the file backend writes one file per connection)."""
@@ -113,7 +120,7 @@ def live_server(django_db_setup, django_db_blocker, tmp_path_factory):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"Daphne did not start: {log_path.read_text()[-3000:]}") from None
             time.sleep(0.2)
-    yield LiveServer(url, mail_dir)
+    yield LiveServer(url, mail_dir, log_path)
     process.terminate()
     process.wait(timeout=10)
     server_log.close()

@@ -16,6 +16,7 @@ from tests.accounts.browser import (
     png_bytes,
     sign_up,
     verify_email_from_outbox,
+    verify_guardian_phone,
 )
 from tests.factories import UserFactory
 
@@ -57,10 +58,17 @@ def test_bad_input_at_each_onboarding_step(page, live_server, tmp_path):
     fill_basic_info(page, age=17)
     page.get_by_label("Parent or guardian's full name").fill("Kavya Rao")
     page.get_by_label("Their email address").fill("kiran@example.test")
+    page.get_by_label("Their mobile number").fill("+91 98765 04321")
     page.get_by_label("They are my…").select_option(label="Mother")
     page.get_by_role("button", name="Send the consent email").click()
     expect(_error_for(page, "guardian_email")).to_contain_text("not yours")
     page.get_by_label("Their email address").fill("kavya@example.test")
+    page.get_by_label("Their mobile number").fill("12345")
+    page.get_by_role("button", name="Send the consent email").click()
+    expect(_error_for(page, "guardian_phone")).to_contain_text("valid phone number")
+    page.get_by_label("Their mobile number").fill("9876504321")
+    page.get_by_role("button", name="Send the consent email").click()
+    verify_guardian_phone(page, live_server, "+919876504321")
     page.get_by_role("button", name="Send the consent email").click()
     choose_level(page, "School student")
 

@@ -17,6 +17,7 @@ from tests.accounts.browser import (
     next_step,
     sign_up,
     verify_email_from_outbox,
+    verify_guardian_phone,
 )
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +33,20 @@ def test_minor_gets_guardian_consent_from_the_emailed_link(page, browser, live_s
     expect(page.get_by_text("Because you are under 18")).to_be_visible()
     page.get_by_label("Parent or guardian's full name").fill("Lakshmi Reddy")
     page.get_by_label("Their email address").fill("lakshmi@example.test")
+    page.get_by_label("Their mobile number").fill("98765 01234")
     page.get_by_label("They are my…").select_option(label="Mother")
+    page.get_by_role("button", name="Send the consent email").click()
+
+    # Nothing is emailed until the guardian's number is proved with the code texted to it.
+    expect(page).to_have_url(re.compile(r"/phone/verify/\?for=guardian$"))
+    assert not GuardianConsent.objects.filter(student__email="ananya@example.test").exists()
+    wrong = "000000" if live_server.sms_codes("+919876501234")[-1] != "000000" else "111111"
+    page.get_by_label("6-digit code").fill(wrong)
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator("#id_code_error")).to_contain_text("not right")
+    verify_guardian_phone(page, live_server, "+919876501234")
+    expect(page.get_by_label("Their mobile number")).to_have_value("+919876501234")
+    expect(page.get_by_label("Their email address")).to_have_value("lakshmi@example.test")
     page.get_by_role("button", name="Send the consent email").click()
 
     choose_level(page, "School student")
@@ -70,6 +84,7 @@ def test_minor_gets_guardian_consent_from_the_emailed_link(page, browser, live_s
     assert consent.status == "granted" and consent.text_version == CONSENT_TEXT_VERSION
     assert consent.granted_ip == "127.0.0.1" and consent.granted_user_agent == "GuardianBrowser/1.0"
     assert (consent.guardian_name, consent.relationship) == ("Lakshmi Reddy", "mother")
+    assert consent.guardian_phone == "+919876501234"
 
     page.reload()
     expect(page.locator("[data-consent-status]")).to_have_text("Granted")

@@ -54,10 +54,12 @@ def _free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, url: str, mail_dir: Path, log_path: Path) -> None:
+    def __init__(self, url: str, mail_dir: Path, log_path: Path, private_root: Path) -> None:
         self.url = url
         self.mail_dir = mail_dir
         self.log_path = log_path
+        # The server's private storage (recordings, invoices), apart from this process's.
+        self.private_root = private_root
 
     def sms_codes(self, to: str) -> list[str]:
         """The one-time codes texted to ``to``, oldest first (the console SMS backend writes to the server log)."""
@@ -83,6 +85,7 @@ def live_server(django_db_setup, django_db_blocker, tmp_path_factory):
     """Daphne in a subprocess (HTTP and WebSockets, as in production) on the test database."""
     port = _free_port()
     mail_dir = tmp_path_factory.mktemp("mail")
+    private_root = tmp_path_factory.mktemp("private")
     database = settings.DATABASES["default"]
     db_url = f"postgres://{database['USER'] or 'postgres'}@{database['HOST'] or '127.0.0.1'}"
     if database["PORT"]:
@@ -98,7 +101,7 @@ def live_server(django_db_setup, django_db_blocker, tmp_path_factory):
         "EMAIL_FILE_PATH": str(mail_dir),
         "SITE_URL": f"http://127.0.0.1:{port}",
         "REQUIRE_MFA_FOR_STAFF": "false",
-        "PRIVATE_MEDIA_ROOT": str(tmp_path_factory.mktemp("private")),
+        "PRIVATE_MEDIA_ROOT": str(private_root),
     }
     # A file, not a pipe: an unread pipe fills up with the server's log and blocks it.
     log_path = tmp_path_factory.mktemp("daphne") / "server.log"
@@ -120,7 +123,7 @@ def live_server(django_db_setup, django_db_blocker, tmp_path_factory):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"Daphne did not start: {log_path.read_text()[-3000:]}") from None
             time.sleep(0.2)
-    yield LiveServer(url, mail_dir, log_path)
+    yield LiveServer(url, mail_dir, log_path, private_root)
     process.terminate()
     process.wait(timeout=10)
     server_log.close()

@@ -12,6 +12,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 run: $(VENV)/.installed
+	bash deploy/system-packages.sh
 	$(PY) -m mentorship.launcher run
 
 test: $(VENV)/.installed

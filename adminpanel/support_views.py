@@ -194,21 +194,18 @@ def quality_review(request: HttpRequest, review_id: int) -> HttpResponse:
     review = selectors.quality_review_detail(review_id)
     form = QualityDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["outcome"] == "suspension" and request.user.role != User.Role.ADMIN:
-            form.add_error("outcome", _("Only admins can suspend accounts."))
+        try:
+            quality.quality_review_decide(
+                review=review,
+                actor=request.user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
-            try:
-                quality.quality_review_decide(
-                    review=review,
-                    actor=request.user,
-                    outcome=form.cleaned_data["outcome"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Decision saved; the mentor has been told."))
-                return redirect("adminpanel:quality_queue")
+            messages.success(request, _("Decision saved; the mentor has been told."))
+            return redirect("adminpanel:quality_queue")
     context = {"review": review, "form": form, "metrics": selectors.mentor_quality_metrics(review.mentor)}
     return render(request, "adminpanel/quality/review.html", context, status=400 if form.errors else 200)
 
@@ -237,20 +234,17 @@ def moderation_report(request: HttpRequest, report_id: int) -> HttpResponse:
     report = selectors.moderation_report(report_id)
     form = ModerationDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["outcome"] == "suspend" and request.user.role != User.Role.ADMIN:
-            form.add_error("outcome", _("Only admins can suspend accounts."))
+        try:
+            moderation.report_decide(
+                report=report,
+                actor=request.user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
-            try:
-                moderation.report_decide(
-                    report=report,
-                    actor=request.user,
-                    outcome=form.cleaned_data["outcome"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Decision saved."))
-                return redirect("adminpanel:moderation_queue")
+            messages.success(request, _("Decision saved."))
+            return redirect("adminpanel:moderation_queue")
     context = {"report": report, "form": form}
     return render(request, "adminpanel/moderation/report.html", context, status=400 if form.errors else 200)

@@ -55,14 +55,21 @@ def _cancel_upcoming(user: User, *, actor: User, reason: str, now: dt.datetime) 
     return cancelled
 
 
+def suspension_allowed_check(*, actor: User, field: str | None = None) -> None:
+    """Only admins suspend accounts, from any door (account page, quality review, moderation report); ``field``
+    names the form field the refusal belongs to."""
+    if not actor.is_support_staff or actor.role != User.Role.ADMIN:
+        message = _("Only admins can suspend accounts.")
+        raise ValidationError({field: message} if field else message, code="forbidden")
+
+
 def user_suspend(
     *, user: User, actor: User, reason: str, deactivate: bool = False, now: dt.datetime | None = None
 ) -> AccountAction:
     """Suspend (or deactivate) an account: no sign-in, not listed anywhere, upcoming sessions cancelled and refunded,
     payouts held."""
     now = now or timezone.now()
-    if not actor.is_support_staff or actor.role != User.Role.ADMIN:
-        raise ValidationError(_("Only admins can suspend accounts."), code="forbidden")
+    suspension_allowed_check(actor=actor)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason; the user is told.")}, code="empty")
     if actor.pk == user.pk:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from adminpanel.models import ModerationReport
-from adminpanel.services.accounts import user_suspend, user_warn
+from adminpanel.services.accounts import suspension_allowed_check, user_suspend, user_warn
 from sessions_app.feedback_services import chat_message_hide, review_hide
 from sessions_app.models import Review, SessionMessage
 from sessions_app.room_selectors import get_session_membership
@@ -62,6 +62,8 @@ def report_decide(
     now = now or timezone.now()
     if outcome not in OUTCOMES:
         raise ValidationError({"outcome": _("Choose an outcome.")}, code="outcome")
+    if outcome == "suspend":
+        suspension_allowed_check(actor=actor, field="outcome")
     if outcome != "dismiss" and not note.strip():
         raise ValidationError({"note": _("Write down why; the user is told when warned or suspended.")})
     with transaction.atomic():

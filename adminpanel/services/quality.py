@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from adminpanel.models import QualityReview
-from adminpanel.services.accounts import user_suspend
+from adminpanel.services.accounts import suspension_allowed_check, user_suspend
 from outbox.services import enqueue
 from sessions_app.models import Booking, MentorNoShow, Review, Session
 
@@ -141,6 +141,8 @@ def quality_review_decide(
     now = now or timezone.now()
     if outcome not in QualityReview.Outcome.values:
         raise ValidationError({"outcome": _("Choose an outcome.")}, code="outcome")
+    if outcome == QualityReview.Outcome.SUSPENSION:
+        suspension_allowed_check(actor=actor, field="outcome")
     if outcome != QualityReview.Outcome.NO_ACTION and not note.strip():
         raise ValidationError({"note": _("Tell the mentor what to change.")}, code="empty")
     with transaction.atomic():

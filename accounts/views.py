@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
@@ -21,21 +20,13 @@ from accounts.models import GuardianConsent, StudentProfile, User
 from accounts.onboarding import SECTIONS, SECTIONS_BY_SLUG, Section, section_for_step
 from accounts.privacy.phone import phone_verification_send
 from accounts.suggestions import DEGREES, INDIAN_STATES, subject_suggestions
+from mentorship.htmx import render_page_or_partial
 
 
 def lockout_response(
     request: HttpRequest, credentials: dict | None = None, *args: object, **kwargs: object
 ) -> HttpResponse:
     return render(request, "account/lockout.html", status=429)
-
-
-def _render_page_or_partial(request: HttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
-    """The named partial for htmx swaps; the whole page otherwise, including htmx's history restores."""
-    wants_partial = bool(request.htmx) and not request.htmx.history_restore_request
-    response = render(request, f"{template}#{partial}" if wants_partial else template, context)
-    # The same URL answers with a fragment or a page, so caches (and the back button) must tell them apart.
-    patch_vary_headers(response, ("HX-Request",))
-    return response
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
@@ -92,7 +83,7 @@ def _section_context(request: HttpRequest, section: Section, profile: StudentPro
 
 def _render_step(request: HttpRequest, section: Section, profile: StudentProfile, form: object) -> HttpResponse:
     context = _section_context(request, section, profile, form)
-    return _render_page_or_partial(request, "accounts/onboarding.html", "wizard", context)
+    return render_page_or_partial(request, "accounts/onboarding.html", "wizard", context)
 
 
 @login_required
@@ -155,7 +146,7 @@ def profile_edit(request: HttpRequest, section: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return _redirect(request, reverse("accounts:dashboard"))
     context = _section_context(request, section_obj, profile, form)
-    return _render_page_or_partial(request, "accounts/profile_edit.html", "edit_form", context)
+    return render_page_or_partial(request, "accounts/profile_edit.html", "edit_form", context)
 
 
 @login_required
@@ -186,7 +177,7 @@ def phone_change(request: HttpRequest) -> HttpResponse:
         services.user_phone_change(user=request.user, phone=form.cleaned_data["phone"])
         messages.success(request, _("Your mobile number has been changed."))
         return _redirect(request, reverse("accounts:dashboard"))
-    return _render_page_or_partial(request, "accounts/phone_change.html", "phone_form", {"form": form})
+    return render_page_or_partial(request, "accounts/phone_change.html", "phone_form", {"form": form})
 
 
 @login_required
@@ -215,7 +206,7 @@ def guardian(request: HttpRequest) -> HttpResponse:
             done = profile is not None and profile.is_onboarded
             return _redirect(request, reverse("accounts:dashboard" if done else "accounts:onboarding"))
     context = {"consent": consent, "form": form}
-    return _render_page_or_partial(request, "accounts/guardian.html", "guardian_form", context)
+    return render_page_or_partial(request, "accounts/guardian.html", "guardian_form", context)
 
 
 def _guardian_phone_verify(request: HttpRequest, answers: dict) -> HttpResponse:

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from accounts.privacy import selectors
 from adminpanel.permissions import staff_required
 from adminpanel.privacy_forms import AuditLogFilterForm
+from mentorship.htmx import render_page_or_partial
 
 AUDIT_PAGE_SIZE = 50
 
@@ -20,8 +21,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    template = "adminpanel/audit_log.html#results" if request.htmx else "adminpanel/audit_log.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "adminpanel/audit_log.html", "results", context)
 
 
 @staff_required

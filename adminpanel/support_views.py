@@ -25,6 +25,7 @@ from adminpanel.models import ModerationReport, Ticket
 from adminpanel.permissions import admin_required, staff_required
 from adminpanel.services import accounts as account_services
 from adminpanel.services import moderation, quality, support
+from mentorship.htmx import render_page_or_partial
 
 PAGE_SIZE = 25
 
@@ -44,9 +45,7 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
         "now": now,
         "counts": selectors.support_counts(now),
     }
-    if request.htmx:
-        return render(request, "adminpanel/support/queue.html#results", context)
-    return render(request, "adminpanel/support/queue.html", context)
+    return render_page_or_partial(request, "adminpanel/support/queue.html", "results", context)
 
 
 def _ticket_context(request: HttpRequest, ticket: Ticket, reply_form: StaffReplyForm | None = None) -> dict:

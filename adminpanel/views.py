@@ -14,6 +14,7 @@ from mentors import selectors, services
 from mentors.documents import document_id_from_token, document_link
 from mentors.models import MentorProfile, VerificationDocument, VerificationStatus
 from mentors.services.verification import staff_actions_for
+from mentorship.htmx import render_page_or_partial
 from payments.selectors import invoices_search
 
 QUEUE_PAGE_SIZE = 25
@@ -43,9 +44,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    if request.htmx:
-        return render(request, "adminpanel/queue.html#results", context)
-    return render(request, "adminpanel/queue.html", context)
+    return render_page_or_partial(request, "adminpanel/queue.html", "results", context)
 
 
 def _application_context(
@@ -75,9 +74,7 @@ def application(request: HttpRequest, mentor_id: int) -> HttpResponse:
         context = _application_context(request, mentor_id)
     except MentorProfile.DoesNotExist:
         raise Http404
-    if request.htmx:
-        return render(request, "adminpanel/application.html#workflow", context)
-    return render(request, "adminpanel/application.html", context)
+    return render_page_or_partial(request, "adminpanel/application.html", "workflow", context)
 
 
 @require_POST
@@ -108,12 +105,12 @@ def application_action(request: HttpRequest, mentor_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": action.label})
             if request.htmx:
-                return render(request, "adminpanel/application.html#workflow", _application_context(request, mentor.pk))
+                context = _application_context(request, mentor.pk)
+                return render_page_or_partial(request, "adminpanel/application.html", "workflow", context)
             return redirect("adminpanel:application", mentor_id=mentor.pk)
     context = _application_context(request, mentor.pk, failed_form=form)
     context["failed_form"] = form
-    template = "adminpanel/application.html#workflow" if request.htmx else "adminpanel/application.html"
-    return render(request, template, context, status=status)
+    return render_page_or_partial(request, "adminpanel/application.html", "workflow", context, status=status)
 
 
 @admin_required

@@ -3,15 +3,14 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
 from matching import page_cache, selectors
 from matching.forms import MentorSearchForm
 from matching.recommender import serving
+from mentorship.htmx import vary_on_htmx, wants_partial
 
 
 @require_GET
-@vary_on_headers("HX-Request")
 def search(request: HttpRequest) -> HttpResponse:
     """`/mentors/`: the filters and one page of results; HTMX filter changes get only the results back.
 
@@ -21,7 +20,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """
     student = selectors.student_facts_for(request.user)
     version = page_cache.data_version()
-    partial = request.htmx and not request.htmx.history_restore_request
+    partial = wants_partial(request)
     if student is None and not partial:
         page = page_cache.visitor_page(
             request,
@@ -29,11 +28,11 @@ def search(request: HttpRequest) -> HttpResponse:
             lambda extra: render_to_string("matching/search.html", {**_shared(request, version), **extra}, request),
         )
         if page is not None:
-            return HttpResponse(page)
+            return vary_on_htmx(HttpResponse(page))
     context = _shared(request, version) if student is None else _filters_and_results(request, student, version)
     if partial:
-        return HttpResponse(context["results_html"])
-    return render(request, "matching/search.html", context)
+        return vary_on_htmx(HttpResponse(context["results_html"]))
+    return vary_on_htmx(render(request, "matching/search.html", context))
 
 
 def _shared(request: HttpRequest, version: str | None) -> dict:

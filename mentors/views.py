@@ -29,6 +29,7 @@ from mentors.models import MentorPayoutDetails, MentorProfile, VerificationStatu
 from mentors.services.payouts import payout_details_require_mfa
 from mentors.services.profiles import EDITABLE_STATUSES
 from mentors.slots import group_slots_by_local_day, next_open_slots, open_slots_for_mentors, price_for_duration_paise
+from mentorship.htmx import render_page_or_partial, wants_partial
 
 PREVIEW_DAYS = 7
 
@@ -88,9 +89,7 @@ def dashboard(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
         "can_edit": mentor.verification_status in EDITABLE_STATUSES,
         "has_payout_details": MentorPayoutDetails.objects.filter(mentor=mentor).exists(),
     }
-    if request.htmx:
-        return render(request, "mentors/dashboard.html#status", context)
-    return render(request, "mentors/dashboard.html", context)
+    return render_page_or_partial(request, "mentors/dashboard.html", "status", context)
 
 
 @mentor_required
@@ -189,10 +188,7 @@ def _availability_response(
 
 @mentor_required
 def availability(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
-    context = _availability_context(mentor)
-    if request.htmx:
-        return render(request, "mentors/availability.html#editor", context)
-    return render(request, "mentors/availability.html", context)
+    return render_page_or_partial(request, "mentors/availability.html", "editor", _availability_context(mentor))
 
 
 @require_POST
@@ -313,12 +309,12 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     tz = viewer_time_zone(request)
     week_start = _week_start(request, tz)
     context = {"mentor": mentor, "viewer_tz": tz, **_availability_preview(mentor, tz, week_start)}
-    if request.htmx:
+    if not wants_partial(request):
         # The week switcher only swaps the availability block: no compatibility, reviews or prices to build.
-        return render(request, "mentors/profile.html#availability", context)
-    context["prices"] = [(minutes, price_for_duration_paise(mentor, minutes)) for minutes in mentor.offered_durations]
-    context.update(profile_extra_context(request, mentor))
-    return render(request, "mentors/profile.html", context)
+        durations = mentor.offered_durations
+        context["prices"] = [(minutes, price_for_duration_paise(mentor, minutes)) for minutes in durations]
+        context.update(profile_extra_context(request, mentor))
+    return render_page_or_partial(request, "mentors/profile.html", "availability", context)
 
 
 def _week_start(request: HttpRequest, tz) -> dt.date:

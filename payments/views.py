@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from mentorship.htmx import render_page_or_partial, wants_partial
 from mentorship.money import format_inr
 from mentorship.resilient_cache import count_hit
 from payments.forms import CheckoutResultForm, TestCheckoutForm
@@ -166,8 +167,7 @@ def history(request: HttpRequest) -> HttpResponse:
     page = Paginator(student_payment_history(request.user), 20).get_page(request.GET.get("page"))
     subjects = payment_subjects(page.object_list, viewer=request.user)
     rows = [(payment, subjects[payment.pk]) for payment in page.object_list]
-    template = "payments/history.html#payment-rows" if request.htmx else "payments/history.html"
-    return render(request, template, {"page": page, "rows": rows})
+    return render_page_or_partial(request, "payments/history.html", "payment-rows", {"page": page, "rows": rows})
 
 
 @login_required
@@ -183,9 +183,8 @@ def earnings(request: HttpRequest) -> HttpResponse:
     for entry in page.object_list:
         subject = subjects.get(entry.transaction.payment_id)
         entry.payment_description = subject.title if subject else ""
-    if request.htmx:
-        return render(request, "payments/earnings.html#earning-rows", {"page": page})
-    return render(request, "payments/earnings.html", {"page": page, "balances": mentor_balances(request.user)})
+    context = {"page": page} if wants_partial(request) else {"page": page, "balances": mentor_balances(request.user)}
+    return render_page_or_partial(request, "payments/earnings.html", "earning-rows", context)
 
 
 @login_required

@@ -18,6 +18,7 @@ from accounts.selectors import active_languages, student_can_book
 from accounts.timezones import viewer_time_zone
 from mentors.models import MentorProfile
 from mentors.slots import next_open_slots, open_slots, price_for_duration_paise
+from mentorship.htmx import render_page_or_partial, vary_on_htmx, wants_partial
 from mentorship.resilient_cache import count_hit
 from sessions_app import ics, policy, selectors, services
 from sessions_app.forms import (
@@ -121,8 +122,8 @@ def _render_book(request: HttpRequest, mentor: MentorProfile, form, *, duration:
                "selected_start": request.POST.get("starts_at") or request.GET.get("start", ""),
                "hold_minutes": settings.SLOT_HOLD_MINUTES}
     if form is None:
-        return render(request, "sessions_app/book.html#slots", context)
-    return render(request, "sessions_app/book.html", context, status=_status_for(form))
+        return render_page_or_partial(request, "sessions_app/book.html", "slots", context)
+    return vary_on_htmx(render(request, "sessions_app/book.html", context, status=_status_for(form)))
 
 
 @login_required
@@ -136,7 +137,7 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
     prefetch_related_objects([request.user], "languages")  # read again by the service's language check
     now = timezone.now()
     duration, day = _picker_state(request, mentor, request.user.tzinfo, now)
-    if request.htmx and request.method == "GET":
+    if wants_partial(request) and request.method == "GET":
         return _render_book(request, mentor, None, duration=duration, day=day, now=now)
     languages = selectors.common_languages(request.user, mentor.user)
     default_language = selectors.default_language(request.user, languages)
@@ -234,8 +235,8 @@ def booking_reschedule(request: HttpRequest, booking_uuid) -> HttpResponse:
     slots = _slots_on(mentor, day=day, duration=session.duration_minutes, tz=tz, now=now, ignoring=(session.pk,))
     context = {"booking": booking, "session": session, "emergency": emergency, "day": day, "slots": slots, "tz": tz,
                "today": now.astimezone(tz).date()}
-    if request.htmx and request.method == "GET":
-        return render(request, "sessions_app/booking_reschedule.html#slots", context)
+    if wants_partial(request) and request.method == "GET":
+        return render_page_or_partial(request, "sessions_app/booking_reschedule.html", "slots", context)
     form = RescheduleForm(request.POST) if request.method == "POST" else RescheduleForm(initial={"date": day})
     if request.method == "POST" and form.is_valid():
         try:
@@ -253,7 +254,7 @@ def booking_reschedule(request: HttpRequest, booking_uuid) -> HttpResponse:
         else:
             return redirect("sessions_app:booking_detail", booking.uuid)
     context["form"] = form
-    return render(request, "sessions_app/booking_reschedule.html", context, status=_status_for(form))
+    return vary_on_htmx(render(request, "sessions_app/booking_reschedule.html", context, status=_status_for(form)))
 
 
 @login_required
@@ -312,9 +313,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
     tab = "past" if request.GET.get("tab") == "past" else "upcoming"
     context = {"upcoming": upcoming, "past": past, "tab": tab, "now": now, "tz": request.user.tzinfo,
                "notifications": list(Notification.objects.filter(user=request.user, read_at__isnull=True)[:5])}
-    if request.htmx:
-        return render(request, "sessions_app/my_sessions.html#bookings", context)
-    return render(request, "sessions_app/my_sessions.html", context)
+    return render_page_or_partial(request, "sessions_app/my_sessions.html", "bookings", context)
 
 
 @mentor_required
@@ -325,9 +324,7 @@ def mentor_bookings(request: HttpRequest) -> HttpResponse:
     tab = "past" if request.GET.get("tab") == "past" else "upcoming"
     context = {"upcoming": upcoming, "past": past, "tab": tab, "now": now, "tz": request.user.tzinfo,
                "notifications": list(Notification.objects.filter(user=request.user, read_at__isnull=True)[:5])}
-    if request.htmx:
-        return render(request, "sessions_app/mentor_bookings.html#bookings", context)
-    return render(request, "sessions_app/mentor_bookings.html", context)
+    return render_page_or_partial(request, "sessions_app/mentor_bookings.html", "bookings", context)
 
 
 @login_required
@@ -350,9 +347,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters() if form.is_valid() else selectors.GroupSessionFilters()
     sessions = list(selectors.group_sessions_listing(filters, now=now, tz=tz)[:60])
     context = {"form": form, "sessions": sessions, "tz": tz}
-    if request.htmx:
-        return render(request, "sessions_app/group_list.html#results", context)
-    return render(request, "sessions_app/group_list.html", context)
+    return render_page_or_partial(request, "sessions_app/group_list.html", "results", context)
 
 
 @require_GET

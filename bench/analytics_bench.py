@@ -10,7 +10,7 @@
    all queries included; no HTTP server), for three views: 30 days, 90 days, and 30 days filtered by language and
    state, each computed from the rollups (cache cleared before every request) and served from the five-minute
    cache; p50 / p95 / max per view and the number of queries per request.
-Target (issue 14): p95 under 100 ms.
+Target: p95 under 100 ms.
 """
 
 from __future__ import annotations

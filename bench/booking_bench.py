@@ -16,7 +16,7 @@ Everything runs on loopback, in a dedicated database (dropped and recreated: `pe
 Both are measured first from one client at a time (the service time) and then from N concurrent clients in a
 closed loop (each client sends its next request when the previous one answered, so latency = N / throughput).
 Reported: p50 / p95 latency and throughput of each, and the queries of one booking request.
-Target (issue 4): booking + order p95 ≤ 120 ms at 20 concurrent clients.
+Target: booking + order p95 ≤ 120 ms at 20 concurrent clients.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Builds the snapshot of a ₹1,23,456 booking paid by a student with a Devanagari
 (the same code as a capture, ``payments.invoices``, on unsaved rows: no database), then renders it to PDF bytes
 ``--documents`` times in this process, as a long-lived worker would. The first render (fonts loaded, Pango warmed
 up) is reported apart from the steady state, and CPU time beside wall time, since on a shared machine the wall
-time mostly measures the wait for a core. Target (issue 13): ≤ 300 ms per invoice PDF in the worker.
+time mostly measures the wait for a core. Target: ≤ 300 ms per invoice PDF in the worker.
 """
 
 import argparse

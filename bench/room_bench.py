@@ -13,7 +13,7 @@ Everything runs on loopback, in a dedicated database (dropped and recreated: `pe
 4. relay latency: two WebSocket clients (autobahn, as mentor and student) in one process send ICE messages to
    each other through Daphne and the Redis channel layer, one at a time and within the 50 messages/second limit;
    the time from send to receipt is measured on one clock.
-Targets (issue 5): connect median ≤ 1 s; relay p95 ≤ 10 ms.
+Targets: connect median ≤ 1 s; relay p95 ≤ 10 ms.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ All on loopback, in dedicated databases (dropped and recreated: `peerlearn_bench
    and the page's own SQL statements timed through a cursor and EXPLAIN ANALYZE.
 5. with `--profile N`: N requests of each scenario in one process through Django's test client under cProfile;
    the top of the profile (own time and cumulative) is printed.
-Targets (issues 3 and 10): search p95 ≤ 50 ms at 10k; p95 at 100k ≤ 1.5 × p95 at 1k; queries per request constant.
+Targets: search p95 ≤ 50 ms at 10k; p95 at 100k ≤ 1.5 × p95 at 1k; queries per request constant.
 """
 
 from __future__ import annotations

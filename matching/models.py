@@ -6,7 +6,6 @@ page filters, scores, sorts and renders its cards from one table in one query, w
 Only `matching.services.search_document_refresh` writes it: a row exists exactly while the mentor is listed.
 """
 
-from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -107,10 +106,6 @@ class MentorSearchDocument(models.Model):
     @property
     def photo_url(self) -> str:
         return storages["default"].url(self.photo) if self.photo else ""
-
-    @property
-    def price_from_rupees(self) -> Decimal:
-        return Decimal(self.price_from_paise) / 100
 
 
 class SearchTerm(models.Model):

@@ -21,6 +21,7 @@ from accounts.selectors import language_code
 from matching import page_cache, ranking, scoring
 from matching.models import MentorSearchDocument, SearchTerm
 from mentors.models import MentorProfile
+from mentorship.money import format_inr
 
 # The version suffix changes with the shape of FilterOptions (the cache holds pickled instances).
 FILTER_OPTIONS_CACHE_KEY = "matching:filter-options:2"
@@ -107,10 +108,7 @@ class MentorResult:
 
     @property
     def price_text(self) -> str:
-        rupees = self.document.price_from_rupees
-        places = 0 if rupees == rupees.to_integral_value() else 2
-        price = formats.number_format(rupees, places, force_grouping=True)
-        return gettext("From ₹%(price)s") % {"price": price}
+        return gettext("From %(price)s") % {"price": format_inr(self.document.price_from_paise)}
 
 
 @dataclass

@@ -1,5 +1,3 @@
-import zoneinfo
-from functools import cache
 
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
@@ -11,6 +9,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import TimeZoneChoiceField, time_zone_choices
 from accounts.models import Language
 from accounts.suggestions import INDIAN_STATE_CHOICES, state_from_text
 from mentors.documents import detect_document_type
@@ -34,12 +33,6 @@ CHECK_CLASSES = "rounded border-slate-300 text-indigo-600 focus:ring-indigo-500"
 # Labels are built when a form renders, in the viewer's language, not once at import.
 duration_label = lazy(lambda minutes: gettext("%(minutes)d minutes") % {"minutes": minutes}, str)
 DURATION_CHOICES = [(d, duration_label(d)) for d in OFFERED_DURATION_CHOICES]
-
-
-@cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
-    return [(zone, zone.replace("_", " ")) for zone in zones]
 
 
 def _list_field(label: str, *, required: bool = False, help_text: str = LIST_HELP) -> SimpleArrayField:
@@ -83,7 +76,7 @@ class MentorProfileForm(StyledFormMixin, forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = TimeZoneChoiceField(label=_("Time zone"), choices=time_zone_choices)
     city = forms.CharField(
         label=_("City or town"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
     )

@@ -34,9 +34,6 @@ class Slot:
     def duration_minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
 
-    def in_zone(self, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
-        return self.start.astimezone(tz), self.end.astimezone(tz)
-
 
 def register_busy_intervals_provider(fn: BusyIntervalsProvider) -> BusyIntervalsProvider:
     """`fn(mentor_ids, start, end)` returns, per mentor id, the UTC intervals already taken in [start, end)."""

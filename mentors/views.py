@@ -1,5 +1,4 @@
 import datetime as dt
-from functools import wraps
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
@@ -26,26 +25,13 @@ from mentors.forms import (
 )
 from mentors.hooks import profile_extra_context
 from mentors.models import MentorPayoutDetails, MentorProfile, VerificationStatus
+from mentors.permissions import mentor_required
 from mentors.services.payouts import payout_details_require_mfa
 from mentors.services.profiles import EDITABLE_STATUSES
 from mentors.slots import group_slots_by_local_day, next_open_slots, open_slots_for_mentors, price_for_duration_paise
 from mentorship.htmx import render_page_or_partial, wants_partial
 
 PREVIEW_DAYS = 7
-
-
-def mentor_required(view):
-    """Signed in with a mentor profile (of any status); the profile is passed to the view."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        mentor = selectors.mentor_for_user(request.user)
-        if mentor is None:
-            return redirect("mentors:apply")
-        return view(request, mentor, *args, **kwargs)
-
-    return wrapped
 
 
 def _form_status(request: HttpRequest) -> int:

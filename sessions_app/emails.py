@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import user_language
-from mentorship.money import format_inr as rupees
+from mentorship.money import format_inr
 from payments.selectors import invoice_for_payment
 from sessions_app import ics
 from sessions_app.models import Booking, Dispute, Session
@@ -59,7 +59,7 @@ def _details(session: Session, recipient: User, *, counterpart: User | None, boo
         details.append((_("Student"), counterpart.full_name))
     details.append((_("Language"), session.language.name))
     if booking is not None and booking.price_paise and recipient.pk == booking.student_id:
-        details.append((_("Price"), rupees(booking.price_paise)))
+        details.append((_("Price"), format_inr(booking.price_paise)))
     return details
 
 
@@ -110,13 +110,13 @@ def student_notice(booking: Booking, event: str) -> Notice | None:
         "late_payment_refunded": lambda: Notice(
             _("Refund on its way: %(title)s") % {"title": title},
             [_("Your payment arrived after the time we could hold your place, and the place has been taken. "
-               "We are refunding all %(amount)s.") % {"amount": rupees(booking.refund_paise)}],
+               "We are refunding all %(amount)s.") % {"amount": format_inr(booking.refund_paise)}],
             open_booking, path,
         ),
         "refunded": lambda: Notice(
             _("Refund processed: %(title)s") % {"title": title},
             [_("We have paid back %(amount)s. Banks can take 5–7 working days to show it.")
-             % {"amount": rupees(booking.refund_paise)}],
+             % {"amount": format_inr(booking.refund_paise)}],
             open_booking, path,
         ),
     }
@@ -245,7 +245,7 @@ def _reason_line(booking: Booking) -> str:
 
 def _refund_line(booking: Booking) -> str:
     if booking.refund_paise:
-        return _("We are refunding %(amount)s to the way you paid.") % {"amount": rupees(booking.refund_paise)}
+        return _("We are refunding %(amount)s to the way you paid.") % {"amount": format_inr(booking.refund_paise)}
     if booking.is_paid:
         return _("Under the cancellation policy no refund is due.")
     return ""

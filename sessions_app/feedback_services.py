@@ -55,18 +55,6 @@ def mentor_note_add(*, session: Session, author: User, body: str, is_shared: boo
     return MentorNote.objects.create(session=session, author=author, body=body, is_shared=is_shared)
 
 
-def mentor_note_update(*, note: MentorNote, author: User, body: str, is_shared: bool) -> MentorNote:
-    if note.author_id != author.pk:
-        raise ValidationError(_("Only the note's author can change it."), code="forbidden")
-    body = body.strip()
-    if not body:
-        raise ValidationError({"body": _("Write the note first.")}, code="empty")
-    note.body = body
-    note.is_shared = is_shared
-    note.save(update_fields=["body", "is_shared", "updated_at"])
-    return note
-
-
 def mentor_note_delete(*, note: MentorNote, author: User) -> None:
     if note.author_id != author.pk:
         raise ValidationError(_("Only the note's author can delete it."), code="forbidden")

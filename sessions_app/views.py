@@ -1,6 +1,5 @@
 import datetime as dt
 import zoneinfo
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import active_languages, student_can_book
 from accounts.timezones import viewer_time_zone
 from mentors.models import MentorProfile
+from mentors.permissions import mentor_required
 from mentors.slots import next_open_slots, open_slots, price_for_duration_paise
 from mentorship.htmx import render_page_or_partial, vary_on_htmx, wants_partial
 from mentorship.resilient_cache import count_hit
@@ -70,21 +70,6 @@ def _after_hold(request: HttpRequest, booking: Booking) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("sessions_app:booking_detail", booking.uuid)
     return redirect("payments:checkout", payment_id=payment.pk)
-
-
-def mentor_required(view):
-    """Views for mentors with a profile; `request.mentor_profile` is set for them."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        profile = MentorProfile.objects.filter(user=request.user).first()
-        if profile is None:
-            raise PermissionDenied
-        request.mentor_profile = profile
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 # --- 1:1 booking ---------------------------------------------------------------------------------
@@ -316,9 +301,9 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
     return render_page_or_partial(request, "sessions_app/my_sessions.html", "bookings", context)
 
 
-@mentor_required
+@mentor_required(refuse_others=True)
 @require_GET
-def mentor_bookings(request: HttpRequest) -> HttpResponse:
+def mentor_bookings(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
     now = timezone.now()
     upcoming, past = selectors.mentor_bookings(request.user, now)
     tab = "past" if request.GET.get("tab") == "past" else "upcoming"
@@ -400,20 +385,20 @@ def group_waitlist(request: HttpRequest, session_uuid) -> HttpResponse:
 # --- group sessions and hosted sessions: mentors -------------------------------------------------
 
 
-@mentor_required
+@mentor_required(refuse_others=True)
 @require_GET
-def mentor_group_sessions(request: HttpRequest) -> HttpResponse:
+def mentor_group_sessions(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
     sessions = selectors.mentor_group_sessions(request.user, timezone.now())
-    context = {"sessions": sessions, "tz": request.user.tzinfo, "verified": request.mentor_profile.is_listed}
+    context = {"sessions": sessions, "tz": request.user.tzinfo, "verified": mentor.is_listed}
     return render(request, "sessions_app/mentor_group_sessions.html", context)
 
 
 GROUP_FIELD_MAP = {"price_paise": "price_rupees", "starts_at": "date"}
 
 
-@mentor_required
+@mentor_required(refuse_others=True)
 @require_http_methods(["GET", "POST"])
-def group_create(request: HttpRequest) -> HttpResponse:
+def group_create(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
     form = GroupSessionForm(request.POST or None, request.FILES or None,
                             initial={"time_zone": request.user.time_zone, "language": request.user.primary_language_id})
     if request.method == "POST" and form.is_valid():
@@ -427,9 +412,9 @@ def group_create(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions_app/group_form.html", {"form": form}, status=_status_for(form))
 
 
-@mentor_required
+@mentor_required(refuse_others=True)
 @require_http_methods(["GET", "POST"])
-def group_edit(request: HttpRequest, session_uuid) -> HttpResponse:
+def group_edit(request: HttpRequest, mentor: MentorProfile, session_uuid) -> HttpResponse:
     session = selectors.get_hosted_session(request.user, session_uuid)
     if not session.is_group or session.status not in (Session.Status.DRAFT, Session.Status.SCHEDULED):
         raise Http404
@@ -446,9 +431,9 @@ def group_edit(request: HttpRequest, session_uuid) -> HttpResponse:
                   status=_status_for(form))
 
 
-@mentor_required
+@mentor_required(refuse_others=True)
 @require_POST
-def group_publish(request: HttpRequest, session_uuid) -> HttpResponse:
+def group_publish(request: HttpRequest, mentor: MentorProfile, session_uuid) -> HttpResponse:
     session = selectors.get_hosted_session(request.user, session_uuid)
     try:
         services.group_session_publish(session=session, actor=request.user)
@@ -459,9 +444,9 @@ def group_publish(request: HttpRequest, session_uuid) -> HttpResponse:
     return redirect("sessions_app:hosted_session", session.uuid)
 
 
-@mentor_required
+@mentor_required(refuse_others=True)
 @require_http_methods(["GET", "POST"])
-def group_cancel(request: HttpRequest, session_uuid) -> HttpResponse:
+def group_cancel(request: HttpRequest, mentor: MentorProfile, session_uuid) -> HttpResponse:
     session = selectors.get_hosted_session(request.user, session_uuid)
     form = SessionCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -117,7 +117,7 @@ def test_filters_work_without_javascript_and_empty_results_suggest_what_to_remov
 
 
 def test_a_mentor_approved_in_the_panel_is_found_by_a_new_telugu_school_student(browser, page, live_server):
-    """The issue's whole journey, from the mentor's application to a new student's search."""
+    """The whole journey, from the mentor's application to a new student's search."""
     ensure_languages()
     staff = UserFactory(email="reviewer@example.test", is_staff=True, role=User.Role.SUPPORT)
     keep_english(page, live_server)

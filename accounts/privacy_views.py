@@ -22,6 +22,7 @@ from accounts.consent import GUARDIAN_DRAFT_SESSION_KEY
 from accounts.models import AuditLogEntry, ConsentRecord, DataExport
 from accounts.privacy import consents, deletion, exports, phone
 from accounts.privacy.audit import audit_record
+from mentorship.forms import add_service_errors
 
 RECENT_EXPORTS = 5
 
@@ -172,7 +173,7 @@ def phone_verify(request: HttpRequest) -> HttpResponse:
         try:
             phone.phone_verification_check(user=request.user, code=form.cleaned_data["code"], phone=number)
         except ValidationError as error:
-            form.add_error("code", error)
+            add_service_errors(form, error, default_field="code")
         else:
             if for_guardian:
                 messages.success(request, _("Their mobile number is verified. Now send the consent email."))

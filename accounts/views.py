@@ -20,6 +20,7 @@ from accounts.models import GuardianConsent, StudentProfile, User
 from accounts.onboarding import SECTIONS, SECTIONS_BY_SLUG, Section, section_for_step
 from accounts.privacy.phone import phone_verification_send
 from accounts.suggestions import DEGREES, INDIAN_STATES, subject_suggestions
+from mentorship.forms import add_service_errors, form_status
 from mentorship.htmx import render_page_or_partial
 
 
@@ -64,7 +65,7 @@ def _save_section(request: HttpRequest, section: Section, form: object) -> Stude
     try:
         return section.save(request.user, dict(form.cleaned_data))
     except ValidationError as error:
-        form.add_error(None, error)
+        add_service_errors(form, error)
         return None
 
 
@@ -83,7 +84,7 @@ def _section_context(request: HttpRequest, section: Section, profile: StudentPro
 
 def _render_step(request: HttpRequest, section: Section, profile: StudentProfile, form: object) -> HttpResponse:
     context = _section_context(request, section, profile, form)
-    return render_page_or_partial(request, "accounts/onboarding.html", "wizard", context)
+    return render_page_or_partial(request, "accounts/onboarding.html", "wizard", context, status=form_status(form))
 
 
 @login_required
@@ -146,7 +147,7 @@ def profile_edit(request: HttpRequest, section: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return _redirect(request, reverse("accounts:dashboard"))
     context = _section_context(request, section_obj, profile, form)
-    return render_page_or_partial(request, "accounts/profile_edit.html", "edit_form", context)
+    return render_page_or_partial(request, "accounts/profile_edit.html", "edit_form", context, status=form_status(form))
 
 
 @login_required
@@ -177,7 +178,8 @@ def phone_change(request: HttpRequest) -> HttpResponse:
         services.user_phone_change(user=request.user, phone=form.cleaned_data["phone"])
         messages.success(request, _("Your mobile number has been changed."))
         return _redirect(request, reverse("accounts:dashboard"))
-    return render_page_or_partial(request, "accounts/phone_change.html", "phone_form", {"form": form})
+    status = form_status(form)
+    return render_page_or_partial(request, "accounts/phone_change.html", "phone_form", {"form": form}, status=status)
 
 
 @login_required
@@ -198,7 +200,7 @@ def guardian(request: HttpRequest) -> HttpResponse:
             phone_errors = getattr(error, "error_dict", {}).get("guardian_phone", [])
             if services.GUARDIAN_PHONE_UNVERIFIED in {e.code for e in phone_errors}:
                 return _guardian_phone_verify(request, form.cleaned_data)
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             request.session.pop(GUARDIAN_DRAFT_SESSION_KEY, None)
             messages.success(request, _("We have emailed your guardian a link to give consent."))
@@ -206,7 +208,8 @@ def guardian(request: HttpRequest) -> HttpResponse:
             done = profile is not None and profile.is_onboarded
             return _redirect(request, reverse("accounts:dashboard" if done else "accounts:onboarding"))
     context = {"consent": consent, "form": form}
-    return render_page_or_partial(request, "accounts/guardian.html", "guardian_form", context)
+    status = form_status(form) if form is not None else 200
+    return render_page_or_partial(request, "accounts/guardian.html", "guardian_form", context, status=status)
 
 
 def _guardian_phone_verify(request: HttpRequest, answers: dict) -> HttpResponse:
@@ -262,4 +265,4 @@ def guardian_consent(request: HttpRequest, token: str) -> HttpResponse:
             messages.info(request, error.messages[0])
         return redirect("accounts:guardian_consent", token=token)
     context = {"consent": consent, "student": consent.student, "link": link, "form": form}
-    return render(request, "accounts/guardian_consent.html", context)
+    return render(request, "accounts/guardian_consent.html", context, status=form_status(form))

@@ -2,7 +2,6 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -85,15 +84,6 @@ class VerificationActionForm(StyledFormMixin, forms.Form):
     @property
     def staff_action(self):
         return STAFF_ACTIONS_BY_NAME[self.cleaned_data["action"]]
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError shown on the form, next to the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- support desk --------------------------------------------------------------------------------

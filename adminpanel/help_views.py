@@ -22,13 +22,13 @@ from adminpanel.forms import (
     ReplyForm,
     ReportForm,
     TicketForm,
-    add_service_errors,
 )
 from adminpanel.models import AccountAction, QualityReview, Ticket, TicketAttachment
 from adminpanel.services.feedback import platform_feedback_add
 from adminpanel.services.moderation import report_create
 from adminpanel.services.quality import quality_review_acknowledge
 from adminpanel.services.support import ticket_emergency_open, ticket_open, ticket_reply
+from mentorship.forms import add_service_errors
 from sessions_app.models import Review, SessionMessage
 from sessions_app.room_selectors import get_session_membership
 

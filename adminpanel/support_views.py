@@ -19,12 +19,12 @@ from adminpanel.forms import (
     ReasonForm,
     StaffReplyForm,
     TicketFilterForm,
-    add_service_errors,
 )
 from adminpanel.models import ModerationReport, Ticket
 from adminpanel.permissions import admin_required, staff_required
 from adminpanel.services import accounts as account_services
 from adminpanel.services import moderation, quality, support
+from mentorship.forms import add_service_errors
 from mentorship.htmx import render_page_or_partial
 
 PAGE_SIZE = 25

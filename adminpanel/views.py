@@ -14,6 +14,7 @@ from mentors import selectors, services
 from mentors.documents import document_id_from_token, document_link
 from mentors.models import MentorProfile, VerificationDocument, VerificationStatus
 from mentors.services.verification import staff_actions_for
+from mentorship.forms import add_service_errors
 from mentorship.htmx import render_page_or_partial
 from payments.selectors import invoices_search
 
@@ -98,10 +99,7 @@ def application_action(request: HttpRequest, mentor_id: int) -> HttpResponse:
             )
         except ValidationError as error:
             status = 409 if getattr(error, "code", None) == "stale" else 400
-            for field, field_errors in (
-                error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
-            ):
-                form.add_error(field if field in form.fields else None, field_errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": action.label})
             if request.htmx:

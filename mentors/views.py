@@ -29,6 +29,7 @@ from mentors.permissions import mentor_required
 from mentors.services.payouts import payout_details_require_mfa
 from mentors.services.profiles import EDITABLE_STATUSES
 from mentors.slots import group_slots_by_local_day, next_open_slots, open_slots_for_mentors, price_for_duration_paise
+from mentorship.forms import add_service_errors
 from mentorship.htmx import render_page_or_partial, wants_partial
 
 PREVIEW_DAYS = 7
@@ -123,7 +124,7 @@ def profile_address(request: HttpRequest, mentor: MentorProfile) -> HttpResponse
                 mentor_id=mentor.pk, actor=request.user, slug=form.cleaned_data["slug"]
             )
         except ValidationError as error:
-            form.add_error("slug", error.message_dict.get("slug", error.messages))
+            add_service_errors(form, error, default_field="slug")
     status = 200 if form.is_valid() and not form.errors else 400
     if request.htmx:
         return render(
@@ -185,7 +186,7 @@ def availability_rule_add(request: HttpRequest, mentor: MentorProfile) -> HttpRe
         try:
             services.availability_rule_add(mentor=mentor, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
     if form.errors:
         return _availability_response(request, mentor, "rules", status=400, rule_form=form)
     return _availability_response(request, mentor, "rules")
@@ -211,7 +212,7 @@ def availability_override_add(request: HttpRequest, mentor: MentorProfile) -> Ht
                 mentor=mentor, today=timezone.localdate(timezone=mentor.user.tzinfo), **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
     if form.errors:
         return _availability_response(request, mentor, "overrides", status=400, override_form=form)
     return _availability_response(request, mentor, "overrides")
@@ -235,7 +236,7 @@ def availability_settings(request: HttpRequest, mentor: MentorProfile) -> HttpRe
         try:
             services.availability_settings_update(mentor=mentor, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
     if form.errors:
         return _availability_response(request, mentor, "settings", status=400, settings_form=form)
     return _availability_response(request, mentor, "settings")

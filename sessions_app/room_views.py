@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mentorship.forms import add_service_errors
 from mentorship.redirects import safe_next_url
 from sessions_app import feedback_services, recording, room_selectors, room_services, selectors, tips
 from sessions_app.models import Booking, Session
@@ -156,7 +157,7 @@ def tip_start(request: HttpRequest, session_id: int) -> HttpResponse:
                 message=form.cleaned_data["message"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("payments:checkout", payment_id=tip.payment_id)
     status = 400 if form.is_bound else 200
@@ -264,7 +265,7 @@ def note_add(request: HttpRequest, session_id: int) -> HttpResponse:
         try:
             feedback_services.mentor_note_add(session=membership.session, author=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             return _done(request, membership, "notes", _("Note saved."))
     return _after_session_response(request, membership, partial="notes", note_form=form)
@@ -298,7 +299,7 @@ def task_add(request: HttpRequest, session_id: int) -> HttpResponse:
                 due_on=data["due_on"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             return _done(request, membership, "tasks", _("Task added."))
     return _after_session_response(request, membership, partial="tasks", task_form=form)
@@ -347,7 +348,7 @@ def milestone_add_for_student(request: HttpRequest, session_id: int) -> HttpResp
                 achieved_on=data["achieved_on"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             return _done(request, membership, "milestones", _("Milestone recorded."))
     return _after_session_response(request, membership, partial="milestones", milestone_form=form)
@@ -387,7 +388,7 @@ def review(request: HttpRequest, booking_uuid) -> HttpResponse:
             else:
                 feedback_services.review_submit(booking=booking, student=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Thank you for your review."))
             return redirect("sessions_app:after_session", session_id=booking.session_id)
@@ -413,7 +414,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         try:
             feedback_services.milestone_record(student=request.user, recorded_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Milestone recorded."))
             return redirect("sessions_app:progress")

@@ -18,6 +18,7 @@ from accounts.timezones import viewer_time_zone
 from mentors.models import MentorProfile
 from mentors.permissions import mentor_required
 from mentors.slots import next_open_slots, open_slots, price_for_duration_paise
+from mentorship.forms import add_service_errors, form_status
 from mentorship.htmx import render_page_or_partial, vary_on_htmx, wants_partial
 from mentorship.resilient_cache import count_hit
 from sessions_app import ics, policy, selectors, services
@@ -43,20 +44,6 @@ def _too_many_booking_attempts(request: HttpRequest) -> bool:
     # Fails open while Redis is down: a hold is short and the database's exclusion constraint still stops double
     # bookings, while refusing every booking during an outage would turn it into one for students too.
     return hits is not None and hits > BOOKING_ATTEMPTS_PER_MINUTE
-
-
-def _form_errors_from(form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    """A service's ValidationError as form errors (fields it names, mapped to the form's names, else general)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            field = (field_map or {}).get(name, name)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _status_for(form) -> int:
-    return 422 if form.is_bound and form.errors else 200
 
 
 def _after_hold(request: HttpRequest, booking: Booking) -> HttpResponse:
@@ -108,7 +95,7 @@ def _render_book(request: HttpRequest, mentor: MentorProfile, form, *, duration:
                "hold_minutes": settings.SLOT_HOLD_MINUTES}
     if form is None:
         return render_page_or_partial(request, "sessions_app/book.html", "slots", context)
-    return vary_on_htmx(render(request, "sessions_app/book.html", context, status=_status_for(form)))
+    return vary_on_htmx(render(request, "sessions_app/book.html", context, status=form_status(form)))
 
 
 @login_required
@@ -142,7 +129,7 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
                     duration_minutes=duration, session_type=form.cleaned_data["session_type"],
                     language=form.cleaned_data["language"], questionnaire=form.questionnaire(), now=now)
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                add_service_errors(form, exc)
             else:
                 return _after_hold(request, booking)
     return _render_book(request, mentor, form, duration=duration, day=day, now=now)
@@ -194,13 +181,13 @@ def booking_cancel(request: HttpRequest, booking_uuid) -> HttpResponse:
         try:
             services.booking_cancel(booking=booking, actor=request.user, note=form.cleaned_data["note"], now=now)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The booking is cancelled."))
             return redirect("sessions_app:booking_detail", booking.uuid)
     context = {"booking": booking, "session": booking.session, "form": form, "tz": request.user.tzinfo,
                "refund": selectors.refund_preview(booking, actor=request.user, now=now)}
-    return render(request, "sessions_app/booking_cancel.html", context, status=_status_for(form))
+    return render(request, "sessions_app/booking_cancel.html", context, status=form_status(form))
 
 
 @login_required
@@ -235,11 +222,11 @@ def booking_reschedule(request: HttpRequest, booking_uuid) -> HttpResponse:
                                             starts_at=form.cleaned_data["starts_at"])
                 messages.success(request, _("Moved. Both of you have an updated calendar invitation."))
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("sessions_app:booking_detail", booking.uuid)
     context["form"] = form
-    return vary_on_htmx(render(request, "sessions_app/booking_reschedule.html", context, status=_status_for(form)))
+    return vary_on_htmx(render(request, "sessions_app/booking_reschedule.html", context, status=form_status(form)))
 
 
 @login_required
@@ -266,12 +253,12 @@ def booking_dispute(request: HttpRequest, booking_uuid) -> HttpResponse:
         try:
             services.dispute_raise(booking=booking, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Thank you. Our support team will look into it and reply by email."))
             return redirect("sessions_app:booking_detail", booking.uuid)
     context = {"booking": booking, "session": booking.session, "form": form, "tz": request.user.tzinfo}
-    return render(request, "sessions_app/booking_dispute.html", context, status=_status_for(form))
+    return render(request, "sessions_app/booking_dispute.html", context, status=form_status(form))
 
 
 @login_required
@@ -405,11 +392,11 @@ def group_create(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
         try:
             session = services.group_session_create(mentor=request.user, data=form.data_for_service())
         except ValidationError as exc:
-            _form_errors_from(form, exc, GROUP_FIELD_MAP)
+            add_service_errors(form, exc, field_map=GROUP_FIELD_MAP)
         else:
             messages.success(request, _("Saved as a draft. Publish it when you are ready."))
             return redirect("sessions_app:hosted_session", session.uuid)
-    return render(request, "sessions_app/group_form.html", {"form": form}, status=_status_for(form))
+    return render(request, "sessions_app/group_form.html", {"form": form}, status=form_status(form))
 
 
 @mentor_required(refuse_others=True)
@@ -423,12 +410,12 @@ def group_edit(request: HttpRequest, mentor: MentorProfile, session_uuid) -> Htt
         try:
             services.group_session_update(session=session, actor=request.user, data=form.data_for_service())
         except ValidationError as exc:
-            _form_errors_from(form, exc, GROUP_FIELD_MAP)
+            add_service_errors(form, exc, field_map=GROUP_FIELD_MAP)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("sessions_app:hosted_session", session.uuid)
     return render(request, "sessions_app/group_form.html", {"form": form, "session": session},
-                  status=_status_for(form))
+                  status=form_status(form))
 
 
 @mentor_required(refuse_others=True)
@@ -453,13 +440,13 @@ def group_cancel(request: HttpRequest, mentor: MentorProfile, session_uuid) -> H
         try:
             services.session_cancel(session=session, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The session is cancelled and every student will be refunded in full."))
             return redirect("sessions_app:hosted_session", session.uuid)
     context = {"session": session, "form": form, "tz": request.user.tzinfo,
                "seats_taken": selectors.seats_taken(session, timezone.now())}
-    return render(request, "sessions_app/group_cancel.html", context, status=_status_for(form))
+    return render(request, "sessions_app/group_cancel.html", context, status=form_status(form))
 
 
 @login_required

@@ -120,7 +120,7 @@ def test_htmx_save_swaps_in_the_next_step_and_pushes_its_url(client, new_student
 def test_bad_input_shows_errors_next_to_fields_and_saves_nothing(client, new_student):
     client.force_login(new_student)
     response = client.post(step_url("basic"), basic_post(phone="12", primary_language=""), **HTMX)
-    assert response.status_code == 200 and is_partial(response)
+    assert response.status_code == 400 and is_partial(response)
     html = response.content.decode()
     assert 'id="id_phone_error"' in html and 'aria-describedby="id_phone_helptext id_phone_error"' in html
     assert "Choose your primary language." in html
@@ -134,7 +134,7 @@ def test_class_13_is_refused_with_the_rule_next_to_the_field(client, new_student
     StudentProfile.objects.filter(user=new_student).update(onboarding_step=3, academic_level="school")
     client.force_login(new_student)
     response = client.post(step_url("academics"), school_post(class_grade="13"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert re.search(r'id="id_class_grade_error"[^>]*><li>Class must be between 6 and 12', response.content.decode())
     assert StudentProfile.objects.get(user=new_student).class_grade is None
 
@@ -296,7 +296,7 @@ def test_guardian_consent_page_explains_and_grants(client, django_assert_max_num
     assert page.status_code == 200
     assert "What data we keep" in html and "Sessions are recorded" in html and "right to withdraw" in html
     response = client.post(url, {"decision": "grant"})
-    assert response.status_code == 200 and "Tick the box" in response.content.decode()
+    assert response.status_code == 400 and "Tick the box" in response.content.decode()
     response = client.post(
         url, {"decision": "grant", "agree": "on"}, HTTP_USER_AGENT="Firefox", REMOTE_ADDR="203.0.113.7"
     )

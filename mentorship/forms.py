@@ -1,0 +1,37 @@
+"""How every form renders, and how a service's refusal lands on a form."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
+
+# A form submission that fails validation (the form's or the service's) is answered with this status and the form
+# again, with its errors; htmx is configured in base.html to swap it like a success.
+INVALID_FORM_STATUS = 400
+
+
+class FormRenderer(TemplatesSetting):
+    """Forms render through the project's templates; `{{ field.as_field_group }}` uses the one field template."""
+
+    field_template_name = "partials/_field.html"
+
+
+def add_service_errors(
+    form: forms.BaseForm,
+    error: ValidationError,
+    *,
+    field_map: dict[str, str] | None = None,
+    default_field: str | None = None,
+) -> None:
+    """A service's ValidationError as form errors: next to the field it names (renamed through `field_map` where
+    the form calls it differently), the rest on `default_field`, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(default_field, error.messages)
+        return
+    for name, messages in error.message_dict.items():
+        field = (field_map or {}).get(name, name)
+        form.add_error(field if field in form.fields else default_field, messages)
+
+
+def form_status(form: forms.BaseForm) -> int:
+    """200 for a blank or valid form, `INVALID_FORM_STATUS` once a submitted one carries errors."""
+    return INVALID_FORM_STATUS if form.is_bound and form.errors else 200

@@ -17,14 +17,13 @@ from accounts.suggestions import INDIAN_STATES
 from adminpanel.permissions import admin_required
 from adminpanel.selectors import AnalyticsReport, analytics_report
 from adminpanel.services.analytics import ANALYTICS_ZONE
-from mentors.forms import StyledFormMixin
 from mentors.models import StudentLevel
 from sessions_app.models import Session
 
 PERIODS = [(7, gettext_lazy("Last 7 days")), (30, gettext_lazy("Last 30 days")), (90, gettext_lazy("Last 90 days"))]
 
 
-class AnalyticsFilterForm(StyledFormMixin, forms.Form):
+class AnalyticsFilterForm(forms.Form):
     days = forms.TypedChoiceField(label=gettext_lazy("Period"), choices=PERIODS, coerce=int, required=False)
     language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
     state = forms.ChoiceField(label=gettext_lazy("State"), required=False)

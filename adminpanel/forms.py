@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
 from adminpanel.models import CannedReply, ModerationReport, QualityReview, Ticket
-from mentors.forms import StyledFormMixin
 from mentors.models import VerificationStatus
 from mentors.services.verification import STAFF_ACTIONS_BY_NAME
 
@@ -20,7 +19,7 @@ WAITING_CHOICES = [
 ]
 
 
-class QueueFilterForm(StyledFormMixin, forms.Form):
+class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -54,7 +53,7 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
         }
 
 
-class VerificationActionForm(StyledFormMixin, forms.Form):
+class VerificationActionForm(forms.Form):
     action = forms.ChoiceField(
         choices=[(name, action.label) for name, action in STAFF_ACTIONS_BY_NAME.items()], widget=forms.HiddenInput
     )
@@ -111,7 +110,7 @@ def _attachments_field():
     )
 
 
-class TicketForm(StyledFormMixin, forms.Form):
+class TicketForm(forms.Form):
     category = forms.ChoiceField(label=_("What is it about?"), choices=Ticket.Category.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     booking = forms.TypedChoiceField(label=_("Booking (optional)"), required=False, coerce=int, empty_value=None)
@@ -129,7 +128,7 @@ class TicketForm(StyledFormMixin, forms.Form):
         self.fields["payment"].choices = [("", _("None")), *[(p.pk, p.description) for p in payments]]
 
 
-class ContactForm(StyledFormMixin, forms.Form):
+class ContactForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("Your email"))
     category = forms.ChoiceField(label=_("What is it about?"), choices=Ticket.Category.choices)
@@ -137,12 +136,12 @@ class ContactForm(StyledFormMixin, forms.Form):
     description = forms.CharField(label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class ReplyForm(StyledFormMixin, forms.Form):
+class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Your reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     attachments = _attachments_field()
 
 
-class AppealForm(StyledFormMixin, forms.Form):
+class AppealForm(forms.Form):
     body = forms.CharField(
         label=_("Why should we reinstate your account?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -176,13 +175,13 @@ class StaffReplyForm(ReplyForm):
         return cleaned
 
 
-class EmergencyForm(StyledFormMixin, forms.Form):
+class EmergencyForm(forms.Form):
     description = forms.CharField(
         label=_("What is happening?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )
 
 
-class TicketFilterForm(StyledFormMixin, forms.Form):
+class TicketFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Open or waiting")), *Ticket.Status.choices]
     )
@@ -237,18 +236,18 @@ class PriorityForm(forms.Form):
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Ticket.Priority.choices, coerce=int)
 
 
-class ReasonForm(StyledFormMixin, forms.Form):
+class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class QualityDecisionForm(StyledFormMixin, forms.Form):
+class QualityDecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=QualityReview.Outcome.choices)
     note = forms.CharField(
         label=_("Note to the mentor"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class FeedbackForm(StyledFormMixin, forms.Form):
+class FeedbackForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("How is PeerLearn working for you? (1 = poor, 5 = great)"),
         choices=[(n, str(n)) for n in range(1, 6)],
@@ -260,14 +259,14 @@ class FeedbackForm(StyledFormMixin, forms.Form):
     )
 
 
-class ReportForm(StyledFormMixin, forms.Form):
+class ReportForm(forms.Form):
     reason = forms.ChoiceField(label=_("Why are you reporting this?"), choices=ModerationReport.Reason.choices)
     details = forms.CharField(
         label=_("Details (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class ModerationDecisionForm(StyledFormMixin, forms.Form):
+class ModerationDecisionForm(forms.Form):
     OUTCOMES = [
         ("dismiss", _("Dismiss")),
         ("hide", _("Hide the review or message")),

@@ -2,10 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditLogEntry
-from mentors.forms import StyledFormMixin
 
 
-class AuditLogFilterForm(StyledFormMixin, forms.Form):
+class AuditLogFilterForm(forms.Form):
     event = forms.ChoiceField(
         label=_("Event"), required=False, choices=[("", _("Any event")), *AuditLogEntry.Event.choices]
     )

@@ -28,8 +28,6 @@ from mentors.services import MentorApplication
 from mentorship.fields import SafeDateField
 
 LIST_HELP = _("Separate items with commas.")
-INPUT_CLASSES = "mt-1 block w-full rounded-md border-slate-300 shadow-sm focus:border-indigo-500 focus:ring-indigo-500"
-CHECK_CLASSES = "rounded border-slate-300 text-indigo-600 focus:ring-indigo-500"
 # Labels are built when a form renders, in the viewer's language, not once at import.
 duration_label = lazy(lambda minutes: gettext("%(minutes)d minutes") % {"minutes": minutes}, str)
 DURATION_CHOICES = [(d, duration_label(d)) for d in OFFERED_DURATION_CHOICES]
@@ -48,22 +46,7 @@ def https_formfield(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
-class StyledFormMixin:
-    """Tailwind classes on every widget, so templates can render fields generically."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                widget.attrs.setdefault("class", CHECK_CLASSES)
-            elif isinstance(widget, forms.ClearableFileInput):
-                widget.attrs.setdefault("class", "mt-1 block w-full text-sm")
-            else:
-                widget.attrs.setdefault("class", INPUT_CLASSES)
-
-
-class MentorProfileForm(StyledFormMixin, forms.ModelForm):
+class MentorProfileForm(forms.ModelForm):
     """The profile part of the application and of the profile editor."""
 
     full_name = forms.CharField(label=_("Full name, as students will see it"), max_length=150)
@@ -147,7 +130,7 @@ class MentorProfileForm(StyledFormMixin, forms.ModelForm):
         return data
 
 
-class _EntryForm(StyledFormMixin, forms.ModelForm):
+class _EntryForm(forms.ModelForm):
     """A row of a formset; blank rows are ignored."""
 
     def entry(self) -> dict | None:
@@ -183,7 +166,7 @@ class CertificationForm(_EntryForm):
         field_classes = {"issued_on": SafeDateField}
 
 
-class DocumentForm(StyledFormMixin, forms.Form):
+class DocumentForm(forms.Form):
     document_type = forms.ChoiceField(label=_("Document type"), choices=VerificationDocument.DocumentType.choices)
     file = forms.FileField(
         label=_("File"),
@@ -278,7 +261,7 @@ class MentorApplicationForms:
                 self.profile.add_error(None, message)
 
 
-class AvailabilityRuleForm(StyledFormMixin, forms.ModelForm):
+class AvailabilityRuleForm(forms.ModelForm):
     class Meta:
         model = AvailabilityRule
         fields = ["weekday", "start_time", "end_time"]
@@ -288,7 +271,7 @@ class AvailabilityRuleForm(StyledFormMixin, forms.ModelForm):
         }
 
 
-class AvailabilityOverrideForm(StyledFormMixin, forms.ModelForm):
+class AvailabilityOverrideForm(forms.ModelForm):
     class Meta:
         model = AvailabilityOverride
         fields = ["date", "kind", "start_time", "end_time"]
@@ -301,7 +284,7 @@ class AvailabilityOverrideForm(StyledFormMixin, forms.ModelForm):
         help_texts = {"start_time": _("Leave both times empty to block the whole day.")}
 
 
-class AvailabilitySettingsForm(StyledFormMixin, forms.ModelForm):
+class AvailabilitySettingsForm(forms.ModelForm):
     offered_durations = forms.TypedMultipleChoiceField(
         label=_("Session lengths you offer"),
         choices=DURATION_CHOICES,
@@ -320,7 +303,7 @@ class AvailabilitySettingsForm(StyledFormMixin, forms.ModelForm):
         ]
 
 
-class PayoutDetailsForm(StyledFormMixin, forms.Form):
+class PayoutDetailsForm(forms.Form):
     account_holder_name = forms.CharField(label=_("Account holder name"), max_length=150)
     bank_account_number = forms.CharField(
         label=_("Bank account number"),
@@ -341,5 +324,5 @@ class PayoutDetailsForm(StyledFormMixin, forms.Form):
     )
 
 
-class ProfileAddressForm(StyledFormMixin, forms.Form):
+class ProfileAddressForm(forms.Form):
     slug = forms.SlugField(label=_("Profile address"), max_length=80)

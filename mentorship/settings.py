@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "django.forms",
     "channels",
     "allauth",
     "allauth.account",
@@ -108,6 +109,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form field renders through templates/partials/_field.html (`{{ field.as_field_group }}`).
+FORM_RENDERER = "mentorship.forms.FormRenderer"
 
 # --- Data stores -------------------------------------------------------------------------------
 DATABASES = {"default": parse_database_url(env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peerlearn"))}

@@ -19,6 +19,7 @@ from accounts.photos import photo_validate
 from accounts.privacy.consents import consent_set
 from accounts.timezones import TIME_ZONE_ALIASES, canonical_time_zone
 from accounts.validators import PersonalInfoValidator, normalize_phone
+from accounts.widgets import TermSuggestionsTextarea
 from mentorship.fields import SafeDateField
 
 _REGION_ZONE = re.compile(r"^(Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)/")
@@ -338,7 +339,11 @@ class CareerGoalsForm(OnboardingRulesForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    target_roles = LineListField(label=_("Roles you would like"), help_text=_("For example: doctor, data analyst."))
+    target_roles = LineListField(
+        label=_("Roles you would like"),
+        help_text=_("For example: doctor, data analyst."),
+        widget=TermSuggestionsTextarea(vocabulary="roles", audience="student", attrs={"rows": 3}),
+    )
     target_companies = LineListField(label=_("Companies or organisations"), help_text=_("Optional."))
     desired_locations = LineListField(label=_("Where you would like to study or work"), help_text=_("Optional."))
     career_timeline = forms.ChoiceField(
@@ -354,7 +359,10 @@ class CareerGoalsForm(OnboardingRulesForm):
 
 class InterestsForm(OnboardingRulesForm):
     interests = LineListField(
-        label=_("Your interests"), max_items=15, help_text=_("For example: robotics, debating, chess.")
+        label=_("Your interests"),
+        max_items=15,
+        help_text=_("For example: robotics, debating, chess."),
+        widget=TermSuggestionsTextarea(vocabulary="topics", audience="student", attrs={"rows": 3}),
     )
     challenges = forms.MultipleChoiceField(
         label=_("What would you like help with?"),

@@ -1,8 +1,10 @@
 from django import forms
 from django.forms.utils import flatatt
+from django.http import QueryDict
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from matching.models import SuggestionTerm
 from matching.selectors import MAX_PAGE, FilterOptions, SearchFilters
 from mentors.models import StudentLevel
 
@@ -163,3 +165,23 @@ class MentorSearchForm(forms.Form):
                 shown = f"{field.label}: {self._value(name)}"
             active.append((name, shown))
         return active
+
+
+class TermSuggestionsForm(forms.Form):
+    """What the suggestions endpoint is asked: which vocabulary, for whom, and which request parameter holds the
+    field's text (the widget sends the field under its own name)."""
+
+    TYPED_TEXT_MAX_LENGTH = 2000
+
+    vocabulary = forms.ChoiceField(choices=SuggestionTerm.Vocabulary.choices)
+    audience = forms.ChoiceField(choices=[("student", "student"), ("mentor", "mentor")])
+    field = forms.RegexField(regex=r"^[\w-]{1,64}$", required=False)
+    target = forms.RegexField(regex=r"^[\w-]{1,80}$", required=False)
+    format = forms.ChoiceField(choices=[("buttons", "buttons"), ("options", "options")], required=False)
+
+    def clean_format(self) -> str:
+        return self.cleaned_data["format"] or "buttons"
+
+    def typed_text(self, query: QueryDict) -> str:
+        name = self.cleaned_data["field"]
+        return query.get(name, "")[: self.TYPED_TEXT_MAX_LENGTH] if name else ""

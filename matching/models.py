@@ -251,3 +251,52 @@ class PrecomputeRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SuggestionTerm(models.Model):
+    """How often a term is used in one vocabulary by the profiles of one context (a level, a field; "" for any):
+    the "most common for your level and field" half of the skill suggestions. Rebuilt whole by
+    `matching.services.suggestion_statistics_refresh`."""
+
+    class Vocabulary(models.TextChoices):
+        SUBJECTS = "subjects", _("Subjects")
+        TOPICS = "topics", _("Interests and skills")
+        ROLES = "roles", _("Roles")
+
+    vocabulary = models.CharField(max_length=16, choices=Vocabulary.choices)
+    level = models.CharField(max_length=16, blank=True)
+    field = models.CharField(max_length=32, blank=True)
+    key = models.CharField(max_length=100)
+    label = models.CharField(max_length=100)
+    uses = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("suggestion term")
+        verbose_name_plural = _("suggestion terms")
+        constraints = [
+            models.UniqueConstraint(fields=["vocabulary", "level", "field", "key"], name="suggestion_term_once")
+        ]
+        indexes = [models.Index(fields=["vocabulary", "level", "field", "-uses"], name="suggestion_term_context_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.vocabulary}:{self.label} ({self.uses})"
+
+
+class SuggestionPair(models.Model):
+    """How many profiles use both `key` (in any vocabulary) and `other_key` (in `vocabulary`): the "goes with what
+    you typed" half of the skill suggestions. Only each term's strongest companions are kept."""
+
+    key = models.CharField(max_length=100)
+    vocabulary = models.CharField(max_length=16, choices=SuggestionTerm.Vocabulary.choices)
+    other_key = models.CharField(max_length=100)
+    other_label = models.CharField(max_length=100)
+    uses = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("suggestion pair")
+        verbose_name_plural = _("suggestion pairs")
+        constraints = [models.UniqueConstraint(fields=["key", "vocabulary", "other_key"], name="suggestion_pair_once")]
+        indexes = [models.Index(fields=["key", "vocabulary"], name="suggestion_pair_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.vocabulary}:{self.other_label} ({self.uses})"

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
-from django.db.models import F, Func, Q, QuerySet
+from django.db.models import F, Func, Q, QuerySet, Sum
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -18,8 +18,9 @@ from django.utils.translation import gettext, ngettext
 
 from accounts.models import Language, StudentProfile, User
 from accounts.selectors import language_code
-from matching import page_cache, ranking, scoring
-from matching.models import MentorSearchDocument, SearchTerm
+from accounts.suggestions import subject_suggestions
+from matching import page_cache, ranking, scoring, suggestions
+from matching.models import MentorSearchDocument, SearchTerm, SuggestionPair, SuggestionTerm
 from mentors.models import MentorProfile
 from mentorship.money import format_inr
 
@@ -397,3 +398,106 @@ def profile_compatibility_context(request: HttpRequest, mentor: MentorProfile) -
     if document is None:
         return {}
     return {"compatibility": compatibility_with(student, document, at=timezone.now(), names=language_names())}
+
+
+# --- skill suggestions -------------------------------------------------------------------------------------------
+
+SUGGESTION_CANDIDATES = 300
+SUGGESTIONS_SHOWN = 8
+DATALIST_SUGGESTIONS = 20
+
+
+@dataclass(frozen=True)
+class SuggestionContext:
+    levels: tuple[str, ...]  # most specific first, "" last
+    fields: tuple[str, ...]
+    fixed_subjects: tuple[str, ...]
+
+
+def suggestion_context(user: User, audience: str) -> SuggestionContext:
+    """Whom the user's suggestions should resemble: a student's level, stream and career fields; the levels a
+    mentor serves."""
+    if audience == "mentor":
+        profile = MentorProfile.objects.filter(user=user).only("levels_served").first()
+        levels = tuple(profile.levels_served) if profile is not None else ()
+        return SuggestionContext(levels=(*levels, ""), fields=(), fixed_subjects=())
+    student = (
+        StudentProfile.objects.filter(user=user).only("academic_level", "stream", "industries", "class_grade").first()
+    )
+    if student is None:
+        return SuggestionContext(levels=("",), fields=(), fixed_subjects=_fixed_subjects(None, ""))
+    fields = tuple(code for code in [student.stream, *student.industries] if code)
+    return SuggestionContext(
+        levels=(student.academic_level, "") if student.academic_level else ("",),
+        fields=fields,
+        fixed_subjects=_fixed_subjects(student.class_grade, student.stream)
+        if student.academic_level != StudentProfile.AcademicLevel.COLLEGE
+        else (),
+    )
+
+
+def _fixed_subjects(class_grade: int | None, stream: str) -> tuple[str, ...]:
+    # In English, like the stored terms: translated when shown.
+    with translation.override("en"):
+        return tuple(subject_suggestions(class_grade, stream))
+
+
+def term_suggestions(
+    *, context: SuggestionContext, vocabulary: str, text: str, limit: int = SUGGESTIONS_SHOWN
+) -> list[str]:
+    """Terms to offer while someone fills a list field, shown in the reader's language where a translation exists:
+    those that go with what they already typed first, then the most common for people like them; filtered by the
+    item being typed; never one they already have. Three queries whatever the data size."""
+    finished, typing = suggestions.typed_terms(text)
+    typed_keys = {suggestions.term_key(item) for item in finished}
+    prefix = typing.casefold()
+    scores: dict[str, float] = {}
+    labels: dict[str, str] = {}
+
+    def consider(key: str, label: str, weight: float) -> None:
+        labels.setdefault(key, label)
+        scores[key] = scores.get(key, 0.0) + weight
+
+    if typed_keys:
+        companions = list(
+            SuggestionPair.objects.filter(key__in=typed_keys, vocabulary=vocabulary)
+            .values("other_key", "other_label")
+            .annotate(together=Sum("uses"))
+            .order_by("-together", "other_key")[:SUGGESTION_CANDIDATES]
+        )
+        strongest = max((row["together"] for row in companions), default=1)
+        for row in companions:
+            consider(row["other_key"], row["other_label"], 2.0 * row["together"] / strongest)
+
+    level, *_broader = context.levels
+    weights = {(level, ""): 0.5, ("", ""): 0.25, **{(level, field): 1.0 for field in context.fields}}
+    common = SuggestionTerm.objects.filter(vocabulary=vocabulary, level__in=context.levels).filter(
+        field__in=("", *context.fields)
+    )
+    if prefix:
+        common = common.filter(key__contains=prefix)
+    rows = list(common.order_by("-uses").values_list("level", "field", "key", "label", "uses")[:SUGGESTION_CANDIDATES])
+    most: dict[tuple[str, str], int] = {}
+    for row_level, row_field, _key, _label, uses in rows:
+        most[row_level, row_field] = max(most.get((row_level, row_field), 0), uses)
+    for row_level, row_field, key, label, uses in rows:
+        weight = weights.get((row_level, row_field))
+        if weight:
+            consider(key, label, weight * uses / most[row_level, row_field])
+    if vocabulary == SuggestionTerm.Vocabulary.SUBJECTS:
+        for subject in context.fixed_subjects:
+            consider(suggestions.term_key(subject), subject, 0.01)
+
+    ranked: list[tuple[float, str]] = []
+    for key, score in scores.items():
+        label = gettext(labels[key])
+        if key in typed_keys or suggestions.term_key(label) in typed_keys:
+            continue
+        if prefix and prefix not in key and prefix not in label.casefold():
+            continue
+        ranked.append((-score, label))
+    ranked.sort(key=lambda item: (item[0], item[1].casefold()))
+    shown: dict[str, str] = {}
+    for _score, label in ranked:
+        shown.setdefault(label.casefold(), label)
+    return list(shown.values())[:limit]

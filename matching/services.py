@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import StudentProfile, User
-from matching import page_cache, scoring
+from matching import page_cache, scoring, suggestions
 from matching.models import (
     Interaction,
     MentorSearchDocument,
@@ -21,6 +21,8 @@ from matching.models import (
     PrecomputeRun,
     Recommendation,
     SearchTerm,
+    SuggestionPair,
+    SuggestionTerm,
 )
 from matching.recommender import precompute
 from matching.recommender.hybrid import MODEL_VERSION, Scored
@@ -395,3 +397,48 @@ def recommendations_mentor_changed_listener(mentor_id: int) -> None:
         Recommendation.objects.filter(mentor_id=mentor_id).delete()
         return
     enqueue(tasks.refresh_recommendations_for_mentor, mentor_id)
+
+
+# --- skill suggestions -------------------------------------------------------------------------------------------
+
+SUGGESTION_READ_CHUNK = 2000
+SUGGESTION_WRITE_BATCH = 5000
+
+
+def suggestion_statistics_refresh() -> tuple[int, int]:
+    """Recount the terms of every active student's and listed mentor's profile and replace the stored statistics in
+    one transaction (readers see the old counts or the new, never half). Returns (terms, pairs) written."""
+    statistics = suggestions.Statistics()
+    students = StudentProfile.objects.filter(user__is_active=True).values_list(
+        "academic_level", "stream", "industries", *suggestions.STUDENT_VOCABULARIES
+    )
+    for level, stream, industries, *lists in students.iterator(chunk_size=SUGGESTION_READ_CHUNK):
+        statistics.add(
+            suggestions.student_bag(
+                level=level,
+                stream=stream,
+                industries=industries,
+                lists=dict(zip(suggestions.STUDENT_VOCABULARIES, lists, strict=True)),
+            )
+        )
+    mentors = listed_mentors().values_list("levels_served", *suggestions.MENTOR_VOCABULARIES)
+    for levels_served, *lists in mentors.iterator(chunk_size=SUGGESTION_READ_CHUNK):
+        statistics.add(
+            suggestions.mentor_bag(
+                levels_served=levels_served, lists=dict(zip(suggestions.MENTOR_VOCABULARIES, lists, strict=True))
+            )
+        )
+    terms = [
+        SuggestionTerm(vocabulary=vocabulary, level=level, field=fld, key=key, label=label, uses=uses)
+        for vocabulary, level, fld, key, label, uses in statistics.term_rows()
+    ]
+    pairs = [
+        SuggestionPair(key=key, vocabulary=vocabulary, other_key=other, other_label=label, uses=uses)
+        for key, vocabulary, other, label, uses in statistics.pair_rows()
+    ]
+    with transaction.atomic():
+        SuggestionTerm.objects.all().delete()
+        SuggestionPair.objects.all().delete()
+        SuggestionTerm.objects.bulk_create(terms, batch_size=SUGGESTION_WRITE_BATCH)
+        SuggestionPair.objects.bulk_create(pairs, batch_size=SUGGESTION_WRITE_BATCH)
+    return len(terms), len(pairs)

@@ -50,3 +50,9 @@ def refresh_recommendations_for_mentor(mentor_id: int) -> int:
 @shared_task(acks_late=True)
 def prune_interactions() -> int:
     return services.interactions_prune()
+
+
+@shared_task(acks_late=True)
+def refresh_suggestion_statistics() -> tuple[int, int]:
+    """Hourly: recount the terms behind the skill suggestions."""
+    return services.suggestion_statistics_refresh()

@@ -6,6 +6,7 @@ app_name = "matching"
 
 urlpatterns = [
     path("mentors/", views.search, name="search"),
+    path("suggestions/terms/", views.term_suggestions, name="term_suggestions"),
     path("recommendations/", recommendation_views.recommendations, name="recommendations"),
     path(
         "recommendations/not-interested/<int:mentor_id>/",

@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -5,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from matching import page_cache, selectors
-from matching.forms import MentorSearchForm
+from matching.forms import MentorSearchForm, TermSuggestionsForm
 from matching.recommender import serving
 from mentorship.htmx import vary_on_htmx, wants_partial
 
@@ -91,3 +92,25 @@ def _relaxations(request: HttpRequest, form: MentorSearchForm) -> list[tuple[str
         query.pop("page", None)
         relaxed.append((shown, query.urlencode()))
     return relaxed
+
+
+@require_GET
+@login_required
+def term_suggestions(request: HttpRequest) -> HttpResponse:
+    """Suggested terms for a profile list field while it is typed (HTMX): buttons that add a term, or `<option>`s
+    for a datalist."""
+    form = TermSuggestionsForm(request.GET)
+    if not form.is_valid():
+        return render(request, "matching/_term_suggestions.html", {"errors": form.errors}, status=400)
+    options = form.cleaned_data["format"] == "options"
+    terms = selectors.term_suggestions(
+        context=selectors.suggestion_context(request.user, form.cleaned_data["audience"]),
+        vocabulary=form.cleaned_data["vocabulary"],
+        text=form.typed_text(request.GET),
+        limit=selectors.DATALIST_SUGGESTIONS if options else selectors.SUGGESTIONS_SHOWN,
+    )
+    return render(
+        request,
+        "matching/_term_suggestions.html",
+        {"terms": terms, "options": options, "target": form.cleaned_data["target"]},
+    )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import TimeZoneChoiceField, time_zone_choices
 from accounts.models import Language
 from accounts.suggestions import INDIAN_STATE_CHOICES, state_from_text
+from accounts.widgets import TermSuggestionsTextInput
 from mentors.documents import detect_document_type
 from mentors.models import (
     OFFERED_DURATION_CHOICES,
@@ -33,9 +34,18 @@ duration_label = lazy(lambda minutes: gettext("%(minutes)d minutes") % {"minutes
 DURATION_CHOICES = [(d, duration_label(d)) for d in OFFERED_DURATION_CHOICES]
 
 
-def _list_field(label: str, *, required: bool = False, help_text: str = LIST_HELP) -> SimpleArrayField:
+def _list_field(
+    label: str, *, required: bool = False, help_text: str = LIST_HELP, suggest: str | None = None
+) -> SimpleArrayField:
+    """A comma-separated list; `suggest` names the vocabulary of terms offered while the mentor types."""
+    widget = TermSuggestionsTextInput(vocabulary=suggest, audience="mentor") if suggest else forms.TextInput
     return SimpleArrayField(
-        forms.CharField(max_length=80), label=label, required=required, help_text=help_text, max_length=20
+        forms.CharField(max_length=80),
+        label=label,
+        required=required,
+        help_text=help_text,
+        max_length=20,
+        widget=widget,
     )
 
 
@@ -70,13 +80,15 @@ class MentorProfileForm(forms.ModelForm):
         widget=forms.Select(attrs={"autocomplete": "address-level1"}),
     )
     hourly_rate_rupees = forms.IntegerField(label=_("Hourly rate (₹)"), min_value=0, max_value=100_000)
-    expertise_areas = _list_field(_("Expertise areas"), required=True)
+    expertise_areas = _list_field(_("Expertise areas"), required=True, suggest="topics")
     specializations = _list_field(
-        _("Academic specializations"), help_text=_("For example: NEET preparation, JEE Physics, Data Science.")
+        _("Academic specializations"),
+        help_text=_("For example: NEET preparation, JEE Physics, Data Science."),
+        suggest="topics",
     )
     industry_focus = _list_field(_("Industry focus"))
-    subjects = _list_field(_("Subjects"))
-    skills = _list_field(_("Skills"))
+    subjects = _list_field(_("Subjects"), suggest="subjects")
+    skills = _list_field(_("Skills"), suggest="topics")
     levels_served = forms.MultipleChoiceField(
         label=_("Students you mentor"), choices=StudentLevel.choices, widget=forms.CheckboxSelectMultiple
     )

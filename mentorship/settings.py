@@ -253,6 +253,11 @@ CELERY_BEAT_SCHEDULE["matching-prune-interactions"] = {
     "task": "matching.tasks.prune_interactions",
     "schedule": crontab(minute=30, hour=22),
 }
+# Skill suggestions: the term counts behind them, hourly (seconds of work even at 50k students).
+CELERY_BEAT_SCHEDULE["matching-refresh-suggestion-statistics"] = {
+    "task": "matching.tasks.refresh_suggestion_statistics",
+    "schedule": crontab(minute=15),
+}
 
 # --- Auth ----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

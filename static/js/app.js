@@ -26,6 +26,22 @@ document.addEventListener("htmx:afterSwap", (event) => detectTimeZone(event.deta
   }
 })();
 
+// Skill suggestions under profile list fields: a suggested term replaces the item being typed (the text after the
+// last comma or line break) and the field is told it changed, so the suggestions follow.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-suggest-term]");
+  const field = button && document.getElementById(button.dataset.suggestTarget);
+  if (!field) return;
+  const separator = field.tagName === "TEXTAREA" ? "\n" : ", ";
+  const items = field.value.split(/[\n,]/);
+  items.pop();
+  const kept = items.map((item) => item.trim()).filter(Boolean);
+  kept.push(button.dataset.suggestTerm);
+  field.value = kept.join(separator) + separator;
+  field.focus();
+  field.dispatchEvent(new Event("input", { bubbles: true }));
+});
+
 // Alpine components. The page loads Alpine's CSP build, which evaluates no code from the markup: expressions in
 // templates stay simple (properties, method calls) and never carry request data; behaviour lives here.
 document.addEventListener("alpine:init", () => {

@@ -302,8 +302,9 @@ def feed_entries(user: User, now: dt.datetime) -> tuple[list[Booking], list[tupl
     return bookings, hosted
 
 
-def refund_preview(booking: Booking, *, actor: User, now: dt.datetime) -> policy.RefundQuote:
-    """What cancelling now would refund, as shown before the user confirms."""
+def refund_decision(booking: Booking, *, actor: User, now: dt.datetime) -> policy.RefundQuote:
+    """What cancelling the booking now refunds: what `booking_cancel` applies and what the pages show before the
+    user confirms."""
     if booking.status != Booking.Status.CONFIRMED or not booking.is_paid:
         return policy.RefundQuote(tier=policy.RefundTier.NONE, amount_paise=0)
     by_host = actor.pk == booking.session.mentor_id or actor.is_support_staff

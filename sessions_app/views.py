@@ -177,11 +177,13 @@ def booking_detail(request: HttpRequest, booking_uuid) -> HttpResponse:
         "is_student": is_student,
         "is_host": request.user.pk == booking.session.mentor_id,
         "now": now,
-        "refund": selectors.refund_preview(booking, actor=request.user, now=now),
+        "refund": selectors.refund_decision(booking, actor=request.user, now=now),
         "can_self_reschedule": policy.can_self_reschedule(starts_at=booking.session.starts_at, now=now),
         "hold_active": booking.status == Booking.Status.PENDING_PAYMENT and booking.hold_expires_at > now,
-        "can_report": booking.session.starts_at <= now <= booking.session.ends_at + policy.DISPUTE_WINDOW,
-        "can_mark_no_show": now >= booking.session.starts_at + policy.NO_SHOW_AFTER_START,
+        "can_report": policy.dispute_window_open(
+            starts_at=booking.session.starts_at, ends_at=booking.session.ends_at, now=now
+        ),
+        "can_mark_no_show": policy.student_no_show_reportable(starts_at=booking.session.starts_at, now=now),
         "open_dispute": booking.disputes.filter(status="open").first(),
         "reschedules": list(booking.reschedule_requests.all()[:5]),
         "tz": request.user.tzinfo,
@@ -213,7 +215,7 @@ def booking_cancel(request: HttpRequest, booking_uuid) -> HttpResponse:
             messages.success(request, _("The booking is cancelled."))
             return redirect("sessions_app:booking_detail", booking.uuid)
     context = {"booking": booking, "session": booking.session, "form": form, "tz": request.user.tzinfo,
-               "refund": selectors.refund_preview(booking, actor=request.user, now=now)}
+               "refund": selectors.refund_decision(booking, actor=request.user, now=now)}
     return render(request, "sessions_app/booking_cancel.html", context, status=_status_for(form))
 
 

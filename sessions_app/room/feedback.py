@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from outbox.services import enqueue
+from sessions_app import policy, task_names
 from sessions_app.models import Booking, Session
 from sessions_app.models.room import (
     FollowUpTask,
@@ -28,9 +29,7 @@ MAX_NEXT_STEPS = 10
 
 
 def _refresh_mentor_stats_after_commit(mentor_user_id: int) -> None:
-    from sessions_app import tasks
-
-    enqueue(tasks.refresh_mentor_stats, mentor_user_id)
+    enqueue(task_names.REFRESH_MENTOR_STATS, mentor_user_id)
 
 
 def _require_mentor(session: Session, user: User) -> None:
@@ -141,7 +140,7 @@ def review_submit(*, booking: Booking, student: User, rating: int, comment: str 
 
 
 def review_editable_until(review: Review) -> dt.datetime:
-    return review.created_at + dt.timedelta(days=settings.REVIEW_EDIT_DAYS)
+    return policy.review_editable_until(written_at=review.created_at)
 
 
 def review_is_editable(review: Review, now: dt.datetime | None = None) -> bool:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorship.redirects import safe_next_url
-from sessions_app import selectors
+from sessions_app import policy, selectors
 from sessions_app.models import Booking, FollowUpTask, MentorNote, Review, Session, Tip
 from sessions_app.room import feedback, recording, tips
 from sessions_app.room import selectors as room_selectors
@@ -88,7 +88,7 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
         context = {"session": session, "ended": refused.close_code == room_services.CLOSE_ENDED, "opens_at": opens_at}
         return render(request, "sessions_app/room_closed.html", context, status=403)
     chunk_url = reverse("sessions_app:recording_chunk", args=[session.pk, _ID_PLACEHOLDER, _SEQ_PLACEHOLDER])
-    can_tip = not access.is_mentor and not request.user.is_minor
+    can_tip = policy.may_tip(is_mentor=access.is_mentor, is_minor=request.user.is_minor)
     config = {
         "sessionId": session.pk,
         "user": {

@@ -94,12 +94,13 @@ def _slot_day_default(mentor: MentorProfile, duration: int, tz: zoneinfo.ZoneInf
     return first[0].start.astimezone(tz).date() if first else now.astimezone(tz).date()
 
 
-def _slots_on(mentor: MentorProfile, *, day: dt.date, duration: int, tz, now, ignoring: tuple[int, ...] = ()):
+def _slots_on(
+    mentor: MentorProfile, *, day: dt.date, duration: int, tz, now, exclude_session_ids: tuple[int, ...] = ()
+):
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-    with selectors.ignoring_sessions(*ignoring):
-        return open_slots(
-            mentor=mentor, start=start, end=start + dt.timedelta(days=1), duration_minutes=duration, now=now
-        )
+    end = start + dt.timedelta(days=1)
+    return open_slots(mentor=mentor, start=start, end=end, duration_minutes=duration, now=now,
+                      exclude_session_ids=exclude_session_ids)
 
 
 def _picker_state(request: HttpRequest, mentor: MentorProfile, tz, now) -> tuple[int, dt.date]:
@@ -233,7 +234,8 @@ def booking_reschedule(request: HttpRequest, booking_uuid) -> HttpResponse:
     day_form = RescheduleForm(data)
     day_form.is_valid()
     day = day_form.cleaned_data.get("date") or session.starts_at.astimezone(tz).date()
-    slots = _slots_on(mentor, day=day, duration=session.duration_minutes, tz=tz, now=now, ignoring=(session.pk,))
+    slots = _slots_on(mentor, day=day, duration=session.duration_minutes, tz=tz, now=now,
+                     exclude_session_ids=(session.pk,))
     context = {"booking": booking, "session": session, "emergency": emergency, "day": day, "slots": slots, "tz": tz,
                "today": now.astimezone(tz).date()}
     if request.htmx and request.method == "GET":

@@ -176,9 +176,13 @@ def _check_new_slot(booking: Booking, starts_at: dt.datetime, now: dt.datetime) 
     if starts_at == session.starts_at:
         raise ValidationError(_("Choose a different time."), code="same_time")
     mentor = session.mentor.mentor_profile
-    with selectors.ignoring_sessions(session.pk):
-        is_open = slot_is_open(mentor=mentor, start=starts_at, duration_minutes=session.duration_minutes, now=now)
-    if not is_open:
+    if not slot_is_open(
+        mentor=mentor,
+        start=starts_at,
+        duration_minutes=session.duration_minutes,
+        now=now,
+        exclude_session_ids=(session.pk,),
+    ):
         raise slot_taken_error()
 
 

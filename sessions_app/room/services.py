@@ -37,6 +37,16 @@ CLOSE_NOT_OPEN = 4408
 CLOSE_REPLACED = 4409
 CLOSE_ENDED = 4410
 CLOSE_CONSENT = 4412
+# The codes that are final refusals (reconnecting would be refused again), keyed by what the room page then shows
+# (one of its strings, or "ended"); the page gets them in its config, so they are defined only here.
+REFUSAL_CLOSE_CODES = {
+    "refusedSignIn": CLOSE_SIGN_IN,
+    "refusedNotMember": CLOSE_NOT_MEMBER,
+    "refusedClosed": CLOSE_NOT_OPEN,
+    "refusedReplaced": CLOSE_REPLACED,
+    "ended": CLOSE_ENDED,
+    "refusedConsent": CLOSE_CONSENT,
+}
 
 CHAT_HISTORY_LIMIT = 200
 

@@ -103,6 +103,7 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
         "recordingRequired": access.recording_required,
         "consentNeeded": access.consent_needed,
         "chatMaxLength": CHAT_MAX_LENGTH,
+        "refusalCodes": room_services.REFUSAL_CLOSE_CODES,
         "csrfToken": get_token(request),
         "urls": {
             "socket": f"/ws/sessions/{session.pk}/",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from mentors.models import MentorProfile
 from outbox.services import enqueue
 from sessions_app import policy, task_names
 from sessions_app.models import Booking, Session
@@ -184,8 +185,6 @@ def chat_message_hide(*, message: SessionMessage, now: dt.datetime | None = None
 
 def mentor_feedback_stats(mentor_profile_id: int) -> dict[str, object]:
     """The stats provider for ``mentors.hooks``: rating average and count from reviews, and mentor no-shows."""
-    from mentors.models import MentorProfile
-
     mentor_user_id = MentorProfile.objects.filter(pk=mentor_profile_id).values_list("user_id", flat=True).first()
     if mentor_user_id is None:
         return {}

@@ -9,7 +9,7 @@ Everything runs on loopback, in a dedicated database (dropped and recreated: `pe
    open the room, pass the lobby (consent, join) and wait until each decodes a video frame from the other.
    Reported per run: the wall clock from opening the first page until both show remote frames, and, inside the
    page that joined second, the time from navigation start to its first decoded remote frame (the performance
-   marks room.js sets: socket open, peer connected, first frame). One warm-up run is not counted.
+   marks static/js/room/marks.js sets: socket open, peer connected, first frame). One warm-up run is not counted.
 4. relay latency: two WebSocket clients (autobahn, as mentor and student) in one process send ICE messages to
    each other through Daphne and the Redis channel layer, one at a time and within the 50 messages/second limit;
    the time from send to receipt is measured on one clock.

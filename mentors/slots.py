@@ -3,13 +3,14 @@
 Weekly rules and date overrides are wall-clock times in the mentor's zone (`user.time_zone`), turned into UTC
 date by date, so a rule keeps its local hours across DST changes. Callers show slots in the viewer's zone
 (`group_slots_by_local_day`). Times already taken come from busy-interval providers that other apps register
-(booking adds booked and held sessions) so that `mentors` never imports them.
+(booking adds booked and held sessions) so that `mentors` never imports them. A caller moving a booking passes
+`exclude_session_ids` so its own session does not count as busy (a booking may move onto its own old time).
 """
 
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -20,7 +21,7 @@ UTC = dt.UTC
 SLOT_STEP = dt.timedelta(minutes=30)
 
 Interval = tuple[dt.datetime, dt.datetime]
-BusyIntervalsProvider = Callable[[list[int], dt.datetime, dt.datetime], dict[int, list[Interval]]]
+BusyIntervalsProvider = Callable[[list[int], dt.datetime, dt.datetime, frozenset[int]], dict[int, list[Interval]]]
 
 _busy_providers: list[BusyIntervalsProvider] = []
 
@@ -36,16 +37,20 @@ class Slot:
 
 
 def register_busy_intervals_provider(fn: BusyIntervalsProvider) -> BusyIntervalsProvider:
-    """`fn(mentor_ids, start, end)` returns, per mentor id, the UTC intervals already taken in [start, end)."""
+    """`fn(mentor_ids, start, end, exclude_session_ids)` returns, per mentor id, the UTC intervals already taken in
+    [start, end), leaving out the sessions whose ids are in `exclude_session_ids`."""
     if fn not in _busy_providers:
         _busy_providers.append(fn)
     return fn
 
 
-def busy_intervals(mentor_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[int, list[Interval]]:
+def busy_intervals(
+    mentor_ids: list[int], start: dt.datetime, end: dt.datetime, exclude_session_ids: Collection[int] = ()
+) -> dict[int, list[Interval]]:
     busy: dict[int, list[Interval]] = defaultdict(list)
+    excluded = frozenset(exclude_session_ids)
     for provider in _busy_providers:
-        for mentor_id, intervals in provider(mentor_ids, start, end).items():
+        for mentor_id, intervals in provider(mentor_ids, start, end, excluded).items():
             busy[mentor_id].extend(intervals)
     return {mentor_id: sorted(intervals) for mentor_id, intervals in busy.items()}
 
@@ -62,11 +67,17 @@ def open_slots(
     end: dt.datetime,
     duration_minutes: int,
     now: dt.datetime | None = None,
+    exclude_session_ids: Collection[int] = (),
 ) -> list[Slot]:
     """Bookable slots of that length starting in [start, end), sorted; [] if the mentor does not offer it."""
-    return open_slots_for_mentors(mentors=[mentor], start=start, end=end, duration_minutes=duration_minutes, now=now)[
-        mentor.pk
-    ]
+    return open_slots_for_mentors(
+        mentors=[mentor],
+        start=start,
+        end=end,
+        duration_minutes=duration_minutes,
+        now=now,
+        exclude_session_ids=exclude_session_ids,
+    )[mentor.pk]
 
 
 def open_slots_for_mentors(
@@ -77,6 +88,7 @@ def open_slots_for_mentors(
     duration_minutes: int | None = None,
     now: dt.datetime | None = None,
     limit_per_mentor: int | None = None,
+    exclude_session_ids: Collection[int] = (),
 ) -> dict[int, list[Slot]]:
     """Open slots for many mentors in a fixed number of queries (rules, overrides, time zones if not loaded).
 
@@ -97,7 +109,12 @@ def open_slots_for_mentors(
     rules = _rules_by_mentor(mentors)
     overrides = _overrides_by_mentor(mentors, first_day, last_day)
     widest_buffer = dt.timedelta(minutes=max(_buffer_minutes(m) for m in mentors))
-    busy = busy_intervals([m.pk for m in mentors], start - widest_buffer, end + widest_buffer + dt.timedelta(days=1))
+    busy = busy_intervals(
+        [m.pk for m in mentors],
+        start - widest_buffer,
+        end + widest_buffer + dt.timedelta(days=1),
+        exclude_session_ids=exclude_session_ids,
+    )
 
     for mentor in mentors:
         duration = duration_minutes or min(mentor.offered_durations)
@@ -143,7 +160,12 @@ def next_open_slots(
 
 
 def slot_is_open(
-    *, mentor: MentorProfile, start: dt.datetime, duration_minutes: int, now: dt.datetime | None = None
+    *,
+    mentor: MentorProfile,
+    start: dt.datetime,
+    duration_minutes: int,
+    now: dt.datetime | None = None,
+    exclude_session_ids: Collection[int] = (),
 ) -> bool:
     """Whether exactly this slot can be booked now (rules, overrides, notice, horizon and busy times)."""
     candidates = open_slots(
@@ -152,6 +174,7 @@ def slot_is_open(
         end=start + dt.timedelta(seconds=1),
         duration_minutes=duration_minutes,
         now=now,
+        exclude_session_ids=exclude_session_ids,
     )
     return any(slot.start == start.astimezone(UTC) for slot in candidates)
 

@@ -389,7 +389,7 @@ STORAGES = {
     "default": _public_storage,
     "private": _private_storage,
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "mentorship.staticfiles.StaticFilesStorage"
         if IS_PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

@@ -33,11 +33,13 @@ _current_message: contextvars.ContextVar[int | None] = contextvars.ContextVar("o
 
 
 def enqueue(task, *args) -> OutboxMessage:
-    """Owe ``task(*args)``: a row in the caller's transaction, published once it commits.
+    """Owe ``task(*args)``: a row in the caller's transaction, published once it commits. ``task`` is a Celery task
+    or its registered name (a string), so services can owe a task without importing the module that defines it.
 
     A broker outage never reaches the caller: the row stays pending and ``outbox_sweep`` publishes it later.
     """
-    message = OutboxMessage.objects.create(task_name=task.name, args=list(args))
+    task_name = task if isinstance(task, str) else task.name
+    message = OutboxMessage.objects.create(task_name=task_name, args=list(args))
     transaction.on_commit(lambda: outbox_dispatch(message_id=message.pk))
     return message
 

@@ -1,5 +1,10 @@
 """The booking rules that are pure arithmetic on times and money (seed 000 §3.5), kept free of the ORM.
 
+Views (to show or hide an action) and services (to allow or refuse it) ask the same function here, so a rule is
+stated once: refunds (`refund_quote`), self-service or emergency rescheduling (`can_self_reschedule`), reporting a
+problem (`dispute_window_open`), no-shows (`student_no_show_reportable`, `mentor_no_show_due`), tipping (`may_tip`)
+and changing a review (`review_editable_until`).
+
 Refund tiers, by how long before the start the booking is cancelled:
 
 - the mentor (or support) cancels, at any time → 100 %
@@ -14,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 FULL_REFUND_NOTICE = dt.timedelta(hours=24)
@@ -89,7 +95,37 @@ def refund_quote(*, paid_paise: int, starts_at: dt.datetime, now: dt.datetime, b
 
 
 def can_self_reschedule(*, starts_at: dt.datetime, now: dt.datetime) -> bool:
+    """True: the booking may be moved by its people, free; False: only as an emergency that support approves."""
     return starts_at - now > RESCHEDULE_NOTICE
+
+
+def dispute_window_open(*, starts_at: dt.datetime, ends_at: dt.datetime, now: dt.datetime) -> bool:
+    """A student may report a problem with a session from its start until `DISPUTE_WINDOW` after its end."""
+    return starts_at <= now <= ends_at + DISPUTE_WINDOW
+
+
+def student_no_show_reportable(*, starts_at: dt.datetime, now: dt.datetime) -> bool:
+    """The mentor may report that a student never came from `NO_SHOW_AFTER_START` after the start."""
+    return now >= starts_at + NO_SHOW_AFTER_START
+
+
+def mentor_no_show_after() -> dt.timedelta:
+    """How late after the start a mentor who has not entered the room has missed the session."""
+    return dt.timedelta(minutes=settings.MENTOR_NO_SHOW_MINUTES)
+
+
+def mentor_no_show_due(*, starts_at: dt.datetime, now: dt.datetime) -> bool:
+    return now >= starts_at + mentor_no_show_after()
+
+
+def may_tip(*, is_mentor: bool, is_minor: bool) -> bool:
+    """A session's students may tip its mentor, except minors (the mentor never tips themselves)."""
+    return not is_mentor and not is_minor
+
+
+def review_editable_until(*, written_at: dt.datetime) -> dt.datetime:
+    """A review can be changed for `settings.REVIEW_EDIT_DAYS` after it is written."""
+    return written_at + dt.timedelta(days=settings.REVIEW_EDIT_DAYS)
 
 
 def waitlist_offer_deadline(*, now: dt.datetime, starts_at: dt.datetime, time_zone: dt.tzinfo) -> dt.datetime:

@@ -18,7 +18,7 @@ from sessions_app.models import (
     Session,
     WaitlistEntry,
 )
-from sessions_app.models_room import (
+from sessions_app.models.room import (
     FollowUpTask,
     MentorNote,
     ProgressMilestone,
@@ -28,6 +28,7 @@ from sessions_app.models_room import (
     SessionMessage,
     Tip,
 )
+from sessions_app.services import booking_cancel, session_cancel
 
 
 def export_sessions_data(*, user) -> ExportPart:
@@ -62,8 +63,6 @@ def prepare_sessions_for_deletion(*, user) -> str | None:
     """Cancel what is still ahead, through the usual use cases so the usual refund rules apply: the
     student's own bookings (refund by notice), bookings of the mentor's sessions (full refund), the mentor's
     group sessions. A session under way makes the deletion wait for it to end."""
-    from sessions_app.services import booking_cancel, session_cancel
-
     now = timezone.now()
     if Booking.objects.filter(
         Q(student=user) | Q(session__mentor=user), status__in=Booking.ACTIVE_STATUSES, session__starts_at__lte=now,

@@ -1,13 +1,10 @@
 """Reads of sessions and bookings: permission-checked fetches, listings and histories.
 
-Who may be in the live room, and when, is `sessions_app.room_services.room_access_check`.
+Who may be in the live room, and when, is `sessions_app.room.services.room_access_check`.
 """
 
-import contextlib
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -20,21 +17,6 @@ from sessions_app import ics, policy
 from sessions_app.models import Booking, Dispute, RescheduleRequest, Session, WaitlistEntry
 
 Interval = tuple[dt.datetime, dt.datetime]
-
-# Sessions left out of the busy times while their own booking is being moved (see `ignoring_sessions`).
-_ignored_session_ids: ContextVar[frozenset[int]] = ContextVar("ignored_session_ids", default=frozenset())
-
-
-@contextlib.contextmanager
-def ignoring_sessions(*session_ids: int) -> Iterator[None]:
-    """Within this block the slot service does not count these sessions as busy (a booking may move onto its
-    own old time); the exclusion constraint still guards every other session."""
-    token = _ignored_session_ids.set(_ignored_session_ids.get() | frozenset(session_ids))
-    try:
-        yield
-    finally:
-        _ignored_session_ids.reset(token)
-
 
 def held_seat_q(now: dt.datetime, prefix: str = "") -> Q:
     """Bookings holding a seat or slot: confirmed, or waiting for payment within their hold."""
@@ -53,12 +35,14 @@ def occupying_sessions(now: dt.datetime) -> QuerySet[Session]:
     ).filter(~Q(status=Session.Status.DRAFT) | Exists(live_hold))
 
 
-def mentor_busy_intervals(mentor_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[int, list[Interval]]:
+def mentor_busy_intervals(
+    mentor_ids: list[int], start: dt.datetime, end: dt.datetime, exclude_session_ids: frozenset[int]
+) -> dict[int, list[Interval]]:
     """The slot service's busy-intervals provider: keyed by mentor *profile* id, in UTC."""
     rows = (
         occupying_sessions(timezone.now())
         .filter(mentor__mentor_profile__in=mentor_ids, starts_at__lt=end, ends_at__gt=start)
-        .exclude(pk__in=_ignored_session_ids.get())
+        .exclude(pk__in=exclude_session_ids)
         .values_list("mentor__mentor_profile__id", "starts_at", "ends_at")
     )
     busy: dict[int, list[Interval]] = defaultdict(list)
@@ -302,8 +286,9 @@ def feed_entries(user: User, now: dt.datetime) -> tuple[list[Booking], list[tupl
     return bookings, hosted
 
 
-def refund_preview(booking: Booking, *, actor: User, now: dt.datetime) -> policy.RefundQuote:
-    """What cancelling now would refund, as shown before the user confirms."""
+def refund_decision(booking: Booking, *, actor: User, now: dt.datetime) -> policy.RefundQuote:
+    """What cancelling the booking now refunds: what `booking_cancel` applies and what the pages show before the
+    user confirms."""
     if booking.status != Booking.Status.CONFIRMED or not booking.is_paid:
         return policy.RefundQuote(tier=policy.RefundTier.NONE, amount_paise=0)
     by_host = actor.pk == booking.session.mentor_id or actor.is_support_staff

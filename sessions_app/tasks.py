@@ -5,6 +5,8 @@ import logging
 from celery import shared_task
 from django.core.exceptions import ValidationError
 
+from mentors.models import MentorProfile
+from mentors.services import mentor_stats_refresh
 from sessions_app import services
 
 logger = logging.getLogger(__name__)
@@ -73,9 +75,6 @@ def refund_booking(booking_id: int, payment_id: int, amount_paise: int, reason: 
 
 @shared_task
 def refresh_mentor_stats(mentor_user_id: int) -> None:
-    from mentors.models import MentorProfile
-    from mentors.services import mentor_stats_refresh
-
     profile_id = MentorProfile.objects.filter(user_id=mentor_user_id).values_list("pk", flat=True).first()
     if profile_id is not None:
         mentor_stats_refresh(mentor_id=profile_id)

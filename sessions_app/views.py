@@ -67,12 +67,13 @@ def _slot_day_default(mentor: MentorProfile, duration: int, tz: zoneinfo.ZoneInf
     return first[0].start.astimezone(tz).date() if first else now.astimezone(tz).date()
 
 
-def _slots_on(mentor: MentorProfile, *, day: dt.date, duration: int, tz, now, ignoring: tuple[int, ...] = ()):
+def _slots_on(
+    mentor: MentorProfile, *, day: dt.date, duration: int, tz, now, exclude_session_ids: tuple[int, ...] = ()
+):
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-    with selectors.ignoring_sessions(*ignoring):
-        return open_slots(
-            mentor=mentor, start=start, end=start + dt.timedelta(days=1), duration_minutes=duration, now=now
-        )
+    end = start + dt.timedelta(days=1)
+    return open_slots(mentor=mentor, start=start, end=end, duration_minutes=duration, now=now,
+                      exclude_session_ids=exclude_session_ids)
 
 
 def _picker_state(request: HttpRequest, mentor: MentorProfile, tz, now) -> tuple[int, dt.date]:
@@ -150,11 +151,13 @@ def booking_detail(request: HttpRequest, booking_uuid) -> HttpResponse:
         "is_student": is_student,
         "is_host": request.user.pk == booking.session.mentor_id,
         "now": now,
-        "refund": selectors.refund_preview(booking, actor=request.user, now=now),
+        "refund": selectors.refund_decision(booking, actor=request.user, now=now),
         "can_self_reschedule": policy.can_self_reschedule(starts_at=booking.session.starts_at, now=now),
         "hold_active": booking.status == Booking.Status.PENDING_PAYMENT and booking.hold_expires_at > now,
-        "can_report": booking.session.starts_at <= now <= booking.session.ends_at + policy.DISPUTE_WINDOW,
-        "can_mark_no_show": now >= booking.session.starts_at + policy.NO_SHOW_AFTER_START,
+        "can_report": policy.dispute_window_open(
+            starts_at=booking.session.starts_at, ends_at=booking.session.ends_at, now=now
+        ),
+        "can_mark_no_show": policy.student_no_show_reportable(starts_at=booking.session.starts_at, now=now),
         "open_dispute": booking.disputes.filter(status="open").first(),
         "reschedules": list(booking.reschedule_requests.all()[:5]),
         "tz": request.user.tzinfo,
@@ -186,7 +189,7 @@ def booking_cancel(request: HttpRequest, booking_uuid) -> HttpResponse:
             messages.success(request, _("The booking is cancelled."))
             return redirect("sessions_app:booking_detail", booking.uuid)
     context = {"booking": booking, "session": booking.session, "form": form, "tz": request.user.tzinfo,
-               "refund": selectors.refund_preview(booking, actor=request.user, now=now)}
+               "refund": selectors.refund_decision(booking, actor=request.user, now=now)}
     return render(request, "sessions_app/booking_cancel.html", context, status=form_status(form))
 
 
@@ -204,7 +207,8 @@ def booking_reschedule(request: HttpRequest, booking_uuid) -> HttpResponse:
     day_form = RescheduleForm(data)
     day_form.is_valid()
     day = day_form.cleaned_data.get("date") or session.starts_at.astimezone(tz).date()
-    slots = _slots_on(mentor, day=day, duration=session.duration_minutes, tz=tz, now=now, ignoring=(session.pk,))
+    slots = _slots_on(mentor, day=day, duration=session.duration_minutes, tz=tz, now=now,
+                     exclude_session_ids=(session.pk,))
     context = {"booking": booking, "session": session, "emergency": emergency, "day": day, "slots": slots, "tz": tz,
                "today": now.astimezone(tz).date()}
     if wants_partial(request) and request.method == "GET":

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from psycopg import errors as pg_errors
 
 from outbox.services import enqueue
+from sessions_app import task_names
 from sessions_app.models import Booking, Session, WaitlistEntry
-from sessions_app.room_services import room_member_removed
+from sessions_app.room.groups import room_member_removed
 
 __all__ = ["enqueue"]
 
@@ -49,15 +50,13 @@ def already_booked_error() -> ValidationError:
 def release_booking(booking: Booking, *, reason: str, now: dt.datetime, actor=None, note: str = "") -> None:
     """Free what a booking held (the caller has locked it): the booking is cancelled, a 1:1 session with it,
     a waitlist offer lapses, an unpaid order is given up, and a freed group seat is offered to the waitlist."""
-    from sessions_app import tasks
-
     if booking.status == Booking.Status.CONFIRMED:
         # A room socket the student already has open must not outlive their place in the session.
         session_id, student_id = booking.session_id, booking.student_id
         transaction.on_commit(lambda: room_member_removed(session_id=session_id, user_id=student_id))
     if booking.status == Booking.Status.PENDING_PAYMENT and booking.payment_id:
         # Tell payments the order is abandoned; a capture that still arrives wins and our handler deals with it.
-        enqueue(tasks.expire_payment, booking.payment_id)
+        enqueue(task_names.EXPIRE_PAYMENT, booking.payment_id)
     booking.status = Booking.Status.CANCELLED
     booking.cancellation_reason = reason
     booking.cancelled_at = now
@@ -79,4 +78,4 @@ def release_booking(booking: Booking, *, reason: str, now: dt.datetime, actor=No
         status=WaitlistEntry.Status.LAPSED
     )
     if session.is_group and session.status in Session.OCCUPYING_STATUSES:
-        enqueue(tasks.offer_waitlist_seats, session.pk)
+        enqueue(task_names.OFFER_WAITLIST_SEATS, session.pk)

@@ -16,7 +16,7 @@ from mentors.slots import price_for_duration_paise, slot_is_open
 from mentorship.db import lock_mentor_time, retry_on_lock_conflict
 from payments.models import Payment
 from payments.services import payment_create, payment_expire
-from sessions_app import policy, selectors
+from sessions_app import policy, selectors, task_names
 from sessions_app.models import Booking, Session, WaitlistEntry
 from sessions_app.services._common import (
     ACTIVE_BOOKING_CONSTRAINT,
@@ -208,9 +208,7 @@ def _create_group_booking(*, session: Session, student: User, now: dt.datetime, 
 
 
 def _announce_confirmed(booking: Booking) -> None:
-    from sessions_app import tasks
-
-    enqueue(tasks.notify_booking, booking.pk, "confirmed")
+    enqueue(task_names.NOTIFY_BOOKING, booking.pk, "confirmed")
 
 
 def booking_start_payment(*, booking: Booking, now: dt.datetime | None = None) -> Payment:
@@ -290,8 +288,6 @@ def waitlist_leave(*, student: User, session: Session) -> None:
 def waitlist_offer_seats(*, session_id: int, now: dt.datetime | None = None) -> list[Booking]:
     """Offer freed seats to the longest-waiting students: a free seat is booked for them, a paid one held
     until `policy.waitlist_offer_deadline` (daytime hours in the student's zone, never past the start)."""
-    from sessions_app import tasks
-
     now = now or timezone.now()
     offered: list[Booking] = []
     with transaction.atomic():
@@ -322,7 +318,7 @@ def waitlist_offer_seats(*, session_id: int, now: dt.datetime | None = None) -> 
             entry.offered_at = now
             entry.save(update_fields=["status", "offered_booking", "offered_at"])
             if not session.is_free:
-                enqueue(tasks.notify_booking, booking.pk, "waitlist_offer")
+                enqueue(task_names.NOTIFY_BOOKING, booking.pk, "waitlist_offer")
             offered.append(booking)
             free_seats -= 1
     if offered:

@@ -11,7 +11,7 @@ from accounts.models import User
 from mentors.slots import slot_is_open
 from payments.models import Payment, Refund
 from payments.services import payment_refund
-from sessions_app import policy, selectors
+from sessions_app import policy, selectors, task_names
 from sessions_app.models import Booking, RescheduleRequest, SentReminder, Session, WaitlistEntry
 from sessions_app.services._common import (
     OVERLAP_CONSTRAINT,
@@ -34,11 +34,9 @@ def refund_key(booking: Booking, reason: str) -> str:
 
 def schedule_refund(booking: Booking, *, amount_paise: int, reason: str, payment_id: int | None = None) -> None:
     """Ask payments for the refund once the cancellation has committed (never while our rows are locked)."""
-    from sessions_app import tasks
-
     payment_id = payment_id or booking.payment_id
     if amount_paise > 0 and payment_id:
-        enqueue(tasks.refund_booking, booking.pk, payment_id, amount_paise, reason)
+        enqueue(task_names.REFUND_BOOKING, booking.pk, payment_id, amount_paise, reason)
 
 
 def refund_kind(reason: str) -> str:
@@ -65,8 +63,6 @@ def booking_refund_now(*, booking_id: int, payment_id: int, amount_paise: int, r
 def booking_cancel(*, booking: Booking, actor: User, note: str = "", now: dt.datetime | None = None) -> Booking:
     """Cancel a held or confirmed booking. Refund (of a paid, confirmed one) by who cancels and how late:
     the mentor or support → full; the student → `policy.refund_quote`. A 1:1 session is cancelled with it."""
-    from sessions_app import tasks
-
     now = now or timezone.now()
     with transaction.atomic():
         booking = Booking.objects.select_for_update(of=("self",)).select_related("session").get(pk=booking.pk)
@@ -81,7 +77,7 @@ def booking_cancel(*, booking: Booking, actor: User, note: str = "", now: dt.dat
                 code="started",
             )
         was_confirmed = booking.status == Booking.Status.CONFIRMED
-        quote = selectors.refund_preview(booking, actor=actor, now=now)
+        quote = selectors.refund_decision(booking, actor=actor, now=now)
         if actor.pk == booking.student_id:
             reason = Booking.CancelReason.STUDENT
         elif _is_host(actor, booking):
@@ -93,14 +89,41 @@ def booking_cancel(*, booking: Booking, actor: User, note: str = "", now: dt.dat
         release_booking(booking, reason=reason, now=now, actor=actor, note=note)
         schedule_refund(booking, amount_paise=quote.amount_paise, reason="cancel")
         if was_confirmed:
-            enqueue(tasks.notify_booking, booking.pk, "cancelled")
+            enqueue(task_names.NOTIFY_BOOKING, booking.pk, "cancelled")
     return booking
+
+
+def session_cancel_and_refund(
+    *,
+    session: Session,
+    bookings: list[Booking],
+    cancel_reason: str,
+    refund_reason: str,
+    note: str,
+    actor: User | None,
+    now: dt.datetime,
+) -> None:
+    """Cancel a whole session and the given active bookings of it, refunding every confirmed one in full (the
+    caller holds the locks, in the documented order, inside its transaction). Used when the mentor or support
+    cancels a group session and when the mentor never came (``room.services.mentor_no_show_process``)."""
+    session.status = Session.Status.CANCELLED
+    session.cancelled_at = now
+    session.cancellation_reason = note
+    session.ics_sequence += 1
+    session.save(update_fields=["status", "cancelled_at", "cancellation_reason", "ics_sequence", "updated_at"])
+    for booking in bookings:
+        booking.session = session
+        was_confirmed = booking.status == Booking.Status.CONFIRMED
+        booking.refund_paise = booking.price_paise if was_confirmed else 0
+        booking.save(update_fields=["refund_paise", "updated_at"])
+        release_booking(booking, reason=cancel_reason, now=now, actor=actor, note=note)
+        schedule_refund(booking, amount_paise=booking.refund_paise, reason=refund_reason)
+        if was_confirmed:
+            enqueue(task_names.NOTIFY_BOOKING, booking.pk, "cancelled")
 
 
 def session_cancel(*, session: Session, actor: User, reason: str, now: dt.datetime | None = None) -> Session:
     """The mentor (or support) cancels a whole group session: every booking is cancelled with a full refund."""
-    from sessions_app import tasks
-
     now = now or timezone.now()
     if actor.pk != session.mentor_id and not actor.is_support_staff:
         raise ValidationError(_("You cannot cancel this session."), code="forbidden")
@@ -119,25 +142,20 @@ def session_cancel(*, session: Session, actor: User, reason: str, now: dt.dateti
         if session.status not in (Session.Status.DRAFT, Session.Status.SCHEDULED):
             raise ValidationError(_("Only a draft or scheduled session can be cancelled."), code="status")
         was_published = session.status == Session.Status.SCHEDULED
-        session.status = Session.Status.CANCELLED
-        session.cancelled_at = now
-        session.cancellation_reason = reason
-        session.ics_sequence += 1
-        session.save(update_fields=["status", "cancelled_at", "cancellation_reason", "ics_sequence", "updated_at"])
-        for booking in bookings:
-            booking.session = session
-            was_confirmed = booking.status == Booking.Status.CONFIRMED
-            booking.refund_paise = booking.price_paise if was_confirmed else 0
-            booking.save(update_fields=["refund_paise", "updated_at"])
-            release_booking(booking, reason=Booking.CancelReason.SESSION_CANCELLED, now=now, actor=actor, note=reason)
-            schedule_refund(booking, amount_paise=booking.refund_paise, reason="cancel")
-            if was_confirmed:
-                enqueue(tasks.notify_booking, booking.pk, "cancelled")
+        session_cancel_and_refund(
+            session=session,
+            bookings=bookings,
+            cancel_reason=Booking.CancelReason.SESSION_CANCELLED,
+            refund_reason="cancel",
+            note=reason,
+            actor=actor,
+            now=now,
+        )
         WaitlistEntry.objects.filter(
             session=session, status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED]
         ).update(status=WaitlistEntry.Status.LEFT)
         if was_published:
-            enqueue(tasks.notify_hosted_session, session.pk, "cancelled")
+            enqueue(task_names.NOTIFY_HOSTED_SESSION, session.pk, "cancelled")
     return session
 
 
@@ -158,9 +176,13 @@ def _check_new_slot(booking: Booking, starts_at: dt.datetime, now: dt.datetime) 
     if starts_at == session.starts_at:
         raise ValidationError(_("Choose a different time."), code="same_time")
     mentor = session.mentor.mentor_profile
-    with selectors.ignoring_sessions(session.pk):
-        is_open = slot_is_open(mentor=mentor, start=starts_at, duration_minutes=session.duration_minutes, now=now)
-    if not is_open:
+    if not slot_is_open(
+        mentor=mentor,
+        start=starts_at,
+        duration_minutes=session.duration_minutes,
+        now=now,
+        exclude_session_ids=(session.pk,),
+    ):
         raise slot_taken_error()
 
 
@@ -191,8 +213,6 @@ def booking_reschedule(
 ) -> RescheduleRequest:
     """Move a confirmed 1:1 booking to another open slot of the same length, free of charge, when the session is
     more than `policy.RESCHEDULE_NOTICE` away. Later than that, use `reschedule_request_create`."""
-    from sessions_app import tasks
-
     now = now or timezone.now()
     _check_reschedulable(booking, actor)
     if not policy.can_self_reschedule(starts_at=booking.session.starts_at, now=now):
@@ -218,7 +238,7 @@ def booking_reschedule(
             new_ends_at=booking.session.ends_at,
             decided_at=now,
         )
-        enqueue(tasks.notify_booking, booking.pk, "rescheduled")
+        enqueue(task_names.NOTIFY_BOOKING, booking.pk, "rescheduled")
     return request
 
 
@@ -254,8 +274,6 @@ def reschedule_request_approve(
     *, request: RescheduleRequest, actor: User, note: str = "", now: dt.datetime | None = None
 ) -> RescheduleRequest:
     """Support approves an emergency move: the booking moves if the mentor is still free then."""
-    from sessions_app import tasks
-
     now = now or timezone.now()
     if not actor.is_support_staff:
         raise ValidationError(_("Only support can approve this."), code="forbidden")
@@ -273,7 +291,7 @@ def reschedule_request_approve(
         request.decided_at = now
         request.decision_note = note
         request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        enqueue(tasks.notify_booking, booking.pk, "rescheduled")
+        enqueue(task_names.NOTIFY_BOOKING, booking.pk, "rescheduled")
     return request
 
 

@@ -12,9 +12,9 @@ from accounts.models import User
 from payments.ledger import ledger_release_escrow
 from payments.models import Payment, Refund
 from payments.services import payment_refund, refundable_paise
-from sessions_app import policy
+from sessions_app import policy, task_names
 from sessions_app.models import Booking, Dispute, Session
-from sessions_app.models_room import RoomVisit
+from sessions_app.models.room import RoomVisit
 from sessions_app.services._common import enqueue, logger
 
 
@@ -32,9 +32,7 @@ def _finish_booking(booking: Booking, *, status: str, now: dt.datetime) -> None:
 
 
 def _refresh_mentor_stats(session: Session) -> None:
-    from sessions_app import tasks
-
-    enqueue(tasks.refresh_mentor_stats, session.mentor_id)
+    enqueue(task_names.REFRESH_MENTOR_STATS, session.mentor_id)
 
 
 def session_start(*, session: Session, actor: User, now: dt.datetime | None = None) -> Session:
@@ -120,7 +118,7 @@ def booking_mark_no_show(*, booking: Booking, actor: User, now: dt.datetime | No
     now = now or timezone.now()
     if actor.pk != booking.session.mentor_id:
         raise ValidationError(_("Only the mentor can report a no-show."), code="forbidden")
-    if now < booking.session.starts_at + policy.NO_SHOW_AFTER_START:
+    if not policy.student_no_show_reportable(starts_at=booking.session.starts_at, now=now):
         raise ValidationError(
             _("You can report a no-show from %(minutes)s minutes after the start.")
             % {"minutes": int(policy.NO_SHOW_AFTER_START.total_seconds() // 60)},
@@ -145,15 +143,13 @@ def dispute_raise(
     *, booking: Booking, actor: User, kind: str, description: str, now: dt.datetime | None = None
 ) -> Dispute:
     """A student reports a problem with a session, from its start until `policy.DISPUTE_WINDOW` after its end."""
-    from sessions_app import tasks
-
     now = now or timezone.now()
     if actor.pk != booking.student_id:
         raise ValidationError(_("Only the student who booked can report a problem."), code="forbidden")
     if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED, Booking.Status.NO_SHOW):
         raise ValidationError(_("You can only report a problem with a session you attended or booked."), code="status")
     session = booking.session
-    if not session.starts_at <= now <= session.ends_at + policy.DISPUTE_WINDOW:
+    if not policy.dispute_window_open(starts_at=session.starts_at, ends_at=session.ends_at, now=now):
         raise ValidationError(
             _("Problems can be reported from the start of the session until 24 hours after its end."), code="window"
         )
@@ -164,7 +160,7 @@ def dispute_raise(
     try:
         with transaction.atomic():
             dispute = Dispute.objects.create(booking=booking, raised_by=actor, kind=kind, description=description)
-            enqueue(tasks.notify_dispute, dispute.pk)
+            enqueue(task_names.NOTIFY_DISPUTE, dispute.pk)
     except IntegrityError:
         raise ValidationError(_("You have already reported a problem with this session."), code="open")
     return dispute

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Language, User
 from accounts.photos import photo_normalize
 from mentors.models import MentorProfile
-from sessions_app import policy, selectors
+from sessions_app import policy, selectors, task_names
 from sessions_app.models import Booking, SentReminder, Session
 from sessions_app.services._common import (
     OVERLAP_CONSTRAINT,
@@ -116,8 +116,6 @@ def group_session_update(
 ) -> Session:
     """Edit a draft freely; edit a scheduled session within what its bookings allow (students are told when its
     time moves, and their calendars updated)."""
-    from sessions_app import tasks
-
     now = now or timezone.now()
     if actor.pk != session.mentor_id:
         raise ValidationError(_("You can only edit your own sessions."), code="forbidden")
@@ -153,17 +151,15 @@ def group_session_update(
                 booking.ics_sequence += 1
                 booking.save(update_fields=["ics_sequence", "updated_at"])
                 if booking.status == Booking.Status.CONFIRMED:
-                    enqueue(tasks.notify_booking, booking.pk, "rescheduled")
-            enqueue(tasks.notify_hosted_session, session.pk, "rescheduled")
+                    enqueue(task_names.NOTIFY_BOOKING, booking.pk, "rescheduled")
+            enqueue(task_names.NOTIFY_HOSTED_SESSION, session.pk, "rescheduled")
         if data.capacity > taken:
-            enqueue(tasks.offer_waitlist_seats, session.pk)
+            enqueue(task_names.OFFER_WAITLIST_SEATS, session.pk)
     return session
 
 
 def group_session_publish(*, session: Session, actor: User, now: dt.datetime | None = None) -> Session:
     """Open a draft for booking; refused if the mentor already has a session at that time."""
-    from sessions_app import tasks
-
     now = now or timezone.now()
     if actor.pk != session.mentor_id:
         raise ValidationError(_("You can only publish your own sessions."), code="forbidden")
@@ -178,5 +174,5 @@ def group_session_publish(*, session: Session, actor: User, now: dt.datetime | N
         session.status = Session.Status.SCHEDULED
         session.published_at = now
         _save_occupying(session, update_fields=["status", "published_at", "updated_at"])
-        enqueue(tasks.notify_hosted_session, session.pk, "published")
+        enqueue(task_names.NOTIFY_HOSTED_SESSION, session.pk, "published")
     return session

@@ -17,15 +17,13 @@ from accounts.models import User
 from mentorship.db import lock_mentor_time
 from payments.models import Payment, Refund
 from payments.registry import PaymentSubject
-from sessions_app import selectors
+from sessions_app import selectors, task_names
 from sessions_app.models import Booking, Session, WaitlistEntry
 from sessions_app.services._common import enqueue, logger, release_booking
 from sessions_app.services.changes import schedule_refund
 
 
 def _confirm(booking: Booking, payment: Payment, now: dt.datetime) -> None:
-    from sessions_app import tasks
-
     booking.status = Booking.Status.CONFIRMED
     booking.confirmed_at = now
     booking.hold_expires_at = None
@@ -48,7 +46,7 @@ def _confirm(booking: Booking, payment: Payment, now: dt.datetime) -> None:
         ]
     )
     WaitlistEntry.objects.filter(offered_booking=booking).update(status=WaitlistEntry.Status.BOOKED)
-    enqueue(tasks.notify_booking, booking.pk, "confirmed")
+    enqueue(task_names.NOTIFY_BOOKING, booking.pk, "confirmed")
 
 
 def _claim_place(booking: Booking, now: dt.datetime) -> bool:
@@ -109,9 +107,7 @@ def booking_payment_captured(*, payment: Payment, now: dt.datetime | None = None
         else:
             booking.cancellation_reason = Booking.CancelReason.SLOT_TAKEN
             booking.save(update_fields=["cancellation_reason", "updated_at"])
-        from sessions_app import tasks
-
-        enqueue(tasks.notify_booking, booking.pk, "late_payment_refunded")
+        enqueue(task_names.NOTIFY_BOOKING, booking.pk, "late_payment_refunded")
     schedule_refund(booking, amount_paise=payment.amount_paise, reason=f"unused-{payment.pk}", payment_id=payment.pk)
     return booking
 
@@ -119,18 +115,14 @@ def booking_payment_captured(*, payment: Payment, now: dt.datetime | None = None
 def booking_payment_failed(*, payment: Payment) -> Booking:
     """A failed attempt keeps the slot or seat held until the hold runs out, so paying again gets the same one;
     the hold's expiry (``bookings_expire_holds``) releases it if no payment succeeds by then."""
-    from sessions_app import tasks
-
     booking = Booking.objects.select_for_update(of=("self",)).select_related("session").get(pk=payment.reference_id)
     if booking.status == Booking.Status.PENDING_PAYMENT and booking.payment_id == payment.pk:
-        enqueue(tasks.notify_booking, booking.pk, "payment_failed")
+        enqueue(task_names.NOTIFY_BOOKING, booking.pk, "payment_failed")
     return booking
 
 
 def booking_refund_processed(*, payment: Payment, refund: Refund, now: dt.datetime | None = None) -> Booking:
     """Razorpay paid the refund back: the booking shows as refunded with what was paid back."""
-    from sessions_app import tasks
-
     now = now or timezone.now()
     booking = Booking.objects.select_for_update(of=("self",)).get(pk=payment.reference_id)
     if booking.payment_id != payment.pk:
@@ -142,7 +134,7 @@ def booking_refund_processed(*, payment: Payment, refund: Refund, now: dt.dateti
         booking.status = Booking.Status.REFUNDED
         fields.append("status")
     booking.save(update_fields=fields)
-    enqueue(tasks.notify_booking, booking.pk, "refunded")
+    enqueue(task_names.NOTIFY_BOOKING, booking.pk, "refunded")
     return booking
 
 

@@ -152,7 +152,7 @@ def test_busy_intervals_from_a_registered_provider_and_buffers_are_excluded(busy
     other = london_mentor()
     calls = []
 
-    def booked(mentor_ids, start, end):
+    def booked(mentor_ids, start, end, exclude_session_ids):
         calls.append(sorted(mentor_ids))
         return {mentor.pk: [(utc(2026, 3, 23, 10), utc(2026, 3, 23, 10, 30))]}
 
@@ -167,7 +167,7 @@ def test_busy_intervals_from_a_registered_provider_and_buffers_are_excluded(busy
 def test_busy_interval_longer_than_the_next_keeps_blocking(busy_registry):
     mentor = london_mentor(start="09:00", end="13:00")
     busy_registry(
-        lambda ids, start, end: {
+        lambda ids, start, end, exclude_session_ids: {
             mentor.pk: [(utc(2026, 3, 23, 9), utc(2026, 3, 23, 12)), (utc(2026, 3, 23, 9, 30), utc(2026, 3, 23, 10))]
         }
     )
@@ -223,7 +223,8 @@ def test_slot_is_open_checks_exact_start(busy_registry):
     assert slot_is_open(mentor=mentor, start=utc(2026, 3, 23, 9, 30), duration_minutes=60, now=EARLY_2026)
     assert not slot_is_open(mentor=mentor, start=utc(2026, 3, 23, 9, 15), duration_minutes=60, now=EARLY_2026)
     assert not slot_is_open(mentor=mentor, start=utc(2026, 3, 23, 11, 30), duration_minutes=60, now=EARLY_2026)
-    busy_registry(lambda ids, start, end: {mentor.pk: [(utc(2026, 3, 23, 9, 30), utc(2026, 3, 23, 10, 30))]})
+    busy = {mentor.pk: [(utc(2026, 3, 23, 9, 30), utc(2026, 3, 23, 10, 30))]}
+    busy_registry(lambda ids, start, end, exclude_session_ids: busy)
     assert not slot_is_open(mentor=mentor, start=utc(2026, 3, 23, 9, 30), duration_minutes=60, now=EARLY_2026)
 
 
@@ -262,3 +263,19 @@ def test_price_for_duration_comes_from_the_hourly_rate():
     assert price_for_duration_paise(mentor, 90) == 180_000
     odd = MentorProfileFactory.build(hourly_rate_paise=99_999)
     assert price_for_duration_paise(odd, 30) == 50_000
+
+
+def test_sessions_excluded_by_the_caller_do_not_count_as_busy(busy_registry):
+    mentor = london_mentor()
+    seen = []
+
+    def booked(mentor_ids, start, end, exclude_session_ids):
+        seen.append(exclude_session_ids)
+        session_id, interval = 7, (utc(2026, 3, 23, 10), utc(2026, 3, 23, 10, 30))
+        return {} if session_id in exclude_session_ids else {mentor.pk: [interval]}
+
+    busy_registry(booked)
+    ten = utc(2026, 3, 23, 10)
+    assert not slot_is_open(mentor=mentor, start=ten, duration_minutes=30, now=EARLY_2026)
+    assert slot_is_open(mentor=mentor, start=ten, duration_minutes=30, now=EARLY_2026, exclude_session_ids=(7,))
+    assert seen == [frozenset(), frozenset({7})]

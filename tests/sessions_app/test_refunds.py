@@ -33,12 +33,14 @@ PRICE = 120_000  # an hour at ₹1,200
 def test_student_cancellation_refunds_by_notice(paid_booking, committed, before_start, tier, refund):
     booking = paid_booking()
     with time_machine.travel(booking.session.starts_at - before_start, tick=False):
-        preview = selectors.refund_preview(booking, actor=booking.student, now=booking.session.starts_at - before_start)
+        decision = selectors.refund_decision(
+            booking, actor=booking.student, now=booking.session.starts_at - before_start
+        )
         with committed():
             services.booking_cancel(booking=booking, actor=booking.student)
 
     booking.refresh_from_db()
-    assert preview.tier == tier
+    assert decision.tier == tier
     assert booking.status == Booking.Status.CANCELLED
     assert booking.refund_paise == refund
     assert list(Refund.objects.filter(payment=booking.payment).values_list("amount_paise", flat=True)) == (

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from sessions_app.models import FollowUpTask, MentorNote, ProgressMilestone, Review, RoomConsent, Tip
+from sessions_app.room import services as room_services
 from tests.factories import (
     BookingFactory,
     FollowUpTaskFactory,
@@ -67,6 +68,17 @@ def test_the_room_page_gives_the_browser_its_configuration(
     ]
     assert config["urls"]["socket"] == f"/ws/sessions/{session.pk}/"
     assert "__id__" in config["urls"]["recordingChunk"] and "__seq__" in config["urls"]["recordingChunk"]
+    # The close codes after which the page stops reconnecting, each with what it then says: the consumer's own.
+    assert config["refusalCodes"] == {
+        "refusedSignIn": room_services.CLOSE_SIGN_IN,
+        "refusedNotMember": room_services.CLOSE_NOT_MEMBER,
+        "refusedClosed": room_services.CLOSE_NOT_OPEN,
+        "refusedReplaced": room_services.CLOSE_REPLACED,
+        "ended": room_services.CLOSE_ENDED,
+        "refusedConsent": room_services.CLOSE_CONSENT,
+    }
+    assert set(config["refusalCodes"]) - {"ended"} <= set(config["strings"])
+    assert b'<script type="module" src="/static/js/room/main.js"></script>' in response.content
     assert b"Send a tip" in response.content
 
 
@@ -89,7 +101,7 @@ def test_a_minor_gets_no_tip_panel_and_is_told_about_recording(client, session):
 
 
 def test_members_are_asked_to_agree_while_the_mentor_records(client, session, student):
-    from sessions_app.room_services import recording_start
+    from sessions_app.room.services import recording_start
 
     recording_start(session_id=session.pk, mentor_id=session.mentor_id)
     client.force_login(student)

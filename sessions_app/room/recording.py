@@ -19,9 +19,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import GuardianConsent, User
 from sessions_app.models import Booking
-from sessions_app.models_room import Recording, RecordingChunk
+from sessions_app.models.room import Recording, RecordingChunk
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +78,6 @@ def recording_chunk_append(
 
 
 def _guardian_student_ids(user: User) -> set[int]:
-    from accounts.models import GuardianConsent
-
     return set(
         GuardianConsent.objects.filter(
             guardian_email__iexact=user.email, status=GuardianConsent.Status.GRANTED

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis.exceptions
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -20,9 +18,14 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from sessions_app.chat_safety import mask_contact_details
+from outbox.services import enqueue
+from sessions_app import policy, task_names
 from sessions_app.models import Booking, Session
-from sessions_app.models_room import MentorNoShow, Recording, RoomConsent, RoomVisit, SessionMessage
+from sessions_app.models.room import MentorNoShow, Recording, RoomConsent, RoomVisit, SessionMessage
+from sessions_app.room.chat_safety import mask_contact_details
+from sessions_app.room.groups import room_broadcast
+from sessions_app.services.changes import session_cancel_and_refund
+from sessions_app.services.completion import session_complete, session_start
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +37,16 @@ CLOSE_NOT_OPEN = 4408
 CLOSE_REPLACED = 4409
 CLOSE_ENDED = 4410
 CLOSE_CONSENT = 4412
+# The codes that are final refusals (reconnecting would be refused again), keyed by what the room page then shows
+# (one of its strings, or "ended"); the page gets them in its config, so they are defined only here.
+REFUSAL_CLOSE_CODES = {
+    "refusedSignIn": CLOSE_SIGN_IN,
+    "refusedNotMember": CLOSE_NOT_MEMBER,
+    "refusedClosed": CLOSE_NOT_OPEN,
+    "refusedReplaced": CLOSE_REPLACED,
+    "ended": CLOSE_ENDED,
+    "refusedConsent": CLOSE_CONSENT,
+}
 
 CHAT_HISTORY_LIMIT = 200
 
@@ -83,27 +96,6 @@ def speaker_name(user: User | None, *, mentor_id: int) -> str:
 def room_pseudonym(*, session_id: int, user_id: int) -> str:
     """A member's name on the wire in one room: stable across reconnects, unlinkable to their account id."""
     return salted_hmac("peerlearn.room.peer", f"{session_id}:{user_id}").hexdigest()[:12]
-
-
-def room_group_name(session_id: int) -> str:
-    return f"room.{session_id}"
-
-
-def room_user_group_name(session_id: int, user_id: int) -> str:
-    """Every socket one member has open in one room."""
-    return f"{room_group_name(session_id)}.user.{user_id}"
-
-
-def room_member_removed(*, session_id: int, user_id: int) -> None:
-    """Close the sockets of someone who is no longer a participant (their booking was cancelled or refunded):
-    membership is checked when a socket connects, so an open one must be told. Called after commit."""
-    try:
-        async_to_sync(get_channel_layer().group_send)(
-            room_user_group_name(session_id, user_id), {"type": "room.removed"}
-        )
-    except Exception:
-        # The cancellation stands; a socket left open still closes when the room does.
-        logger.exception("Could not close the room sockets of user %s in session %s", user_id, session_id)
 
 
 def _confirmed_students(session_id: int) -> list[User]:
@@ -177,8 +169,6 @@ def room_consent_give(*, session_id: int, user: User) -> RoomConsent:
 
 def room_visit_open(*, session_id: int, user: User, peer_id: str) -> int:
     """Record that the member entered; the mentor's first entry also takes the session live."""
-    from sessions_app.services.completion import session_start
-
     now = timezone.now()
     with transaction.atomic():
         visit = RoomVisit.objects.create(session_id=session_id, user=user, peer_id=peer_id, joined_at=now)
@@ -263,10 +253,6 @@ def chat_announce(
     return message
 
 
-def room_broadcast(*, session_id: int, event: dict[str, Any]) -> None:
-    async_to_sync(get_channel_layer().group_send)(room_group_name(session_id), event)
-
-
 # --- recording runs ------------------------------------------------------------------------------------------
 
 
@@ -314,8 +300,6 @@ def recording_stop_running(*, session_id: int) -> dict[str, Any] | None:
 
 def room_end(*, session_id: int, mentor_id: int) -> Session:
     """The mentor ends the session: it completes (escrow is released) and any recording run closes."""
-    from sessions_app.services.completion import session_complete
-
     session = Session.objects.select_related("mentor").get(pk=session_id)
     if session.mentor_id != mentor_id:
         raise ValidationError(_("Only the mentor can end this session."), code="forbidden")
@@ -331,10 +315,6 @@ def mentor_no_show_process(*, session_id: int, now: dt.datetime | None = None) -
     """If the mentor has not entered the room ``MENTOR_NO_SHOW_MINUTES`` after the start, the session is cancelled,
     every participant is refunded in full and the no-show counts on the mentor's profile. Idempotent; True when
     this call did it."""
-    from sessions_app import tasks
-    from sessions_app.services._common import enqueue, release_booking
-    from sessions_app.services.changes import schedule_refund
-
     now = now or timezone.now()
     with transaction.atomic():
         bookings = list(
@@ -346,26 +326,22 @@ def mentor_no_show_process(*, session_id: int, now: dt.datetime | None = None) -
         session = Session.objects.select_for_update().get(pk=session_id)
         if (
             session.status != Session.Status.SCHEDULED
-            or now < session.starts_at + dt.timedelta(minutes=settings.MENTOR_NO_SHOW_MINUTES)
+            or not policy.mentor_no_show_due(starts_at=session.starts_at, now=now)
             or not bookings
             or RoomVisit.objects.filter(session=session, user_id=session.mentor_id).exists()
         ):
             return False
-        note = "The mentor did not join the session."
-        session.status = Session.Status.CANCELLED
-        session.cancelled_at = now
-        session.cancellation_reason = note
-        session.ics_sequence += 1
-        session.save(update_fields=["status", "cancelled_at", "cancellation_reason", "ics_sequence", "updated_at"])
-        for booking in bookings:
-            booking.session = session
-            booking.refund_paise = booking.price_paise
-            booking.save(update_fields=["refund_paise", "updated_at"])
-            release_booking(booking, reason=Booking.CancelReason.MENTOR, now=now, actor=None, note=note)
-            schedule_refund(booking, amount_paise=booking.price_paise, reason="mentor-no-show")
-            enqueue(tasks.notify_booking, booking.pk, "cancelled")
+        session_cancel_and_refund(
+            session=session,
+            bookings=bookings,
+            cancel_reason=Booking.CancelReason.MENTOR,
+            refund_reason="mentor-no-show",
+            note="The mentor did not join the session.",
+            actor=None,
+            now=now,
+        )
         MentorNoShow.objects.create(session=session, mentor_id=session.mentor_id)
-        enqueue(tasks.refresh_mentor_stats, session.mentor_id)
+        enqueue(task_names.REFRESH_MENTOR_STATS, session.mentor_id)
     logger.info("Mentor %s missed session %s: %s bookings refunded", session.mentor_id, session_id, len(bookings))
     return True
 
@@ -373,7 +349,7 @@ def mentor_no_show_process(*, session_id: int, now: dt.datetime | None = None) -
 def mentor_no_shows_process(*, now: dt.datetime | None = None) -> int:
     """The periodic check: every scheduled session whose mentor is late past the limit (looking back one day)."""
     now = now or timezone.now()
-    late = now - dt.timedelta(minutes=settings.MENTOR_NO_SHOW_MINUTES)
+    late = now - policy.mentor_no_show_after()
     candidates = (
         Session.objects.filter(
             status=Session.Status.SCHEDULED,

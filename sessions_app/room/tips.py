@@ -17,10 +17,11 @@ from accounts.models import User
 from payments.models import Payment, Refund
 from payments.registry import PaymentSubject
 from payments.services import PURPOSE_TIP, payment_create
-from sessions_app.chat_safety import mask_contact_details
+from sessions_app import policy
 from sessions_app.models import Booking, Session
-from sessions_app.models_room import SessionMessage, Tip
-from sessions_app.room_services import chat_announce, session_has_minor
+from sessions_app.models.room import SessionMessage, Tip
+from sessions_app.room.chat_safety import mask_contact_details
+from sessions_app.room.services import chat_announce, session_has_minor
 
 TIP_MESSAGE_MAX_LENGTH = 200
 # A tip can be sent while the session runs and for a while after (from the review page, for instance).
@@ -29,13 +30,13 @@ TIPPABLE_BOOKING_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
 
 def tip_check_allowed(*, session: Session, student: User) -> None:
     """Raise ``ValidationError`` unless ``student`` may tip this session's mentor."""
-    if student.is_minor:
-        raise ValidationError(_("Students under 18 cannot send tips."), code="minor")
-    if (
-        student.pk == session.mentor_id
-        or not Booking.objects.filter(session=session, student=student, status__in=TIPPABLE_BOOKING_STATUSES).exists()
-    ):
-        raise ValidationError(_("Only the session's students can send its mentor a tip."), code="not_member")
+    not_member = ValidationError(_("Only the session's students can send its mentor a tip."), code="not_member")
+    if not policy.may_tip(is_mentor=student.pk == session.mentor_id, is_minor=student.is_minor):
+        if student.is_minor:
+            raise ValidationError(_("Students under 18 cannot send tips."), code="minor")
+        raise not_member
+    if not Booking.objects.filter(session=session, student=student, status__in=TIPPABLE_BOOKING_STATUSES).exists():
+        raise not_member
 
 
 def tip_create(*, session: Session, student: User, amount_paise: int, message: str = "") -> Tip:

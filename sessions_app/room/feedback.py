@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from mentors.models import MentorProfile
 from outbox.services import enqueue
+from sessions_app import policy, task_names
 from sessions_app.models import Booking, Session
-from sessions_app.models_room import (
+from sessions_app.models.room import (
     FollowUpTask,
     MentorNoShow,
     MentorNote,
@@ -28,9 +30,7 @@ MAX_NEXT_STEPS = 10
 
 
 def _refresh_mentor_stats_after_commit(mentor_user_id: int) -> None:
-    from sessions_app import tasks
-
-    enqueue(tasks.refresh_mentor_stats, mentor_user_id)
+    enqueue(task_names.REFRESH_MENTOR_STATS, mentor_user_id)
 
 
 def _require_mentor(session: Session, user: User) -> None:
@@ -129,7 +129,7 @@ def review_submit(*, booking: Booking, student: User, rating: int, comment: str 
 
 
 def review_editable_until(review: Review) -> dt.datetime:
-    return review.created_at + dt.timedelta(days=settings.REVIEW_EDIT_DAYS)
+    return policy.review_editable_until(written_at=review.created_at)
 
 
 def review_is_editable(review: Review, now: dt.datetime | None = None) -> bool:
@@ -173,8 +173,6 @@ def chat_message_hide(*, message: SessionMessage, now: dt.datetime | None = None
 
 def mentor_feedback_stats(mentor_profile_id: int) -> dict[str, object]:
     """The stats provider for ``mentors.hooks``: rating average and count from reviews, and mentor no-shows."""
-    from mentors.models import MentorProfile
-
     mentor_user_id = MentorProfile.objects.filter(pk=mentor_profile_id).values_list("user_id", flat=True).first()
     if mentor_user_id is None:
         return {}

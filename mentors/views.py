@@ -1,10 +1,9 @@
 import datetime as dt
 from functools import wraps
 
-from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,8 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.privacy.phone import phone_is_verified
-from accounts.selectors import user_has_mfa
 from accounts.timezones import viewer_time_zone
 from mentors import selectors, services
 from mentors.forms import (
@@ -21,12 +18,10 @@ from mentors.forms import (
     AvailabilityRuleForm,
     AvailabilitySettingsForm,
     MentorApplicationForms,
-    PayoutDetailsForm,
     ProfileAddressForm,
 )
 from mentors.hooks import profile_extra_context
-from mentors.models import MentorPayoutDetails, MentorProfile, VerificationStatus
-from mentors.services.payouts import payout_details_require_mfa
+from mentors.models import MentorProfile, VerificationStatus
 from mentors.services.profiles import EDITABLE_STATUSES
 from mentors.slots import group_slots_by_local_day, next_open_slots, open_slots_for_mentors, price_for_duration_paise
 
@@ -86,7 +81,7 @@ def dashboard(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
         "mentor": mentor,
         "events": selectors.verification_history(mentor),
         "can_edit": mentor.verification_status in EDITABLE_STATUSES,
-        "has_payout_details": MentorPayoutDetails.objects.filter(mentor=mentor).exists(),
+        "has_payout_details": selectors.has_payout_details(mentor),
     }
     if request.htmx:
         return render(request, "mentors/dashboard.html#status", context)
@@ -257,46 +252,6 @@ def availability_settings(request: HttpRequest, mentor: MentorProfile) -> HttpRe
     if form.errors:
         return _availability_response(request, mentor, "settings", status=400, settings_form=form)
     return _availability_response(request, mentor, "settings")
-
-
-# --- payout details -----------------------------------------------------------------------------------
-
-
-@mentor_required
-def payout_details(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
-    if payout_details_require_mfa() and not user_has_mfa(request.user):
-        messages.warning(request, _("Turn on two-factor sign-in before you add payout details."))
-        return redirect(reverse("mfa_activate_totp") + "?next=" + reverse("mentors:payout_details"))
-    if not phone_is_verified(request.user):
-        messages.warning(request, _("Verify your mobile number before you add payout details."))
-        return redirect(reverse("accounts:phone_verify") + "?next=" + reverse("mentors:payout_details"))
-    return _payout_details_form(request, mentor)
-
-
-@reauthentication_required
-def _payout_details_form(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
-    current = MentorPayoutDetails.objects.filter(mentor=mentor).first()
-    form = PayoutDetailsForm(
-        request.POST or None,
-        initial={"account_holder_name": current.account_holder_name if current else request.user.full_name},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.payout_details_set(mentor=mentor, **form.cleaned_data)
-        except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_errors)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Your payout details are saved."))
-            return redirect("mentors:dashboard")
-    return render(
-        request,
-        "mentors/payout_details.html",
-        {"form": form, "current": current, "mentor": mentor},
-        status=_form_status(request),
-    )
 
 
 # --- the public profile --------------------------------------------------------------------------------

@@ -465,7 +465,8 @@ AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
         "model": "accounts.user",
-        "exclude_fields": ["password", "last_login", "updated_at", "photo"],
+        # payout_details: a reverse relation (payments), audited on its own and never in the user's log.
+        "exclude_fields": ["password", "last_login", "updated_at", "photo", "payout_details"],
         "mask_fields": ["email", "full_name", "phone", "date_of_birth", "city"],
         "m2m_fields": ["groups", "user_permissions"],
     },
@@ -477,7 +478,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "include_fields": ["verification_status", "is_active", "hourly_rate_paise", "approved_at"],
     },
     {
-        "model": "mentors.mentorpayoutdetails",
+        "model": "payments.mentorpayoutdetails",
         "mask_fields": ["account_holder_name", "bank_account_number", "ifsc", "upi_id", "pan"],
     },
     {"model": "mentors.verificationevent", "exclude_fields": ["note"]},

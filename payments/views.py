@@ -1,22 +1,27 @@
 import time
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from accounts.privacy.phone import phone_is_verified
+from accounts.selectors import user_has_mfa
 from mentorship.money import format_inr
 from mentorship.resilient_cache import count_hit
-from payments.forms import CheckoutResultForm, TestCheckoutForm
+from payments.forms import CheckoutResultForm, PayoutDetailsForm, TestCheckoutForm
 from payments.gateway import OfflineGateway, gateway_for
 from payments.invoices import invoice_render_pdf
-from payments.models import Payment
+from payments.models import MentorPayoutDetails, Payment
+from payments.payouts import payout_details_require_mfa, payout_details_set
 from payments.registry import PaymentSubject, get_handler
 from payments.selectors import (
     get_invoice_for_download,
@@ -201,3 +206,42 @@ def invoice_download(request: HttpRequest, invoice_id: int) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def payout_details(request: HttpRequest) -> HttpResponse:
+    if request.user.role != User.Role.MENTOR:
+        raise PermissionDenied
+    if payout_details_require_mfa() and not user_has_mfa(request.user):
+        messages.warning(request, _("Turn on two-factor sign-in before you add payout details."))
+        return redirect(reverse("mfa_activate_totp") + "?next=" + reverse("payments:payout_details"))
+    if not phone_is_verified(request.user):
+        messages.warning(request, _("Verify your mobile number before you add payout details."))
+        return redirect(reverse("accounts:phone_verify") + "?next=" + reverse("payments:payout_details"))
+    return _payout_details_form(request)
+
+
+@reauthentication_required
+def _payout_details_form(request: HttpRequest) -> HttpResponse:
+    current = MentorPayoutDetails.objects.filter(mentor=request.user).first()
+    form = PayoutDetailsForm(
+        request.POST or None,
+        initial={"account_holder_name": current.account_holder_name if current else request.user.full_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            payout_details_set(mentor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your payout details are saved."))
+            return redirect("mentors:dashboard")
+    return render(
+        request,
+        "payments/payout_details.html",
+        {"form": form, "current": current},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "sessions_app",
     "adminpanel",
     "outbox",
+    # The project itself, for its management commands (seed_demo loads every app's demo data).
+    "mentorship",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ from accounts.models import GuardianConsent, StudentProfile, User
 from accounts.onboarding import SECTIONS, SECTIONS_BY_SLUG, Section, section_for_step
 from accounts.privacy.phone import phone_verification_send
 from accounts.suggestions import DEGREES, INDIAN_STATES, subject_suggestions
+from mentorship.http import AuthenticatedHttpRequest, HtmxHttpRequest
 
 
 def lockout_response(
@@ -29,7 +30,7 @@ def lockout_response(
     return render(request, "account/lockout.html", status=429)
 
 
-def _render_page_or_partial(request: HttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
+def _render_page_or_partial(request: HtmxHttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
     """The named partial for htmx swaps; the whole page otherwise, including htmx's history restores."""
     wants_partial = bool(request.htmx) and not request.htmx.history_restore_request
     response = render(request, f"{template}#{partial}" if wants_partial else template, context)
@@ -38,12 +39,12 @@ def _render_page_or_partial(request: HttpRequest, template: str, partial: str, c
     return response
 
 
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+def _redirect(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
     """A full-page redirect, also when the request came from htmx."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _student_or_redirect(request: HttpRequest) -> tuple[StudentProfile | None, HttpResponse | None]:
+def _student_or_redirect(request: AuthenticatedHttpRequest) -> tuple[StudentProfile | None, HttpResponse | None]:
     user: User = request.user
     if user.role == User.Role.MENTOR:
         return None, _redirect(request, reverse("mentors:dashboard"))
@@ -66,7 +67,7 @@ def _section_or_404(slug: str) -> Section:
         raise Http404 from None
 
 
-def _save_section(request: HttpRequest, section: Section, form: object) -> StudentProfile | None:
+def _save_section(request: AuthenticatedHttpRequest, section: Section, form: object) -> StudentProfile | None:
     """Run the section's service; its ValidationError becomes errors on the form (nothing is saved then)."""
     if not form.is_valid():
         return None
@@ -77,7 +78,9 @@ def _save_section(request: HttpRequest, section: Section, form: object) -> Stude
         return None
 
 
-def _section_context(request: HttpRequest, section: Section, profile: StudentProfile, form: object) -> dict:
+def _section_context(
+    request: AuthenticatedHttpRequest, section: Section, profile: StudentProfile, form: object
+) -> dict:
     return {
         "section": section,
         "sections": SECTIONS,
@@ -90,13 +93,15 @@ def _section_context(request: HttpRequest, section: Section, profile: StudentPro
     }
 
 
-def _render_step(request: HttpRequest, section: Section, profile: StudentProfile, form: object) -> HttpResponse:
+def _render_step(
+    request: AuthenticatedHttpRequest, section: Section, profile: StudentProfile, form: object
+) -> HttpResponse:
     context = _section_context(request, section, profile, form)
     return _render_page_or_partial(request, "accounts/onboarding.html", "wizard", context)
 
 
 @login_required
-def onboarding(request: HttpRequest) -> HttpResponse:
+def onboarding(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile, elsewhere = _student_or_redirect(request)
     if elsewhere:
         return elsewhere
@@ -106,7 +111,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def onboarding_step(request: HttpRequest, step: str) -> HttpResponse:
+def onboarding_step(request: AuthenticatedHttpRequest, step: str) -> HttpResponse:
     section = _section_or_404(step)
     profile, elsewhere = _student_or_redirect(request)
     if elsewhere:
@@ -137,7 +142,7 @@ def onboarding_step(request: HttpRequest, step: str) -> HttpResponse:
 
 
 @login_required
-def profile_edit(request: HttpRequest, section: str) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest, section: str) -> HttpResponse:
     section_obj = _section_or_404(section)
     profile, elsewhere = _student_or_redirect(request)
     if elsewhere:
@@ -159,7 +164,7 @@ def profile_edit(request: HttpRequest, section: str) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile, elsewhere = _student_or_redirect(request)
     if elsewhere:
         return elsewhere
@@ -180,7 +185,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @reauthentication_required
-def phone_change(request: HttpRequest) -> HttpResponse:
+def phone_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PhoneChangeForm(request.POST or None, initial={"phone": request.user.phone})
     if request.method == "POST" and form.is_valid():
         services.user_phone_change(user=request.user, phone=form.cleaned_data["phone"])
@@ -190,7 +195,7 @@ def phone_change(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def guardian(request: HttpRequest) -> HttpResponse:
+def guardian(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: User = request.user
     if not user.is_minor:
         messages.info(request, _("Guardian consent is only needed for students under 18."))
@@ -218,7 +223,7 @@ def guardian(request: HttpRequest) -> HttpResponse:
     return _render_page_or_partial(request, "accounts/guardian.html", "guardian_form", context)
 
 
-def _guardian_phone_verify(request: HttpRequest, answers: dict) -> HttpResponse:
+def _guardian_phone_verify(request: AuthenticatedHttpRequest, answers: dict) -> HttpResponse:
     """Keep the answers, text the guardian a code and take the student to the phone verification page, which
     brings them back here to send the request once the number is proved."""
     request.session[GUARDIAN_DRAFT_SESSION_KEY] = answers
@@ -233,7 +238,7 @@ def _guardian_phone_verify(request: HttpRequest, answers: dict) -> HttpResponse:
 
 @require_POST
 @login_required
-def guardian_resend(request: HttpRequest) -> HttpResponse:
+def guardian_resend(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         consent = services.guardian_consent_resend(student=request.user)
     except ValidationError as error:

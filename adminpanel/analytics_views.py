@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -19,6 +19,7 @@ from adminpanel.selectors import AnalyticsReport, analytics_report
 from adminpanel.services.analytics import ANALYTICS_ZONE
 from mentors.forms import StyledFormMixin
 from mentors.models import StudentLevel
+from mentorship.http import AuthenticatedHttpRequest
 from sessions_app.models import Session
 
 PERIODS = [(7, gettext_lazy("Last 7 days")), (30, gettext_lazy("Last 30 days")), (90, gettext_lazy("Last 90 days"))]
@@ -260,7 +261,7 @@ def _tables_and_charts(days: int, language: str, state: str, names: dict[str, st
 
 
 @admin_required
-def analytics(request: HttpRequest) -> HttpResponse:
+def analytics(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AnalyticsFilterForm(request.GET or None)
     days, language, state = form.values()
     start, end, tables, charts = _tables_and_charts(days, language, state, dict(form.fields["language"].choices))

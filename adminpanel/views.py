@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from mentors import selectors, services
 from mentors.documents import document_id_from_token, document_link
 from mentors.models import MentorProfile, VerificationDocument, VerificationStatus
 from mentors.services.verification import staff_actions_for
+from mentorship.http import AuthenticatedHttpRequest
 from payments.selectors import invoices_search
 
 QUEUE_PAGE_SIZE = 25
@@ -21,7 +22,7 @@ HOME_QUEUE_SIZE = 10
 
 
 @staff_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     counts = selectors.application_status_counts()
     context = {
         "status_counts": [(status, counts[status.value]) for status in VerificationStatus],
@@ -36,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def verification_queue(request: HttpRequest) -> HttpResponse:
+def verification_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     paginator = Paginator(selectors.verification_queue(**form.filters()), QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -49,7 +50,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _application_context(
-    request: HttpRequest, mentor_id: int, failed_form: VerificationActionForm | None = None
+    request: AuthenticatedHttpRequest, mentor_id: int, failed_form: VerificationActionForm | None = None
 ) -> dict:
     mentor = selectors.application_for_review(mentor_id)
     forms = []
@@ -70,7 +71,7 @@ def _application_context(
 
 
 @staff_required
-def application(request: HttpRequest, mentor_id: int) -> HttpResponse:
+def application(request: AuthenticatedHttpRequest, mentor_id: int) -> HttpResponse:
     try:
         context = _application_context(request, mentor_id)
     except MentorProfile.DoesNotExist:
@@ -82,7 +83,7 @@ def application(request: HttpRequest, mentor_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def application_action(request: HttpRequest, mentor_id: int) -> HttpResponse:
+def application_action(request: AuthenticatedHttpRequest, mentor_id: int) -> HttpResponse:
     mentor = get_object_or_404(MentorProfile, pk=mentor_id)
     form = VerificationActionForm(
         request.POST, staff_time_zone=request.user.tzinfo, prefix=request.POST.get("prefix", "")
@@ -117,7 +118,7 @@ def application_action(request: HttpRequest, mentor_id: int) -> HttpResponse:
 
 
 @admin_required
-def document(request: HttpRequest, token: str) -> HttpResponse:
+def document(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """Streams a verification document to staff, through a link that expires after five minutes."""
     try:
         document_id = document_id_from_token(token)
@@ -144,7 +145,7 @@ INVOICE_RESULTS = 50
 
 
 @staff_required
-def invoice_search(request: HttpRequest) -> HttpResponse:
+def invoice_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Find any invoice or credit note by (part of) its number."""
     number = request.GET.get("number", "")[:32]
     results = list(invoices_search(number)[:INVOICE_RESULTS]) if number.strip() else []

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
 from django.db.models import F, Func, Q, QuerySet
@@ -168,7 +169,7 @@ def _distinct_elements(array_field: str) -> list[str]:
     return sorted(values, key=str.casefold)
 
 
-def student_facts_for(user: User) -> scoring.StudentFacts | None:
+def student_facts_for(user: User | AnonymousUser) -> scoring.StudentFacts | None:
     """What matching knows about a signed-in student (None for visitors, mentors and staff)."""
     if not user.is_authenticated or user.role != User.Role.STUDENT:
         return None

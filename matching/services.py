@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -194,7 +195,13 @@ PRECOMPUTE_CHUNK_SIZE = 500
 
 
 def interaction_record(
-    *, student: User, mentor_id: int, kind: str, source: str = "", rank: int | None = None, value: int = 0
+    *,
+    student: User | AnonymousUser,
+    mentor_id: int,
+    kind: str,
+    source: str = "",
+    rank: int | None = None,
+    value: int = 0,
 ) -> None:
     """Log what a student did, after the surrounding commit, unless they turned personalisation off."""
     if not student.is_authenticated or student.role != User.Role.STUDENT:

@@ -8,11 +8,12 @@ from django.views.decorators.vary import vary_on_headers
 from matching import page_cache, selectors
 from matching.forms import MentorSearchForm
 from matching.recommender import serving
+from mentorship.http import AuthenticatedHttpRequest, HtmxHttpRequest
 
 
 @require_GET
 @vary_on_headers("HX-Request")
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: HtmxHttpRequest) -> HttpResponse:
     """`/mentors/`: the filters and one page of results; HTMX filter changes get only the results back.
 
     What does not depend on the viewer comes from `page_cache`: a signed-out visitor's whole page, per URL; the
@@ -74,7 +75,7 @@ def _filters_and_results(request: HttpRequest, student, version: str | None) -> 
     return {"filters_html": filters_html, "results_html": results_html}
 
 
-def _parse_filters(request: HttpRequest, *, is_student: bool, knows_place: bool) -> tuple:
+def _parse_filters(request: AuthenticatedHttpRequest, *, is_student: bool, knows_place: bool) -> tuple:
     """(filters, page number, the form's HTML, the ways out of an empty result) for the query string."""
     form = MentorSearchForm(
         request.GET, options=selectors.filter_options(), is_student=is_student, knows_place=knows_place
@@ -83,7 +84,7 @@ def _parse_filters(request: HttpRequest, *, is_student: bool, knows_place: bool)
     return form.search_filters(), form.page_number(), filters_html, _relaxations(request, form)
 
 
-def _relaxations(request: HttpRequest, form: MentorSearchForm) -> list[tuple[str, str]]:
+def _relaxations(request: AuthenticatedHttpRequest, form: MentorSearchForm) -> list[tuple[str, str]]:
     """(what to drop, the search without it) for every active filter: the ways out of an empty result."""
     relaxed = []
     for name, shown in form.active_filters():

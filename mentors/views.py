@@ -24,6 +24,7 @@ from mentors.hooks import profile_extra_context
 from mentors.models import MentorProfile, VerificationStatus
 from mentors.services.profiles import EDITABLE_STATUSES
 from mentors.slots import group_slots_by_local_day, next_open_slots, open_slots_for_mentors, price_for_duration_paise
+from mentorship.http import AuthenticatedHttpRequest, HtmxHttpRequest
 
 PREVIEW_DAYS = 7
 
@@ -33,7 +34,7 @@ def mentor_required(view):
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:
         mentor = selectors.mentor_for_user(request.user)
         if mentor is None:
             return redirect("mentors:apply")
@@ -42,7 +43,7 @@ def mentor_required(view):
     return wrapped
 
 
-def _form_status(request: HttpRequest) -> int:
+def _form_status(request: AuthenticatedHttpRequest) -> int:
     return 400 if request.method == "POST" else 200
 
 
@@ -50,7 +51,7 @@ def _form_status(request: HttpRequest) -> int:
 
 
 @login_required
-def apply(request: HttpRequest) -> HttpResponse:
+def apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     mentor = selectors.mentor_for_user(request.user)
     if mentor is not None and mentor.verification_status != VerificationStatus.REAPPLICATION_REQUIRED:
         return redirect("mentors:dashboard")
@@ -76,7 +77,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 
 @mentor_required
-def dashboard(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     context = {
         "mentor": mentor,
         "events": selectors.verification_history(mentor),
@@ -89,7 +90,7 @@ def dashboard(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
 
 
 @mentor_required
-def profile_edit(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     if mentor.verification_status not in EDITABLE_STATUSES:
         return redirect(
             "mentors:apply"
@@ -125,7 +126,7 @@ def profile_edit(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
 
 @require_POST
 @mentor_required
-def profile_address(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def profile_address(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     form = ProfileAddressForm(request.POST)
     if form.is_valid():
         try:
@@ -172,7 +173,7 @@ def _availability_context(mentor: MentorProfile, **forms) -> dict:
 
 
 def _availability_response(
-    request: HttpRequest, mentor: MentorProfile, partial: str, status: int = 200, **forms
+    request: AuthenticatedHttpRequest, mentor: MentorProfile, partial: str, status: int = 200, **forms
 ) -> HttpResponse:
     context = _availability_context(mentor, **forms)
     if request.htmx:
@@ -183,7 +184,7 @@ def _availability_response(
 
 
 @mentor_required
-def availability(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def availability(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     context = _availability_context(mentor)
     if request.htmx:
         return render(request, "mentors/availability.html#editor", context)
@@ -192,7 +193,7 @@ def availability(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
 
 @require_POST
 @mentor_required
-def availability_rule_add(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def availability_rule_add(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     form = AvailabilityRuleForm(request.POST)
     if form.is_valid():
         try:
@@ -206,7 +207,7 @@ def availability_rule_add(request: HttpRequest, mentor: MentorProfile) -> HttpRe
 
 @require_POST
 @mentor_required
-def availability_rule_delete(request: HttpRequest, mentor: MentorProfile, rule_id: int) -> HttpResponse:
+def availability_rule_delete(request: AuthenticatedHttpRequest, mentor: MentorProfile, rule_id: int) -> HttpResponse:
     try:
         services.availability_rule_delete(mentor=mentor, rule_id=rule_id)
     except ValidationError:
@@ -216,7 +217,7 @@ def availability_rule_delete(request: HttpRequest, mentor: MentorProfile, rule_i
 
 @require_POST
 @mentor_required
-def availability_override_add(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def availability_override_add(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     form = AvailabilityOverrideForm(request.POST)
     if form.is_valid():
         try:
@@ -232,7 +233,9 @@ def availability_override_add(request: HttpRequest, mentor: MentorProfile) -> Ht
 
 @require_POST
 @mentor_required
-def availability_override_delete(request: HttpRequest, mentor: MentorProfile, override_id: int) -> HttpResponse:
+def availability_override_delete(
+    request: AuthenticatedHttpRequest, mentor: MentorProfile, override_id: int
+) -> HttpResponse:
     try:
         services.availability_override_delete(mentor=mentor, override_id=override_id)
     except ValidationError:
@@ -242,7 +245,7 @@ def availability_override_delete(request: HttpRequest, mentor: MentorProfile, ov
 
 @require_POST
 @mentor_required
-def availability_settings(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def availability_settings(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     form = AvailabilitySettingsForm(request.POST, instance=MentorProfile.objects.get(pk=mentor.pk))
     if form.is_valid():
         try:
@@ -257,7 +260,7 @@ def availability_settings(request: HttpRequest, mentor: MentorProfile) -> HttpRe
 # --- the public profile --------------------------------------------------------------------------------
 
 
-def profile(request: HttpRequest, slug: str) -> HttpResponse:
+def profile(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     try:
         mentor = selectors.public_profile(slug)
     except Http404:

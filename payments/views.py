@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from accounts.privacy.phone import phone_is_verified
 from accounts.selectors import user_has_mfa
+from mentorship.http import AuthenticatedHttpRequest
 from mentorship.money import format_inr
 from mentorship.resilient_cache import count_hit
 from payments.forms import CheckoutResultForm, PayoutDetailsForm, TestCheckoutForm
@@ -47,7 +48,7 @@ def _attempt_allowed(user: User) -> bool:
     return hits is None or hits <= ATTEMPTS_PER_WINDOW
 
 
-def _too_many_attempts(request: HttpRequest, payment: Payment) -> HttpResponse:
+def _too_many_attempts(request: AuthenticatedHttpRequest, payment: Payment) -> HttpResponse:
     messages.error(request, _("Too many payment attempts. Please wait a few minutes and try again."))
     return _render_checkout(request, payment, status=429)
 
@@ -67,7 +68,9 @@ def _checkout_options(payment: Payment, user: User, subject: PaymentSubject) -> 
     }
 
 
-def _render_checkout(request: HttpRequest, payment: Payment, test_form: TestCheckoutForm | None = None, status=200):
+def _render_checkout(
+    request: AuthenticatedHttpRequest, payment: Payment, test_form: TestCheckoutForm | None = None, status=200
+):
     subject = payment_subjects([payment], viewer=request.user)[payment.pk]
     context = {"payment": payment, "subject": subject, "return_url": get_handler(payment.purpose).return_url(payment)}
     if payment.gateway == Payment.Gateway.OFFLINE:
@@ -79,7 +82,7 @@ def _render_checkout(request: HttpRequest, payment: Payment, test_form: TestChec
 
 @login_required
 @require_GET
-def checkout(request: HttpRequest, payment_id: int) -> HttpResponse:
+def checkout(request: AuthenticatedHttpRequest, payment_id: int) -> HttpResponse:
     payment = get_payment_for_payer(request.user, payment_id)
     if payment.status == Payment.Status.CAPTURED:
         messages.info(request, _("This payment is already complete."))
@@ -87,7 +90,7 @@ def checkout(request: HttpRequest, payment_id: int) -> HttpResponse:
     return _render_checkout(request, payment)
 
 
-def _conclude(request: HttpRequest, payment: Payment, *, succeeded: bool, result: dict) -> HttpResponse:
+def _conclude(request: AuthenticatedHttpRequest, payment: Payment, *, succeeded: bool, result: dict) -> HttpResponse:
     """Verify a checkout result (real or test mode), then send the payer back with a clear message."""
     try:
         if succeeded:
@@ -115,7 +118,7 @@ def _conclude(request: HttpRequest, payment: Payment, *, succeeded: bool, result
 
 @login_required
 @require_POST
-def callback(request: HttpRequest, payment_id: int) -> HttpResponse:
+def callback(request: AuthenticatedHttpRequest, payment_id: int) -> HttpResponse:
     payment = get_payment_for_payer(request.user, payment_id)
     if not _attempt_allowed(request.user):
         return _too_many_attempts(request, payment)
@@ -132,7 +135,7 @@ def callback(request: HttpRequest, payment_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def test_checkout(request: HttpRequest, payment_id: int) -> HttpResponse:
+def test_checkout(request: AuthenticatedHttpRequest, payment_id: int) -> HttpResponse:
     """The offline stand-in for Checkout.js: the gateway simulates the bank and signs the result."""
     payment = get_payment_for_payer(request.user, payment_id)
     if payment.gateway != Payment.Gateway.OFFLINE:
@@ -167,7 +170,7 @@ def webhook(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(student_payment_history(request.user), 20).get_page(request.GET.get("page"))
     subjects = payment_subjects(page.object_list, viewer=request.user)
     rows = [(payment, subjects[payment.pk]) for payment in page.object_list]
@@ -177,7 +180,7 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def earnings(request: HttpRequest) -> HttpResponse:
+def earnings(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role != User.Role.MENTOR:
         raise PermissionDenied
     page = Paginator(mentor_earnings_history(request.user), 25).get_page(request.GET.get("page"))
@@ -195,7 +198,7 @@ def earnings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def invoice_download(request: HttpRequest, invoice_id: int) -> HttpResponse:
+def invoice_download(request: AuthenticatedHttpRequest, invoice_id: int) -> HttpResponse:
     """The PDF of an invoice or credit note, for its buyer and staff only. Rendered now if the worker has not yet."""
     invoice = get_invoice_for_download(request.user, invoice_id)
     if not invoice.pdf:
@@ -209,7 +212,7 @@ def invoice_download(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 
 @login_required
-def payout_details(request: HttpRequest) -> HttpResponse:
+def payout_details(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role != User.Role.MENTOR:
         raise PermissionDenied
     if payout_details_require_mfa() and not user_has_mfa(request.user):
@@ -222,7 +225,7 @@ def payout_details(request: HttpRequest) -> HttpResponse:
 
 
 @reauthentication_required
-def _payout_details_form(request: HttpRequest) -> HttpResponse:
+def _payout_details_form(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = MentorPayoutDetails.objects.filter(mentor=request.user).first()
     form = PayoutDetailsForm(
         request.POST or None,

@@ -18,6 +18,7 @@ from accounts.selectors import active_languages, student_can_book
 from accounts.timezones import viewer_time_zone
 from mentors.models import MentorProfile
 from mentors.slots import next_open_slots, open_slots, price_for_duration_paise
+from mentorship.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from mentorship.resilient_cache import count_hit
 from sessions_app import ics, policy, selectors, services
 from sessions_app.forms import (
@@ -36,7 +37,7 @@ from sessions_app.models import Booking, CalendarFeed, Notification, Session
 BOOKING_ATTEMPTS_PER_MINUTE = 3
 
 
-def _too_many_booking_attempts(request: HttpRequest) -> bool:
+def _too_many_booking_attempts(request: AuthenticatedHttpRequest) -> bool:
     key = f"sessions:booking-attempts:{request.user.pk}:{int(timezone.now().timestamp() // 60)}"
     hits = count_hit(key, window_seconds=90)
     # Fails open while Redis is down: a hold is short and the database's exclusion constraint still stops double
@@ -58,7 +59,7 @@ def _status_for(form) -> int:
     return 422 if form.is_bound and form.errors else 200
 
 
-def _after_hold(request: HttpRequest, booking: Booking) -> HttpResponse:
+def _after_hold(request: AuthenticatedHttpRequest, booking: Booking) -> HttpResponse:
     """Free bookings are done; paid ones go to checkout (or, if the gateway is down, to the booking to retry)."""
     if booking.status == Booking.Status.CONFIRMED:
         messages.success(request, _("You are booked! We have emailed you the details and a calendar invitation."))
@@ -76,7 +77,7 @@ def mentor_required(view):
 
     @wraps(view)
     @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:
         profile = MentorProfile.objects.filter(user=request.user).first()
         if profile is None:
             raise PermissionDenied
@@ -102,7 +103,7 @@ def _slots_on(mentor: MentorProfile, *, day: dt.date, duration: int, tz, now, ig
         )
 
 
-def _picker_state(request: HttpRequest, mentor: MentorProfile, tz, now) -> tuple[int, dt.date]:
+def _picker_state(request: AuthenticatedHttpRequest, mentor: MentorProfile, tz, now) -> tuple[int, dt.date]:
     """The duration and day whose slots to show, from the request, else the first day with a free slot."""
     data = request.POST if request.method == "POST" else request.GET
     picker = SlotPickerForm(data, durations=mentor.offered_durations)
@@ -112,7 +113,7 @@ def _picker_state(request: HttpRequest, mentor: MentorProfile, tz, now) -> tuple
     return duration, day
 
 
-def _render_book(request: HttpRequest, mentor: MentorProfile, form, *, duration: int, day: dt.date, now):
+def _render_book(request: AuthenticatedHttpRequest, mentor: MentorProfile, form, *, duration: int, day: dt.date, now):
     allowed, blocked_reason = student_can_book(request.user)
     tz = request.user.tzinfo
     context = {"mentor": mentor, "form": form, "blocked_reason": blocked_reason, "duration": duration, "day": day,
@@ -127,7 +128,7 @@ def _render_book(request: HttpRequest, mentor: MentorProfile, form, *, duration:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def book(request: HttpRequest, slug: str) -> HttpResponse:
+def book(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     mentor = get_object_or_404(
         MentorProfile.objects.select_related("user__primary_language").prefetch_related("user__languages"), slug=slug
     )
@@ -167,7 +168,7 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def booking_detail(request: HttpRequest, booking_uuid) -> HttpResponse:
+def booking_detail(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = selectors.get_booking_for_user(request.user, booking_uuid)
     now = timezone.now()
     is_student = request.user.pk == booking.student_id
@@ -191,7 +192,7 @@ def booking_detail(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_POST
-def booking_pay(request: HttpRequest, booking_uuid) -> HttpResponse:
+def booking_pay(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = selectors.get_booking_for_user(request.user, booking_uuid)
     if booking.student_id != request.user.pk:
         raise PermissionDenied
@@ -200,7 +201,7 @@ def booking_pay(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def booking_cancel(request: HttpRequest, booking_uuid) -> HttpResponse:
+def booking_cancel(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = selectors.get_booking_for_user(request.user, booking_uuid)
     now = timezone.now()
     form = CancelForm(request.POST or None)
@@ -219,7 +220,7 @@ def booking_cancel(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def booking_reschedule(request: HttpRequest, booking_uuid) -> HttpResponse:
+def booking_reschedule(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = selectors.get_booking_for_user(request.user, booking_uuid)
     session = booking.session
     if session.is_group or booking.status != Booking.Status.CONFIRMED:
@@ -258,7 +259,7 @@ def booking_reschedule(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_GET
-def booking_ics(request: HttpRequest, booking_uuid) -> HttpResponse:
+def booking_ics(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = selectors.get_booking_for_user(request.user, booking_uuid)
     if request.user.pk == booking.session.mentor_id:
         body = ics.hosted_invitation(booking.session, counterpart_name=booking.student.full_name)
@@ -271,7 +272,7 @@ def booking_ics(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def booking_dispute(request: HttpRequest, booking_uuid) -> HttpResponse:
+def booking_dispute(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = selectors.get_booking_for_user(request.user, booking_uuid)
     if booking.student_id != request.user.pk:
         raise PermissionDenied
@@ -290,7 +291,7 @@ def booking_dispute(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_POST
-def booking_no_show(request: HttpRequest, booking_uuid) -> HttpResponse:
+def booking_no_show(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = selectors.get_booking_for_user(request.user, booking_uuid)
     try:
         services.booking_mark_no_show(booking=booking, actor=request.user)
@@ -306,7 +307,7 @@ def booking_no_show(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_sessions(request: HttpRequest) -> HttpResponse:
+def my_sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     upcoming, past = selectors.student_bookings(request.user, now)
     tab = "past" if request.GET.get("tab") == "past" else "upcoming"
@@ -319,7 +320,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
 
 @mentor_required
 @require_GET
-def mentor_bookings(request: HttpRequest) -> HttpResponse:
+def mentor_bookings(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     upcoming, past = selectors.mentor_bookings(request.user, now)
     tab = "past" if request.GET.get("tab") == "past" else "upcoming"
@@ -332,7 +333,7 @@ def mentor_bookings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.notifications_mark_read(user=request.user)
         return redirect("sessions_app:notifications")
@@ -344,7 +345,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: HtmxHttpRequest) -> HttpResponse:
     tz, now = viewer_time_zone(request), timezone.now()
     form = GroupFilterForm(request.GET or None, languages=active_languages())
     filters = form.filters() if form.is_valid() else selectors.GroupSessionFilters()
@@ -372,7 +373,7 @@ def group_detail(request: HttpRequest, session_uuid) -> HttpResponse:
 
 @login_required
 @require_POST
-def group_book(request: HttpRequest, session_uuid) -> HttpResponse:
+def group_book(request: AuthenticatedHttpRequest, session_uuid) -> HttpResponse:
     session = selectors.get_public_group_session(session_uuid, timezone.now())
     if _too_many_booking_attempts(request):
         messages.error(request, _("Too many booking attempts. Please wait a minute and try again."))
@@ -387,7 +388,7 @@ def group_book(request: HttpRequest, session_uuid) -> HttpResponse:
 
 @login_required
 @require_POST
-def group_waitlist(request: HttpRequest, session_uuid) -> HttpResponse:
+def group_waitlist(request: AuthenticatedHttpRequest, session_uuid) -> HttpResponse:
     session = selectors.get_public_group_session(session_uuid, timezone.now())
     if request.POST.get("action") == "leave":
         services.waitlist_leave(student=request.user, session=session)
@@ -407,7 +408,7 @@ def group_waitlist(request: HttpRequest, session_uuid) -> HttpResponse:
 
 @mentor_required
 @require_GET
-def mentor_group_sessions(request: HttpRequest) -> HttpResponse:
+def mentor_group_sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
     sessions = selectors.mentor_group_sessions(request.user, timezone.now())
     context = {"sessions": sessions, "tz": request.user.tzinfo, "verified": request.mentor_profile.is_listed}
     return render(request, "sessions_app/mentor_group_sessions.html", context)
@@ -418,7 +419,7 @@ GROUP_FIELD_MAP = {"price_paise": "price_rupees", "starts_at": "date"}
 
 @mentor_required
 @require_http_methods(["GET", "POST"])
-def group_create(request: HttpRequest) -> HttpResponse:
+def group_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = GroupSessionForm(request.POST or None, request.FILES or None,
                             initial={"time_zone": request.user.time_zone, "language": request.user.primary_language_id})
     if request.method == "POST" and form.is_valid():
@@ -434,7 +435,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 @mentor_required
 @require_http_methods(["GET", "POST"])
-def group_edit(request: HttpRequest, session_uuid) -> HttpResponse:
+def group_edit(request: AuthenticatedHttpRequest, session_uuid) -> HttpResponse:
     session = selectors.get_hosted_session(request.user, session_uuid)
     if not session.is_group or session.status not in (Session.Status.DRAFT, Session.Status.SCHEDULED):
         raise Http404
@@ -453,7 +454,7 @@ def group_edit(request: HttpRequest, session_uuid) -> HttpResponse:
 
 @mentor_required
 @require_POST
-def group_publish(request: HttpRequest, session_uuid) -> HttpResponse:
+def group_publish(request: AuthenticatedHttpRequest, session_uuid) -> HttpResponse:
     session = selectors.get_hosted_session(request.user, session_uuid)
     try:
         services.group_session_publish(session=session, actor=request.user)
@@ -466,7 +467,7 @@ def group_publish(request: HttpRequest, session_uuid) -> HttpResponse:
 
 @mentor_required
 @require_http_methods(["GET", "POST"])
-def group_cancel(request: HttpRequest, session_uuid) -> HttpResponse:
+def group_cancel(request: AuthenticatedHttpRequest, session_uuid) -> HttpResponse:
     session = selectors.get_hosted_session(request.user, session_uuid)
     form = SessionCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -484,7 +485,7 @@ def group_cancel(request: HttpRequest, session_uuid) -> HttpResponse:
 
 @login_required
 @require_GET
-def hosted_session(request: HttpRequest, session_uuid) -> HttpResponse:
+def hosted_session(request: AuthenticatedHttpRequest, session_uuid) -> HttpResponse:
     session = selectors.get_hosted_session(request.user, session_uuid)
     now = timezone.now()
     context = {"session": session, "roster": selectors.session_roster(session), "tz": request.user.tzinfo,
@@ -495,7 +496,7 @@ def hosted_session(request: HttpRequest, session_uuid) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_complete(request: HttpRequest, session_uuid) -> HttpResponse:
+def session_complete(request: AuthenticatedHttpRequest, session_uuid) -> HttpResponse:
     session = selectors.get_hosted_session(request.user, session_uuid)
     try:
         services.session_complete(session=session, actor=request.user)
@@ -511,7 +512,7 @@ def session_complete(request: HttpRequest, session_uuid) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_settings(request: HttpRequest) -> HttpResponse:
+def calendar_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.calendar_feed_regenerate(user=request.user)
         messages.success(request, _("Your calendar address has changed; the old one no longer works."))

@@ -56,7 +56,8 @@ class LineListField(forms.CharField):
             return "\n".join(value)
         return value
 
-    def to_python(self, value: object) -> list[str]:
+    # A text field that cleans to a list: CharField gives the widget and the length checks.
+    def to_python(self, value: object) -> list[str]:  # type: ignore[override]
         if isinstance(value, list | tuple):
             return list(value)
         items: dict[str, str] = {}
@@ -131,7 +132,8 @@ class OnboardingRulesForm(forms.Form):
         raise NotImplementedError
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for field, message in self.rule_errors(cleaned).items():
             if field not in self.errors:
                 self.add_error(field, message)
@@ -155,7 +157,8 @@ class SignupExtraForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # allauth checks the password against a user with only the email; the name is ours to check.
         password, full_name = cleaned.get("password1"), cleaned.get("full_name")
         if password and full_name:
@@ -444,7 +447,8 @@ class ConsentDecisionForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == "grant" and not cleaned.get("agree"):
             self.add_error("agree", _("Tick the box to confirm that you agree."))
         return cleaned

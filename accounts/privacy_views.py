@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
@@ -88,7 +89,7 @@ def data_export_request(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def data_export_download(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+def data_export_download(request: AuthenticatedHttpRequest, token: str) -> HttpResponseBase:
     export = exports.data_export_for_download(user=request.user, token=token)
     audit_record(event=AuditLogEntry.Event.EXPORT, subject=export, changes={"status": "downloaded"})
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=f"peerlearn-data-{export.pk}.zip")

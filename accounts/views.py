@@ -1,5 +1,6 @@
 from allauth.account.decorators import reauthentication_required
 from axes.helpers import get_client_ip_address
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -67,7 +68,7 @@ def _section_or_404(slug: str) -> Section:
         raise Http404 from None
 
 
-def _save_section(request: AuthenticatedHttpRequest, section: Section, form: object) -> StudentProfile | None:
+def _save_section(request: AuthenticatedHttpRequest, section: Section, form: forms.Form) -> StudentProfile | None:
     """Run the section's service; its ValidationError becomes errors on the form (nothing is saved then)."""
     if not form.is_valid():
         return None
@@ -105,6 +106,7 @@ def onboarding(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile, elsewhere = _student_or_redirect(request)
     if elsewhere:
         return elsewhere
+    assert profile is not None  # None only with a redirect
     if profile.is_onboarded:
         return redirect("accounts:dashboard")
     return redirect("accounts:onboarding_step", step=section_for_step(profile.onboarding_step).slug)
@@ -116,6 +118,7 @@ def onboarding_step(request: AuthenticatedHttpRequest, step: str) -> HttpRespons
     profile, elsewhere = _student_or_redirect(request)
     if elsewhere:
         return elsewhere
+    assert profile is not None  # None only with a redirect
     if profile.is_onboarded:
         return _redirect(request, reverse("accounts:profile_edit", args=[section.slug]))
     if section.number > profile.onboarding_step:
@@ -147,6 +150,7 @@ def profile_edit(request: AuthenticatedHttpRequest, section: str) -> HttpRespons
     profile, elsewhere = _student_or_redirect(request)
     if elsewhere:
         return elsewhere
+    assert profile is not None  # None only with a redirect
     if not profile.is_onboarded:
         return redirect("accounts:onboarding")
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
@@ -168,6 +172,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile, elsewhere = _student_or_redirect(request)
     if elsewhere:
         return elsewhere
+    assert profile is not None  # None only with a redirect
     if not profile.is_onboarded:
         return redirect("accounts:onboarding")
     user: User = request.user
@@ -239,6 +244,7 @@ def _guardian_phone_verify(request: AuthenticatedHttpRequest, answers: dict) -> 
 @require_POST
 @login_required
 def guardian_resend(request: AuthenticatedHttpRequest) -> HttpResponse:
+    consent: GuardianConsent | None
     try:
         consent = services.guardian_consent_resend(student=request.user)
     except ValidationError as error:

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -139,7 +140,7 @@ def ticket(request: AuthenticatedHttpRequest, ticket_uuid) -> HttpResponse:
 
 
 @login_required
-def attachment(request: AuthenticatedHttpRequest, attachment_id: int) -> HttpResponse:
+def attachment(request: AuthenticatedHttpRequest, attachment_id: int) -> HttpResponseBase:
     """An attachment, to the ticket's requester (not on internal notes) or to support staff."""
     item = get_object_or_404(TicketAttachment.objects.select_related("message__ticket"), pk=attachment_id)
     message = item.message

@@ -3,6 +3,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -118,7 +119,7 @@ def application_action(request: AuthenticatedHttpRequest, mentor_id: int) -> Htt
 
 
 @admin_required
-def document(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+def document(request: AuthenticatedHttpRequest, token: str) -> HttpResponseBase:
     """Streams a verification document to staff, through a link that expires after five minutes."""
     try:
         document_id = document_id_from_token(token)

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -87,23 +89,23 @@ class MentorSearchForm(forms.Form):
 
     def __init__(self, data, *, options: FilterOptions, is_student: bool, knows_place: bool):
         super().__init__(data)
-        self.fields["language"].choices = [
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
             ("", _("Any language")),
             *(
                 (code, options.language_names.get(code, code))
                 for code in _with_current(options.languages, data.get("language", ""))
             ),
         ]
-        self.fields["subject"].choices = [
+        cast(forms.ChoiceField, self.fields["subject"]).choices = [
             ("", _("Any subject")),
             *((value, value) for value in _with_current(options.subjects, data.get("subject", ""))),
         ]
-        self.fields["specialization"].choices = [
+        cast(forms.ChoiceField, self.fields["specialization"]).choices = [
             ("", _("Any specialization")),
             *((value, value) for value in _with_current(options.specializations, data.get("specialization", ""))),
         ]
         if not is_student:
-            self.fields["sort"].choices = SORT_CHOICES_VISITOR
+            cast(forms.ChoiceField, self.fields["sort"]).choices = SORT_CHOICES_VISITOR
         if not knows_place:
             del self.fields["near"]
         for field in self.fields.values():

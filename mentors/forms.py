@@ -1,5 +1,6 @@
 import zoneinfo
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
@@ -28,6 +29,9 @@ from mentors.models import (
 from mentors.services import MentorApplication
 from mentorship.fields import SafeDateField
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 LIST_HELP = _("Separate items with commas.")
 INPUT_CLASSES = "mt-1 block w-full rounded-md border-slate-300 shadow-sm focus:border-indigo-500 focus:ring-indigo-500"
 CHECK_CLASSES = "rounded border-slate-300 text-indigo-600 focus:ring-indigo-500"
@@ -42,7 +46,9 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(zone, zone.replace("_", " ")) for zone in zones]
 
 
-def _list_field(label: str, *, required: bool = False, help_text: str = LIST_HELP) -> SimpleArrayField:
+def _list_field(
+    label: "StrOrPromise", *, required: bool = False, help_text: "StrOrPromise" = LIST_HELP
+) -> SimpleArrayField:
     return SimpleArrayField(
         forms.CharField(max_length=80), label=label, required=required, help_text=help_text, max_length=20
     )

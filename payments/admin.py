@@ -28,8 +28,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class RefundInline(admin.TabularInline):
     model = Refund
     extra = 0
-    fields = ["amount_paise", "status", "reason", "razorpay_refund_id", "created_at", "processed_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("amount_paise", "status", "reason", "razorpay_refund_id", "created_at", "processed_at")
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -64,8 +63,7 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 class LedgerEntryInline(admin.TabularInline):
     model = LedgerEntry
     extra = 0
-    fields = ["account", "amount_paise"]
-    readonly_fields = fields
+    fields = readonly_fields = ("account", "amount_paise")
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -198,7 +199,7 @@ def earnings(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def invoice_download(request: AuthenticatedHttpRequest, invoice_id: int) -> HttpResponse:
+def invoice_download(request: AuthenticatedHttpRequest, invoice_id: int) -> HttpResponseBase:
     """The PDF of an invoice or credit note, for its buyer and staff only. Rendered now if the worker has not yet."""
     invoice = get_invoice_for_download(request.user, invoice_id)
     if not invoice.pdf:

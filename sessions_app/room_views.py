@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -198,13 +199,13 @@ def recording_chunk(
 
 @login_required
 @require_GET
-def recording_play(request: AuthenticatedHttpRequest, recording_id: int) -> HttpResponse:
+def recording_play(request: AuthenticatedHttpRequest, recording_id: int) -> HttpResponseBase:
     rec = recording.get_recording_for_viewer(request.user, recording_id)
     byte_range = recording.parse_range(request.headers.get("Range", ""), rec.size_bytes)
     if request.headers.get("Range") and byte_range is None:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{rec.size_bytes}"
-        return response
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{rec.size_bytes}"
+        return refused
     response = StreamingHttpResponse(recording.recording_stream(rec, byte_range), content_type=rec.content_type)
     if byte_range is not None:
         response.status_code = 206

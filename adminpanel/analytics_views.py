@@ -3,6 +3,7 @@
 import contextlib
 import csv
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.core.cache import cache
@@ -264,7 +265,8 @@ def _tables_and_charts(days: int, language: str, state: str, names: dict[str, st
 def analytics(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AnalyticsFilterForm(request.GET or None)
     days, language, state = form.values()
-    start, end, tables, charts = _tables_and_charts(days, language, state, dict(form.fields["language"].choices))
+    language_names = dict(cast(forms.ChoiceField, form.fields["language"]).choices)
+    start, end, tables, charts = _tables_and_charts(days, language, state, language_names)
     export = request.GET.get("export")
     if export:
         return _csv(next((t for t in tables if t.key == export), tables[0]), start, end)

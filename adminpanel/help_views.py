@@ -148,7 +148,8 @@ def attachment(request: AuthenticatedHttpRequest, attachment_id: int) -> HttpRes
     if not (is_owner or (request.user.is_active and request.user.is_support_staff)):
         raise Http404
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    response["Content-Disposition"] = f'attachment; filename="attachment-{item.pk}.{item.file.name.rsplit(".", 1)[-1]}"'
+    extension = str(item.file.name).rsplit(".", 1)[-1]
+    response["Content-Disposition"] = f'attachment; filename="attachment-{item.pk}.{extension}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -130,13 +130,13 @@ def document(request: AuthenticatedHttpRequest, token: str) -> HttpResponseBase:
     document = get_object_or_404(VerificationDocument, pk=document_id)
     storage = document.file.storage
     try:
-        storage.path(document.file.name)
+        storage.path(str(document.file.name))
     except NotImplementedError:
         # Object storage: hand out a presigned URL that expires as quickly as our own link.
         return HttpResponseRedirect(storage.url(document.file.name))
-    response = FileResponse(storage.open(document.file.name, "rb"), content_type=document.content_type)
+    response = FileResponse(storage.open(str(document.file.name), "rb"), content_type=document.content_type)
     response["Content-Disposition"] = (
-        f'inline; filename="document-{document.pk}.{document.file.name.rsplit(".", 1)[-1]}"'
+        f'inline; filename="document-{document.pk}.{str(document.file.name).rsplit(".", 1)[-1]}"'
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -110,7 +110,7 @@ class MentorSearchForm(forms.Form):
             del self.fields["near"]
         for field in self.fields.values():
             if type(field.widget) is forms.Select:
-                field.widget = OptionsSelect(choices=field.choices)
+                field.widget = OptionsSelect(choices=cast(forms.ChoiceField, field).choices)
             checkbox = isinstance(field.widget, forms.CheckboxInput)
             field.widget.attrs.setdefault("class", CHECKBOX_CLASSES if checkbox else CONTROL_CLASSES)
 

@@ -149,7 +149,7 @@ def profile_address(request: AuthenticatedHttpRequest, mentor: MentorProfile) ->
             _("Your profile address is now %(path)s.") % {"path": reverse("mentors:profile", args=[mentor.slug])},
         )
     else:
-        messages.error(request, " ".join(form.errors.get("slug", [])))
+        messages.error(request, " ".join(str(error) for error in form.errors.get("slug", [])))
     return redirect("mentors:profile_edit")
 
 

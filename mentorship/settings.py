@@ -293,7 +293,7 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_RATE_LIMITS = False if IS_TEST else {}
+ACCOUNT_RATE_LIMITS: dict[str, str] | bool = False if IS_TEST else {}
 # Signed-in devices (allauth.usersessions): at most 3 at once (seed 000 §14.1); signing in a 4th time ends
 # the oldest. "Last seen" is refreshed at most every 5 minutes per session.
 # Where SMS go (phone verification codes): a class with send(to=, body=); the console prints them.

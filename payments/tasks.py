@@ -52,4 +52,4 @@ def capture_authorized_payment(payment_id: int, razorpay_payment_id: str) -> str
 def render_invoice_pdf(invoice_id: int) -> str:
     """After the capture or refund commits: render an invoice or credit note to PDF in private storage (idempotent).
     Runs from the outbox, which tries again later when rendering or storage fails."""
-    return invoices.invoice_render_pdf(invoice_id=invoice_id).pdf.name
+    return str(invoices.invoice_render_pdf(invoice_id=invoice_id).pdf.name)

@@ -403,7 +403,7 @@ def review(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
         "form": form,
         "review": existing,
         "editable_until": feedback_services.review_editable_until(existing) if existing else None,
-        "locked": bool(existing) and not feedback_services.review_is_editable(existing),
+        "locked": existing is not None and not feedback_services.review_is_editable(existing),
     }
     return render(request, "sessions_app/review.html", context, status=400 if form.errors else 200)
 

@@ -180,7 +180,8 @@ def booking_detail(request: AuthenticatedHttpRequest, booking_uuid) -> HttpRespo
         "now": now,
         "refund": selectors.refund_preview(booking, actor=request.user, now=now),
         "can_self_reschedule": policy.can_self_reschedule(starts_at=booking.session.starts_at, now=now),
-        "hold_active": booking.status == Booking.Status.PENDING_PAYMENT and booking.hold_expires_at > now,
+        "hold_active": booking.status == Booking.Status.PENDING_PAYMENT
+        and bool(booking.hold_expires_at and booking.hold_expires_at > now),
         "can_report": booking.session.starts_at <= now <= booking.session.ends_at + policy.DISPUTE_WINDOW,
         "can_mark_no_show": now >= booking.session.starts_at + policy.NO_SHOW_AFTER_START,
         "open_dispute": booking.disputes.filter(status="open").first(),

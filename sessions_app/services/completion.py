@@ -19,7 +19,7 @@ from sessions_app.services._common import enqueue, logger
 
 
 def _release_escrow(booking: Booking) -> None:
-    if booking.payment_id and booking.payment.status == Payment.Status.CAPTURED:
+    if booking.payment and booking.payment.status == Payment.Status.CAPTURED:
         ledger_release_escrow(payment=booking.payment)
 
 
@@ -216,7 +216,7 @@ def booking_refund_by_support(
     refuses that (a refund after an earlier partial one is checked against what is left of the capture)."""
     if not actor.is_support_staff:
         raise ValidationError(_("Only support can refund a booking."), code="forbidden")
-    if not booking.payment_id or booking.payment.status != Payment.Status.CAPTURED:
+    if not booking.payment or booking.payment.status != Payment.Status.CAPTURED:
         raise ValidationError(_("This booking has no completed payment to refund."), code="not_paid")
     refund = payment_refund(
         payment=booking.payment,
@@ -245,7 +245,7 @@ def dispute_resolve_refund(
     booking = Booking.objects.select_related("payment", "session").get(pk=dispute.booking_id)
     if dispute.status != Dispute.Status.OPEN:
         raise ValidationError(_("This dispute was already resolved."), code="resolved")
-    amount = refundable_paise(booking.payment) if amount_paise is None and booking.payment_id else amount_paise or 0
+    amount = refundable_paise(booking.payment) if amount_paise is None and booking.payment else amount_paise or 0
     booking_refund_by_support(booking=booking, actor=actor, amount_paise=amount, note=note, key=f"dispute-{dispute.pk}")
     with transaction.atomic():
         Payment.objects.select_for_update().get(pk=booking.payment_id)

@@ -265,7 +265,7 @@ def _tables_and_charts(days: int, language: str, state: str, names: dict[str, st
 def analytics(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AnalyticsFilterForm(request.GET or None)
     days, language, state = form.values()
-    language_names = dict(cast(forms.ChoiceField, form.fields["language"]).choices)
+    language_names = dict(cast(forms.ChoiceField, form.fields["language"]).choices)  # type: ignore[arg-type]  # pairs
     start, end, tables, charts = _tables_and_charts(days, language, state, language_names)
     export = request.GET.get("export")
     if export:

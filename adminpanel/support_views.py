@@ -156,6 +156,7 @@ def user_account(request: AuthenticatedHttpRequest, user_id: int) -> HttpRespons
     form = ReasonForm(request.POST or None)
     action = request.POST.get("action")
     if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
         operations = {
             "suspend": lambda: account_services.user_suspend(user=account, actor=request.user, reason=reason),
             "deactivate": lambda: account_services.user_suspend(
@@ -164,7 +165,6 @@ def user_account(request: AuthenticatedHttpRequest, user_id: int) -> HttpRespons
             "reinstate": lambda: account_services.user_reinstate(user=account, actor=request.user, reason=reason),
             "warn": lambda: account_services.user_warn(user=account, actor=request.user, reason=reason),
         }
-        reason = form.cleaned_data["reason"]
         try:
             if action not in operations:
                 raise ValidationError(_("Choose an action."))

@@ -110,7 +110,8 @@ class MentorSearchForm(forms.Form):
             del self.fields["near"]
         for field in self.fields.values():
             if type(field.widget) is forms.Select:
-                field.widget = OptionsSelect(choices=cast(forms.ChoiceField, field).choices)
+                # The choices of these fields are lists of pairs.
+                field.widget = OptionsSelect(choices=cast(forms.ChoiceField, field).choices)  # type: ignore[arg-type]
             checkbox = isinstance(field.widget, forms.CheckboxInput)
             field.widget.attrs.setdefault("class", CHECKBOX_CLASSES if checkbox else CONTROL_CLASSES)
 
@@ -151,7 +152,7 @@ class MentorSearchForm(forms.Form):
 
     def active_filters(self) -> list[tuple[str, str]]:
         """(parameter, what it shows) for every filter in use, to offer removing each one."""
-        active = []
+        active: list[tuple[str, str]] = []
         for name in ("q", "level", "language", "primary_only", "subject", "specialization", "experience", "near", "tz",
                      "price_min", "price_max", "rating"):  # fmt: skip
             if name not in self.fields or self._value(name) is None or self._value(name) is False:
@@ -160,7 +161,7 @@ class MentorSearchForm(forms.Form):
             if isinstance(field, forms.BooleanField):
                 shown = str(field.label)
             elif isinstance(field, forms.ChoiceField):
-                shown = str(dict(field.choices).get(self.data.get(name), self.data.get(name)))
+                shown = str(dict(field.choices).get(self.data.get(name), self.data.get(name)))  # type: ignore[arg-type]  # choices here are lists of pairs
             else:
                 shown = f"{field.label}: {self._value(name)}"
             active.append((name, shown))

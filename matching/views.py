@@ -75,7 +75,7 @@ def _filters_and_results(request: HttpRequest, student, version: str | None) -> 
     return {"filters_html": filters_html, "results_html": results_html}
 
 
-def _parse_filters(request: AuthenticatedHttpRequest, *, is_student: bool, knows_place: bool) -> tuple:
+def _parse_filters(request: HttpRequest, *, is_student: bool, knows_place: bool) -> tuple:
     """(filters, page number, the form's HTML, the ways out of an empty result) for the query string."""
     form = MentorSearchForm(
         request.GET, options=selectors.filter_options(), is_student=is_student, knows_place=knows_place

@@ -7,6 +7,7 @@ recipient's time zone. `services.notify` decides who hears about what; this modu
 import datetime as dt
 from dataclasses import dataclass, field
 from email.mime.text import MIMEText
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -263,7 +264,7 @@ def in_language(user: User):
     return translation.override(user_language(user))
 
 
-def send_email(recipient: User, notice: Notice) -> None:
+def send_email(recipient: User | SimpleNamespace, notice: Notice) -> None:
     """Send a notice built in the recipient's language (the caller holds `in_language(recipient)`)."""
     context = {"recipient": recipient, "notice": notice}
     text = render_to_string("sessions_app/email/notice.txt", context)

@@ -85,6 +85,7 @@ def _signup_funnel(day: dt.date, start: dt.datetime, end: dt.datetime) -> list[D
     )
     rows = []
     for group in cohort:
+        counts: dict[str, int] = dict(group)
         for metric, key in (
             ("signups", "signups"),
             ("verified", "verified_n"),
@@ -92,10 +93,10 @@ def _signup_funnel(day: dt.date, start: dt.datetime, end: dt.datetime) -> list[D
             ("first_booking", "first_booking"),
             ("second_booking", "second_booking"),
         ):
-            if group[key]:
+            if counts[key]:
                 rows.append(
                     DailyMetric(
-                        day=day, metric=metric, language_code=group["dim_l"], state=group["dim_s"], value=group[key]
+                        day=day, metric=metric, language_code=group["dim_l"], state=group["dim_s"], value=counts[key]
                     )
                 )
     return rows

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -5,10 +7,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.models import User
 from matching import page_cache, selectors
 from matching.forms import MentorSearchForm
 from matching.recommender import serving
-from mentorship.http import AuthenticatedHttpRequest, HtmxHttpRequest
+from mentorship.http import HtmxHttpRequest
 
 
 @require_GET
@@ -58,7 +61,12 @@ def _filters_and_results(request: HttpRequest, student, version: str | None) -> 
     options = selectors.filter_options()
     if student is not None and filters.sort == "for_you":
         page = serving.for_you_page(
-            request.user, filters=filters, student=student, page=page_number, at=timezone.now(), options=options
+            cast(User, request.user),  # a student (student facts above): signed in
+            filters=filters,
+            student=student,
+            page=page_number,
+            at=timezone.now(),
+            options=options,
         )
     else:
         page = selectors.mentor_search_page(
@@ -84,7 +92,7 @@ def _parse_filters(request: HttpRequest, *, is_student: bool, knows_place: bool)
     return form.search_filters(), form.page_number(), filters_html, _relaxations(request, form)
 
 
-def _relaxations(request: AuthenticatedHttpRequest, form: MentorSearchForm) -> list[tuple[str, str]]:
+def _relaxations(request: HttpRequest, form: MentorSearchForm) -> list[tuple[str, str]]:
     """(what to drop, the search without it) for every active filter: the ways out of an empty result."""
     relaxed = []
     for name, shown in form.active_filters():

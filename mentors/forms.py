@@ -166,7 +166,7 @@ class _EntryForm(StyledFormMixin, forms.ModelForm):
     def entry(self) -> dict | None:
         if self.cleaned_data.get("DELETE") or (self.empty_permitted and not self.has_changed()):
             return None
-        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}  # type: ignore[attr-defined]  # subclasses
 
 
 class WorkExperienceForm(_EntryForm):
@@ -282,7 +282,8 @@ class MentorApplicationForms:
             for field, messages in error.message_dict.items():
                 target = field if field in self.profile.fields else None
                 if field == "documents":
-                    self.documents._non_form_errors = self.documents.error_class(messages)
+                    # Django keeps a formset's own errors here; the service's document errors belong there.
+                    self.documents._non_form_errors = self.documents.error_class(messages)  # type: ignore[attr-defined]
                     continue
                 for message in messages:
                     self.profile.add_error(target, message)

@@ -235,6 +235,7 @@ def payouts_run_weekly(*, today: dt.date | None = None) -> dict[str, int]:
     )
     for account in due:
         mentor = account.owner
+        assert mentor is not None  # owner__isnull=False above
         if not mentor.is_active:
             # A suspended or deactivated mentor's balance stays in the ledger until staff reinstate them.
             counts["held"] += 1

@@ -190,8 +190,8 @@ def earnings(request: AuthenticatedHttpRequest) -> HttpResponse:
     payments = {entry.transaction.payment for entry in page.object_list if entry.transaction.payment}
     subjects = payment_subjects(payments, viewer=request.user)
     for entry in page.object_list:
-        subject = subjects.get(entry.transaction.payment_id)
-        entry.payment_description = subject.title if subject else ""
+        subject = subjects.get(entry.transaction.payment_id or 0)
+        entry.payment_description = subject.title if subject else ""  # type: ignore[attr-defined]  # for the template
     if request.htmx:
         return render(request, "payments/earnings.html#earning-rows", {"page": page})
     return render(request, "payments/earnings.html", {"page": page, "balances": mentor_balances(request.user)})

@@ -211,6 +211,7 @@ def reminder_notice(session: Session, recipient: User, *, kind: str, booking: Bo
     """A 24-hour or 1-hour reminder; `booking` is the recipient's own (None for the mentor of a group session)."""
     counterpart = None
     if not session.is_group:
+        assert booking is not None  # a 1:1 session's reminders always come with its booking
         counterpart = session.mentor if recipient.pk != session.mentor_id else booking.student
     title = heading(session, counterpart=counterpart)
     if kind == "1h":

@@ -94,7 +94,7 @@ class OneToOneBookingForm(SlotPickerForm):
         follow_up_of = cast(forms.ModelChoiceField, self.fields["follow_up_of"])
         follow_up_of.queryset = Booking.objects.filter(pk__in=[b.pk for b in previous]).select_related("session")
         # Django's documented way to label a model choice field's options.
-        follow_up_of.label_from_instance = lambda booking: (  # type: ignore[method-assign]
+        follow_up_of.label_from_instance = lambda booking: (  # type: ignore[method-assign, assignment]
             f"{booking.session.get_session_type_display()} · {booking.session.starts_at:%d %b %Y}"
         )
         if not previous:

@@ -293,7 +293,7 @@ def feed_entries(user: User, now: dt.datetime) -> tuple[list[Booking], list[tupl
             )
         )
     )
-    hosted = []
+    hosted: list[tuple[Session, str]] = []
     for session in hosted_sessions:
         if not session.is_group and not session.confirmed_bookings:
             continue

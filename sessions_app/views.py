@@ -72,12 +72,16 @@ def _after_hold(request: AuthenticatedHttpRequest, booking: Booking) -> HttpResp
     return redirect("payments:checkout", payment_id=payment.pk)
 
 
+class MentorHttpRequest(AuthenticatedHttpRequest):
+    mentor_profile: MentorProfile
+
+
 def mentor_required(view):
     """Views for mentors with a profile; `request.mentor_profile` is set for them."""
 
     @wraps(view)
     @login_required
-    def wrapped(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: MentorHttpRequest, *args, **kwargs) -> HttpResponse:
         profile = MentorProfile.objects.filter(user=request.user).first()
         if profile is None:
             raise PermissionDenied
@@ -363,7 +367,7 @@ def group_detail(request: HttpRequest, session_uuid) -> HttpResponse:
     session = selectors.get_public_group_session(session_uuid, now)
     user = request.user
     context = {"session": session, "tz": viewer_time_zone(request), "now": now,
-               "seats_left": max(session.capacity - session.seats_taken, 0),
+               "seats_left": max(session.capacity - session.seats_taken, 0),  # type: ignore[attr-defined]  # annotated
                "bookable": session.status == Session.Status.SCHEDULED and session.starts_at > now}
     if user.is_authenticated:
         context.update(booking=selectors.active_booking_of(session, user),
@@ -409,7 +413,7 @@ def group_waitlist(request: AuthenticatedHttpRequest, session_uuid) -> HttpRespo
 
 @mentor_required
 @require_GET
-def mentor_group_sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
+def mentor_group_sessions(request: MentorHttpRequest) -> HttpResponse:
     sessions = selectors.mentor_group_sessions(request.user, timezone.now())
     context = {"sessions": sessions, "tz": request.user.tzinfo, "verified": request.mentor_profile.is_listed}
     return render(request, "sessions_app/mentor_group_sessions.html", context)

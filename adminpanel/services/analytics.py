@@ -7,6 +7,7 @@ calendar days in India (the platform's market), whatever the server's zone.
 import datetime as dt
 import zoneinfo
 from collections import Counter
+from typing import cast
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
@@ -85,7 +86,7 @@ def _signup_funnel(day: dt.date, start: dt.datetime, end: dt.datetime) -> list[D
     )
     rows = []
     for group in cohort:
-        counts: dict[str, int] = dict(group)
+        counts = cast(dict[str, int], group)
         for metric, key in (
             ("signups", "signups"),
             ("verified", "verified_n"),

@@ -54,6 +54,7 @@ def current_model(now: dt.datetime | None = None) -> HybridModel:
         age = now - model.fitted_at if model is not None else None
         stale = (
             model is None
+            or age is None
             or flushed
             or age >= MODEL_MAX_AGE
             or (_fitted.get("version") != version and age >= MIN_REFIT_INTERVAL)
@@ -61,6 +62,7 @@ def current_model(now: dt.datetime | None = None) -> HybridModel:
         if stale:
             model = fit(now)
             _fitted.update(model=model, version=version)
+        assert model is not None
         return model
 
 
@@ -79,7 +81,7 @@ def fit(now: dt.datetime) -> HybridModel:
 def load_mentors() -> list[MentorRecord]:
     """Every listed mentor (the search documents are exactly the listed ones), with the profile's free text."""
     documents = MentorSearchDocument.objects.order_by("mentor_id")
-    extra: dict[int, dict[str, Any]] = {
+    extra: dict[int, Any] = {
         row["pk"]: row
         for row in MentorProfile.objects.filter(pk__in=documents.values("mentor_id")).values(
             "pk", "bio", "skills", "approved_at"
@@ -198,7 +200,8 @@ def students_fitting(mentor_id: int) -> QuerySet[Any, int]:
     """Students a (newly listed or changed) mentor could be recommended to: sharing a language, at a level served."""
     document = MentorSearchDocument.objects.filter(pk=mentor_id).values("languages", "levels_served").first()
     if document is None:
-        return []
+        # A queryset either way: the caller iterates it in chunks.
+        return User.objects.none().values_list("pk", flat=True)
     return (
         User.objects.filter(role=User.Role.STUDENT, is_active=True)
         .filter(Q(primary_language__code__in=document["languages"]) | Q(languages__code__in=document["languages"]))

@@ -227,6 +227,7 @@ def booking_refund_by_support(
     )
     with transaction.atomic():
         locked = Booking.objects.select_for_update(of=("self",)).select_related("payment").get(pk=booking.pk)
+        assert locked.payment is not None  # refunded above, so it has a payment
         refunded_or_on_the_way = locked.payment.amount_paise - refundable_paise(locked.payment)
         locked.refund_paise = min(locked.price_paise, refunded_or_on_the_way)
         locked.save(update_fields=["refund_paise", "updated_at"])
@@ -247,6 +248,7 @@ def dispute_resolve_refund(
         raise ValidationError(_("This dispute was already resolved."), code="resolved")
     amount = refundable_paise(booking.payment) if amount_paise is None and booking.payment else amount_paise or 0
     booking_refund_by_support(booking=booking, actor=actor, amount_paise=amount, note=note, key=f"dispute-{dispute.pk}")
+    assert booking.payment_id is not None  # refunded above, so it has a payment
     with transaction.atomic():
         Payment.objects.select_for_update().get(pk=booking.payment_id)
         booking = Booking.objects.select_for_update(of=("self",)).select_related("session", "payment").get(

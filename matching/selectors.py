@@ -280,8 +280,8 @@ def _best_matches(matching: QuerySet, score, *, offset: int, limit: int) -> list
         .values("mentor_id", "score", "popularity")[:BEST_MATCH_CANDIDATES]
     )
     candidate_sql, candidate_params = candidates.query.sql_with_params()
-    column_of = {field.name: field.column for field in MentorSearchDocument._meta.concrete_fields}
-    columns = ", ".join(f'document."{column_of[name]}"' for name in _CARD_FIELDS)
+    fields = [MentorSearchDocument._meta.get_field(name) for name in _CARD_FIELDS]
+    columns = ", ".join(f'document."{field.column}"' for field in fields)  # type: ignore[union-attr]  # concrete
     # Identifiers come from the model and the ORM; every value is a parameter.
     sql = (
         f'SELECT {columns}, best.score FROM "{MentorSearchDocument._meta.db_table}" document '  # noqa: S608

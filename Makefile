@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint css messages favicon fonts
+.PHONY: run test test-fast lint css messages favicon fonts
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,14 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m mentorship.launcher test $(ARGS)
 
+# The suite without the browser journeys (tests/e2e) and the tests marked slow.
+test-fast: $(VENV)/.installed
+	$(PY) -m mentorship.launcher test --ignore=tests/e2e -m "not slow" $(ARGS)
+
+# ruff, then mypy with django-stubs (configuration in pyproject.toml; the plugin loads the test settings).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	PEERLEARN_ENV=test $(VENV)/bin/mypy
 
 # Needs Node; the built CSS is committed so running the app never does.
 css:

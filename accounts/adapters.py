@@ -15,7 +15,7 @@ INACTIVE_USER_SESSION_KEY = "inactive_user_id"
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        user: User = request.user
+        user = request.user
         if user.is_staff:
             return reverse("adminpanel:home")
         # The dashboard sends students who have not finished onboarding to their next step.

@@ -1,7 +1,10 @@
+from typing import TYPE_CHECKING
+
 from auditlog.admin import LogEntryAdmin
 from auditlog.filters import ResourceTypeFilter
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
@@ -13,6 +16,9 @@ from accounts.models import (
     StudentProfile,
     User,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @admin.register(Language)
@@ -27,8 +33,13 @@ class StudentProfileInline(admin.StackedInline):
     model = StudentProfile
     can_delete = False
     extra = 0
-    fields = ["academic_level", "class_grade", "university", "onboarding_step", "onboarding_completed_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "academic_level",
+        "class_grade",
+        "university",
+        "onboarding_step",
+        "onboarding_completed_at",
+    )
     show_change_link = True
 
 
@@ -64,10 +75,10 @@ class OnboardedFilter(admin.SimpleListFilter):
     title = _("onboarding")
     parameter_name = "onboarded"
 
-    def lookups(self, request: object, model_admin: object) -> list[tuple[str, str]]:
+    def lookups(self, request: object, model_admin: object) -> list[tuple[str, "StrOrPromise"]]:
         return [("yes", _("Complete")), ("no", _("In progress"))]
 
-    def queryset(self, request: object, queryset: object) -> object:
+    def queryset(self, request: object, queryset: QuerySet) -> QuerySet:
         if self.value() == "yes":
             return queryset.filter(onboarding_completed_at__isnull=False)
         if self.value() == "no":

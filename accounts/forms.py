@@ -4,6 +4,7 @@ import json
 import re
 import zoneinfo
 from functools import cache
+from typing import Any
 
 from axes.helpers import get_client_ip_address
 from django import forms
@@ -43,7 +44,7 @@ class TimeZoneChoiceField(forms.ChoiceField):
 class LineListField(forms.CharField):
     """A list of short texts typed one per line (or, where commas cannot occur inside an item, comma-separated)."""
 
-    def __init__(self, *, max_items: int = 10, item_max_length: int = 100, commas: bool = True, **kwargs: object):
+    def __init__(self, *, max_items: int = 10, item_max_length: int = 100, commas: bool = True, **kwargs: Any):
         self.max_items = max_items
         self.item_max_length = item_max_length
         self.split_pattern = re.compile(r"[\n,]" if commas else r"\n")
@@ -56,7 +57,8 @@ class LineListField(forms.CharField):
             return "\n".join(value)
         return value
 
-    def to_python(self, value: object) -> list[str]:
+    # A text field that cleans to a list: CharField gives the widget and the length checks.
+    def to_python(self, value: object) -> list[str]:  # type: ignore[override]
         if isinstance(value, list | tuple):
             return list(value)
         items: dict[str, str] = {}
@@ -107,7 +109,7 @@ class SubjectsWidget(forms.MultiWidget):
 class SubjectsField(forms.MultiValueField):
     """One input per subject, so suggestions from a <datalist> work for each of them."""
 
-    def __init__(self, count: int = 8, **kwargs: object) -> None:
+    def __init__(self, count: int = 8, **kwargs: Any) -> None:
         fields = [forms.CharField(max_length=100, required=False) for _n in range(count)]
         super().__init__(fields, widget=SubjectsWidget(count), require_all_fields=False, required=False, **kwargs)
 
@@ -131,7 +133,8 @@ class OnboardingRulesForm(forms.Form):
         raise NotImplementedError
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for field, message in self.rule_errors(cleaned).items():
             if field not in self.errors:
                 self.add_error(field, message)
@@ -155,7 +158,8 @@ class SignupExtraForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # allauth checks the password against a user with only the email; the name is ours to check.
         password, full_name = cleaned.get("password1"), cleaned.get("full_name")
         if password and full_name:
@@ -207,7 +211,7 @@ class BasicInfoForm(OnboardingRulesForm):
         help_text=_("The language you are most comfortable learning in."),
     )
 
-    def __init__(self, *args: object, user: User, detect_time_zone: bool = False, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, detect_time_zone: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault(
             "initial",
             {
@@ -394,7 +398,7 @@ class PhotoPreferencesForm(forms.Form):
     notify_sms = forms.BooleanField(label=_("SMS"), required=False)
     notify_reminders = forms.BooleanField(label=_("Reminders before my sessions"), required=False)
 
-    def __init__(self, *args: object, has_photo: bool = False, **kwargs: object) -> None:
+    def __init__(self, *args: Any, has_photo: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not has_photo:
             del self.fields["remove_photo"]
@@ -451,7 +455,8 @@ class ConsentDecisionForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == "grant" and not cleaned.get("agree"):
             self.add_error("agree", _("Tick the box to confirm that you agree."))
         return cleaned

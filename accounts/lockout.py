@@ -16,4 +16,4 @@ def client_ip(request: object) -> str | None:
     from the header settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER names, never from the proxy's own address)."""
     from allauth.core.internal.httpkit import get_client_ip
 
-    return get_client_ip(request)  # type: ignore[arg-type]
+    return get_client_ip(request)

@@ -5,6 +5,7 @@ The wizard walks through them in order; the profile editor opens any one of them
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.utils.functional import Promise
@@ -38,16 +39,16 @@ class Section:
         return f"accounts/onboarding/_{self.slug}.html"
 
 
-def _basic_form(user: User, profile: StudentProfile, data: object, files: object) -> forms.Form:
+def _basic_form(user: User, profile: StudentProfile, data: Any, files: Any) -> forms.Form:
     first_visit = data is None and not profile.is_onboarded and profile.onboarding_step == 1
     return BasicInfoForm(data, user=user, detect_time_zone=first_visit)
 
 
-def _level_form(user: User, profile: StudentProfile, data: object, files: object) -> forms.Form:
+def _level_form(user: User, profile: StudentProfile, data: Any, files: Any) -> forms.Form:
     return AcademicLevelForm(data, initial={"academic_level": profile.academic_level})
 
 
-def _academics_form(user: User, profile: StudentProfile, data: object, files: object) -> forms.Form:
+def _academics_form(user: User, profile: StudentProfile, data: Any, files: Any) -> forms.Form:
     if profile.academic_level == StudentProfile.AcademicLevel.COLLEGE:
         fields = ["university", "degree", "major", "minor", "semester", "cgpa", "projects", "internships"]
         return CollegeDetailsForm(data, initial={name: getattr(profile, name) for name in fields})
@@ -55,22 +56,22 @@ def _academics_form(user: User, profile: StudentProfile, data: object, files: ob
     return SchoolDetailsForm(data, initial={name: getattr(profile, name) for name in fields})
 
 
-def _languages_form(user: User, profile: StudentProfile, data: object, files: object) -> forms.Form:
+def _languages_form(user: User, profile: StudentProfile, data: Any, files: Any) -> forms.Form:
     spoken = [language.pk for language in user.languages.all() if language.pk != user.primary_language_id]
     return LanguagesForm(data, initial={"primary_language": user.primary_language_id, "additional_languages": spoken})
 
 
-def _goals_form(user: User, profile: StudentProfile, data: object, files: object) -> forms.Form:
+def _goals_form(user: User, profile: StudentProfile, data: Any, files: Any) -> forms.Form:
     fields = ["industries", "target_roles", "target_companies", "desired_locations", "career_timeline"]
     return CareerGoalsForm(data, initial={name: getattr(profile, name) for name in fields})
 
 
-def _interests_form(user: User, profile: StudentProfile, data: object, files: object) -> forms.Form:
+def _interests_form(user: User, profile: StudentProfile, data: Any, files: Any) -> forms.Form:
     fields = ["interests", "challenges", "challenge_details"]
     return InterestsForm(data, initial={name: getattr(profile, name) for name in fields})
 
 
-def _photo_form(user: User, profile: StudentProfile, data: object, files: object) -> forms.Form:
+def _photo_form(user: User, profile: StudentProfile, data: Any, files: Any) -> forms.Form:
     fields = ["notify_email", "notify_in_app", "notify_sms", "notify_reminders"]
     initial = {name: getattr(profile, name) for name in fields}
     return PhotoPreferencesForm(data, files, has_photo=bool(user.photo), initial=initial)

@@ -20,11 +20,12 @@ PHOTO_MAX_SOURCE_PIXELS = 40_000_000
 
 def photo_validate(upload: UploadedFile) -> None:
     """Raise ValidationError unless the upload is a JPEG, PNG or WebP image of at most 5 MB."""
-    if upload.size > PHOTO_MAX_BYTES:
+    size = upload.size or 0
+    if size > PHOTO_MAX_BYTES:
         raise ValidationError(
             _("This photo is %(size)s; the limit is %(limit)s. Please choose a smaller photo."),
             code="photo_too_large",
-            params={"size": filesizeformat(upload.size), "limit": filesizeformat(PHOTO_MAX_BYTES)},
+            params={"size": filesizeformat(size), "limit": filesizeformat(PHOTO_MAX_BYTES)},
         )
     not_an_image = ValidationError(
         _("This file is not a photo we can read. Upload a JPEG, PNG or WebP image."), code="photo_not_image"
@@ -57,4 +58,4 @@ def photo_normalize(upload: UploadedFile, *, max_side: int = PHOTO_MAX_SIDE) -> 
             image = image.convert("RGB")
         buffer = io.BytesIO()
         image.save(buffer, format=image_format, quality=85)
-    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{PHOTO_FORMATS[image_format]}")
+    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{PHOTO_FORMATS[str(image_format)]}")

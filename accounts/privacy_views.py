@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
@@ -23,6 +24,7 @@ from accounts.models import AuditLogEntry, ConsentRecord, DataExport
 from accounts.privacy import consents, deletion, exports, phone
 from accounts.privacy.audit import audit_record
 from mentorship.forms import add_service_errors
+from mentorship.http import AuthenticatedHttpRequest
 
 RECENT_EXPORTS = 5
 
@@ -42,13 +44,13 @@ def privacy_policy(request: HttpRequest) -> HttpResponse:
     return render(request, "legal/privacy_policy.html", {"version": consents.LEGAL_TEXTS_VERSION})
 
 
-def _where(request: HttpRequest) -> dict:
+def _where(request: AuthenticatedHttpRequest) -> dict:
     return {"ip_address": get_client_ip_address(request), "user_agent": request.headers.get("User-Agent", "")}
 
 
 @login_required
 @require_POST
-def marketing_consent(request: HttpRequest) -> HttpResponse:
+def marketing_consent(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Giving and withdrawing are the same single click (DPDP Act 2023 §6(4))."""
     given = request.POST.get("given") == "yes"
     consents.consent_set(user=request.user, purpose=ConsentRecord.Purpose.MARKETING, given=given, **_where(request))
@@ -60,7 +62,7 @@ def marketing_consent(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def privacy_settings(request: HttpRequest) -> HttpResponse:
+def privacy_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = consents.consent_current(user=request.user)
     marketing = current.get(ConsentRecord.Purpose.MARKETING)
     context = {
@@ -77,7 +79,7 @@ def privacy_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def data_export_request(request: HttpRequest) -> HttpResponse:
+def data_export_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         exports.data_export_request(user=request.user)
     except ValidationError as error:
@@ -88,7 +90,7 @@ def data_export_request(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def data_export_download(request: HttpRequest, token: str) -> HttpResponse:
+def data_export_download(request: AuthenticatedHttpRequest, token: str) -> HttpResponseBase:
     export = exports.data_export_for_download(user=request.user, token=token)
     audit_record(event=AuditLogEntry.Event.EXPORT, subject=export, changes={"status": "downloaded"})
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=f"peerlearn-data-{export.pk}.zip")
@@ -96,7 +98,7 @@ def data_export_download(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @reauthentication_required
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         scheduled = deletion.account_deletion_request(user=request.user)
@@ -117,7 +119,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_deletion_cancel(request: HttpRequest) -> HttpResponse:
+def account_deletion_cancel(request: AuthenticatedHttpRequest) -> HttpResponse:
     if deletion.account_deletion_cancel(user=request.user) is not None:
         messages.success(request, _("Your account will not be deleted."))
     return redirect("accounts:privacy")
@@ -143,7 +145,7 @@ class PhoneCodeForm(forms.Form):
 
 
 @login_required
-def phone_verify(request: HttpRequest) -> HttpResponse:
+def phone_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Verify the user's own number, or (``?for=guardian``) the guardian's number from the guardian form."""
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

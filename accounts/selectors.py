@@ -32,7 +32,7 @@ def user_language(user: User) -> str:
     """The interface language for this user: their explicit choice, else their primary language if we offer it."""
     if user.ui_language in UI_LANGUAGE_CODES:
         return user.ui_language
-    if user.primary_language_id is not None and user.primary_language.code in UI_LANGUAGE_CODES:
+    if user.primary_language is not None and user.primary_language.code in UI_LANGUAGE_CODES:
         return user.primary_language.code
     return settings.LANGUAGE_CODE
 

@@ -5,14 +5,14 @@ wizard, the profile editor or the demo seeder obeys the same rules; each use cas
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,7 +25,7 @@ from accounts.privacy.phone import phone_is_verified
 from accounts.validators import normalize_phone
 from outbox.services import enqueue
 
-_SCHOOL_FIELDS = {
+_SCHOOL_FIELDS: dict[str, object] = {
     "school_name": "",
     "board": "",
     "class_grade": None,
@@ -33,7 +33,7 @@ _SCHOOL_FIELDS = {
     "subjects": [],
     "extracurriculars": [],
 }
-_COLLEGE_FIELDS = {
+_COLLEGE_FIELDS: dict[str, object] = {
     "university": "",
     "degree": "",
     "major": "",
@@ -62,7 +62,7 @@ def _advance(profile: StudentProfile, step: int, update_fields: list[str]) -> No
         update_fields.append("onboarding_step")
 
 
-def _save_profile(profile: StudentProfile, step: int, values: dict[str, object]) -> StudentProfile:
+def _save_profile(profile: StudentProfile, step: int, values: Mapping[str, object]) -> StudentProfile:
     update_fields = [*values, "updated_at"]
     for name, value in values.items():
         setattr(profile, name, value)
@@ -72,7 +72,7 @@ def _save_profile(profile: StudentProfile, step: int, values: dict[str, object])
     return profile
 
 
-def _check_choices(field: str, values: Iterable[str], choices: type) -> None:
+def _check_choices(field: str, values: Iterable[str], choices: type[models.Choices]) -> None:
     unknown = [value for value in values if value not in choices.values]
     if unknown:
         raise ValidationError({field: _("Unknown choice: %(value)s.") % {"value": ", ".join(unknown)}})
@@ -112,7 +112,7 @@ def student_basic_info_save(
         errors["date_of_birth"] = _("Your date of birth cannot be changed here; contact support to correct it.")
     if not user.phone and not phone:
         errors["phone"] = _("Enter your mobile number.")
-    elif not user.phone:
+    elif not user.phone and phone:
         try:
             phone = normalize_phone(phone)
         except ValidationError as error:
@@ -130,7 +130,7 @@ def student_basic_info_save(
     user.primary_language = primary_language
     fields = ["full_name", "date_of_birth", "city", "state", "country", "time_zone", "primary_language", "updated_at"]
     if not user.phone:
-        user.phone = phone
+        user.phone = phone or ""
         fields.append("phone")
     try:
         user.full_clean(
@@ -141,6 +141,7 @@ def student_basic_info_save(
         user.refresh_from_db(fields=[name for name in fields if name != "updated_at"])
         raise
     user.save(update_fields=fields)
+    assert primary_language is not None  # refused above (rules.basic_info_errors)
     user.languages.add(primary_language)
     return _save_profile(profile, 1, {})
 
@@ -241,6 +242,7 @@ def student_languages_save(
     profile = _profile_for_update(user)
     user.primary_language = primary_language
     user.save(update_fields=["primary_language", "updated_at"])
+    assert primary_language is not None  # refused above (rules.primary_language_errors)
     user.languages.set({primary_language, *additional})
     return _save_profile(profile, 4, {})
 
@@ -308,7 +310,7 @@ def student_photo_and_preferences_save(
     old_photo_name = user.photo.name if user.photo else ""
     if photo is not None:
         resized = photo_normalize(photo)
-        user.photo.save(resized.name, resized, save=False)
+        user.photo.save(str(resized.name), resized, save=False)
         user.save(update_fields=["photo", "updated_at"])
     elif remove_photo and old_photo_name:
         user.photo = ""

@@ -27,7 +27,7 @@ def _consent_context(consent: GuardianConsent) -> dict:
     }
 
 
-@shared_task
+@shared_task(name="accounts.send_guardian_consent_request")
 def send_guardian_consent_request(consent_id: int) -> None:
     """Email the guardian a fresh consent link, in the student's language."""
     consent = GuardianConsent.objects.select_related("student__primary_language").get(pk=consent_id)
@@ -44,7 +44,7 @@ def send_guardian_consent_request(consent_id: int) -> None:
         )
 
 
-@shared_task
+@shared_task(name="accounts.send_guardian_consent_granted")
 def send_guardian_consent_granted(consent_id: int) -> None:
     """Confirm the consent to the guardian, with the link that lets them withdraw it at any time."""
     consent = GuardianConsent.objects.select_related("student__primary_language").get(pk=consent_id)
@@ -61,13 +61,13 @@ def send_guardian_consent_granted(consent_id: int) -> None:
         )
 
 
-@shared_task
+@shared_task(name="accounts.build_data_export")
 def build_data_export(export_id: int) -> None:
     data_export_build(export_id=export_id)
 
 
-@shared_task
-def privacy_housekeeping() -> None:
+@shared_task(name="accounts.run_privacy_housekeeping")
+def run_privacy_housekeeping() -> None:
     """Hourly: carry out due account deletions, schedule those of long-inactive accounts, purge audit rows
     past retention, build exports whose queued task was lost, expire old export files."""
     account_deletions_run_due()

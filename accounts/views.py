@@ -1,5 +1,6 @@
 from allauth.account.decorators import reauthentication_required
 from axes.helpers import get_client_ip_address
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from accounts.privacy.phone import phone_verification_send
 from accounts.suggestions import DEGREES, INDIAN_STATES, subject_suggestions
 from mentorship.forms import add_service_errors, form_status
 from mentorship.htmx import render_page_or_partial
+from mentorship.http import AuthenticatedHttpRequest
 
 
 def lockout_response(
@@ -30,12 +32,12 @@ def lockout_response(
     return render(request, "account/lockout.html", status=429)
 
 
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+def _redirect(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
     """A full-page redirect, also when the request came from htmx."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _student_or_redirect(request: HttpRequest) -> tuple[StudentProfile | None, HttpResponse | None]:
+def _student_or_redirect(request: AuthenticatedHttpRequest) -> tuple[StudentProfile | None, HttpResponse | None]:
     user: User = request.user
     if user.role == User.Role.MENTOR:
         return None, _redirect(request, reverse("mentors:dashboard"))
@@ -58,7 +60,7 @@ def _section_or_404(slug: str) -> Section:
         raise Http404 from None
 
 
-def _save_section(request: HttpRequest, section: Section, form: object) -> StudentProfile | None:
+def _save_section(request: AuthenticatedHttpRequest, section: Section, form: forms.Form) -> StudentProfile | None:
     """Run the section's service; its ValidationError becomes errors on the form (nothing is saved then)."""
     if not form.is_valid():
         return None
@@ -69,7 +71,9 @@ def _save_section(request: HttpRequest, section: Section, form: object) -> Stude
         return None
 
 
-def _section_context(request: HttpRequest, section: Section, profile: StudentProfile, form: object) -> dict:
+def _section_context(
+    request: AuthenticatedHttpRequest, section: Section, profile: StudentProfile, form: object
+) -> dict:
     return {
         "section": section,
         "sections": SECTIONS,
@@ -82,27 +86,31 @@ def _section_context(request: HttpRequest, section: Section, profile: StudentPro
     }
 
 
-def _render_step(request: HttpRequest, section: Section, profile: StudentProfile, form: object) -> HttpResponse:
+def _render_step(
+    request: AuthenticatedHttpRequest, section: Section, profile: StudentProfile, form: forms.BaseForm
+) -> HttpResponse:
     context = _section_context(request, section, profile, form)
     return render_page_or_partial(request, "accounts/onboarding.html", "wizard", context, status=form_status(form))
 
 
 @login_required
-def onboarding(request: HttpRequest) -> HttpResponse:
+def onboarding(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile, elsewhere = _student_or_redirect(request)
     if elsewhere:
         return elsewhere
+    assert profile is not None  # None only with a redirect
     if profile.is_onboarded:
         return redirect("accounts:dashboard")
     return redirect("accounts:onboarding_step", step=section_for_step(profile.onboarding_step).slug)
 
 
 @login_required
-def onboarding_step(request: HttpRequest, step: str) -> HttpResponse:
+def onboarding_step(request: AuthenticatedHttpRequest, step: str) -> HttpResponse:
     section = _section_or_404(step)
     profile, elsewhere = _student_or_redirect(request)
     if elsewhere:
         return elsewhere
+    assert profile is not None  # None only with a redirect
     if profile.is_onboarded:
         return _redirect(request, reverse("accounts:profile_edit", args=[section.slug]))
     if section.number > profile.onboarding_step:
@@ -129,11 +137,12 @@ def onboarding_step(request: HttpRequest, step: str) -> HttpResponse:
 
 
 @login_required
-def profile_edit(request: HttpRequest, section: str) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest, section: str) -> HttpResponse:
     section_obj = _section_or_404(section)
     profile, elsewhere = _student_or_redirect(request)
     if elsewhere:
         return elsewhere
+    assert profile is not None  # None only with a redirect
     if not profile.is_onboarded:
         return redirect("accounts:onboarding")
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
@@ -151,10 +160,11 @@ def profile_edit(request: HttpRequest, section: str) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile, elsewhere = _student_or_redirect(request)
     if elsewhere:
         return elsewhere
+    assert profile is not None  # None only with a redirect
     if not profile.is_onboarded:
         return redirect("accounts:onboarding")
     user: User = request.user
@@ -172,7 +182,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @reauthentication_required
-def phone_change(request: HttpRequest) -> HttpResponse:
+def phone_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PhoneChangeForm(request.POST or None, initial={"phone": request.user.phone})
     if request.method == "POST" and form.is_valid():
         services.user_phone_change(user=request.user, phone=form.cleaned_data["phone"])
@@ -183,7 +193,7 @@ def phone_change(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def guardian(request: HttpRequest) -> HttpResponse:
+def guardian(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: User = request.user
     if not user.is_minor:
         messages.info(request, _("Guardian consent is only needed for students under 18."))
@@ -212,7 +222,7 @@ def guardian(request: HttpRequest) -> HttpResponse:
     return render_page_or_partial(request, "accounts/guardian.html", "guardian_form", context, status=status)
 
 
-def _guardian_phone_verify(request: HttpRequest, answers: dict) -> HttpResponse:
+def _guardian_phone_verify(request: AuthenticatedHttpRequest, answers: dict) -> HttpResponse:
     """Keep the answers, text the guardian a code and take the student to the phone verification page, which
     brings them back here to send the request once the number is proved."""
     request.session[GUARDIAN_DRAFT_SESSION_KEY] = answers
@@ -227,7 +237,8 @@ def _guardian_phone_verify(request: HttpRequest, answers: dict) -> HttpResponse:
 
 @require_POST
 @login_required
-def guardian_resend(request: HttpRequest) -> HttpResponse:
+def guardian_resend(request: AuthenticatedHttpRequest) -> HttpResponse:
+    consent: GuardianConsent | None
     try:
         consent = services.guardian_consent_resend(student=request.user)
     except ValidationError as error:

@@ -10,8 +10,6 @@ class TermSuggestionsMixin:
     """A list field's input followed by a live region that HTMX fills with suggested terms as the person types
     (`matching:term_suggestions`); a button adds its term to the field. Without JavaScript it is a plain input."""
 
-    template_name = "accounts/forms/term_suggestions_widget.html"
-
     def __init__(self, *, vocabulary: str, audience: str, attrs: dict | None = None) -> None:
         self.vocabulary = vocabulary
         self.audience = audience
@@ -33,9 +31,14 @@ class TermSuggestionsMixin:
         return context
 
 
+TEMPLATE = "accounts/forms/term_suggestions_widget.html"
+
+
 class TermSuggestionsTextarea(TermSuggestionsMixin, forms.Textarea):
+    template_name = TEMPLATE
     input_template_name = forms.Textarea.template_name
 
 
 class TermSuggestionsTextInput(TermSuggestionsMixin, forms.TextInput):
+    template_name = TEMPLATE
     input_template_name = forms.TextInput.template_name

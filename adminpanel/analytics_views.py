@@ -3,10 +3,11 @@
 import contextlib
 import csv
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -18,6 +19,7 @@ from adminpanel.permissions import admin_required
 from adminpanel.selectors import AnalyticsReport, analytics_report
 from adminpanel.services.analytics import ANALYTICS_ZONE
 from mentors.models import StudentLevel
+from mentorship.http import AuthenticatedHttpRequest
 from sessions_app.models import Session
 
 PERIODS = [(7, gettext_lazy("Last 7 days")), (30, gettext_lazy("Last 30 days")), (90, gettext_lazy("Last 90 days"))]
@@ -259,10 +261,11 @@ def _tables_and_charts(days: int, language: str, state: str, names: dict[str, st
 
 
 @admin_required
-def analytics(request: HttpRequest) -> HttpResponse:
+def analytics(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AnalyticsFilterForm(request.GET or None)
     days, language, state = form.values()
-    start, end, tables, charts = _tables_and_charts(days, language, state, dict(form.fields["language"].choices))
+    language_names = dict(cast(forms.ChoiceField, form.fields["language"]).choices)  # type: ignore[arg-type]  # pairs
+    start, end, tables, charts = _tables_and_charts(days, language, state, language_names)
     export = request.GET.get("export")
     if export:
         return _csv(next((t for t in tables if t.key == export), tables[0]), start, end)

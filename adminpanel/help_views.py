@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from adminpanel.services.moderation import report_create
 from adminpanel.services.quality import quality_review_acknowledge
 from adminpanel.services.support import ticket_emergency_open, ticket_open, ticket_reply
 from mentorship.forms import add_service_errors
+from mentorship.http import AuthenticatedHttpRequest
 from sessions_app.models import Review, SessionMessage
 from sessions_app.room.selectors import get_session_membership
 
@@ -78,13 +80,13 @@ def contact(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_tickets(request: HttpRequest) -> HttpResponse:
+def my_tickets(request: AuthenticatedHttpRequest) -> HttpResponse:
     tickets = selectors.tickets_for_user(request.user)
     return render(request, "adminpanel/help/tickets.html", {"tickets": tickets})
 
 
 @login_required
-def ticket_new(request: HttpRequest) -> HttpResponse:
+def ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     bookings = list(selectors.user_bookings_for_tickets(request.user))
     payments = list(selectors.user_payments_for_tickets(request.user))
     form = TicketForm(
@@ -117,7 +119,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def ticket(request: HttpRequest, ticket_uuid) -> HttpResponse:
+def ticket(request: AuthenticatedHttpRequest, ticket_uuid) -> HttpResponse:
     ticket = selectors.ticket_for_user(request.user, ticket_uuid)
     form = ReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -138,7 +140,7 @@ def ticket(request: HttpRequest, ticket_uuid) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def attachment(request: AuthenticatedHttpRequest, attachment_id: int) -> HttpResponseBase:
     """An attachment, to the ticket's requester (not on internal notes) or to support staff."""
     item = get_object_or_404(TicketAttachment.objects.select_related("message__ticket"), pk=attachment_id)
     message = item.message
@@ -146,14 +148,15 @@ def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
     if not (is_owner or (request.user.is_active and request.user.is_support_staff)):
         raise Http404
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    response["Content-Disposition"] = f'attachment; filename="attachment-{item.pk}.{item.file.name.rsplit(".", 1)[-1]}"'
+    extension = str(item.file.name).rsplit(".", 1)[-1]
+    response["Content-Disposition"] = f'attachment; filename="attachment-{item.pk}.{extension}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
 @login_required
-def emergency(request: HttpRequest, session_id: int) -> HttpResponse:
+def emergency(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     """The emergency line: "Report a problem / safety" from the room or a booking."""
     membership = get_session_membership(request.user, session_id)
     form = EmergencyForm(request.POST or None)
@@ -207,7 +210,7 @@ def account_status(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def feedback(request: HttpRequest) -> HttpResponse:
+def feedback(request: AuthenticatedHttpRequest) -> HttpResponse:
     session = None
     session_id = request.GET.get("session") or request.POST.get("session")
     if session_id and session_id.isdigit():
@@ -228,7 +231,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def quality_acknowledge(request: HttpRequest, review_id: int) -> HttpResponse:
+def quality_acknowledge(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(QualityReview, pk=review_id, mentor=request.user)
     try:
         quality_review_acknowledge(review=review, mentor=request.user)
@@ -237,7 +240,7 @@ def quality_acknowledge(request: HttpRequest, review_id: int) -> HttpResponse:
     return redirect("mentors:dashboard")
 
 
-def _report_target(request: HttpRequest) -> dict:
+def _report_target(request: AuthenticatedHttpRequest) -> dict:
     """The thing reported, from ?user= / ?review= / ?message= (404 for unknown ids)."""
     for key, model in (("review", Review), ("message", SessionMessage), ("user", User)):
         value = request.GET.get(key) or request.POST.get(key)
@@ -249,7 +252,7 @@ def _report_target(request: HttpRequest) -> dict:
 
 
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     target = _report_target(request)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -186,7 +186,7 @@ class TicketAttachment(models.Model):
         verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
-        return self.file.name
+        return str(self.file.name)
 
 
 class CannedReply(models.Model):

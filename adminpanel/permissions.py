@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from mentorship.http import AuthenticatedHttpRequest
+
 
 def staff_required(view):
     """Staff with the admin or support role; anyone else signed in gets 403, visitors the login page."""
@@ -23,7 +25,7 @@ def admin_required(view):
 
     @staff_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:
         if request.user.role != request.user.Role.ADMIN:
             raise PermissionDenied
         return view(request, *args, **kwargs)

@@ -1,19 +1,20 @@
 """Staff pages for privacy: the audit log search and the accounts waiting to be deleted."""
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.privacy import selectors
 from adminpanel.permissions import staff_required
 from adminpanel.privacy_forms import AuditLogFilterForm
 from mentorship.htmx import render_page_or_partial
+from mentorship.http import AuthenticatedHttpRequest
 
 AUDIT_PAGE_SIZE = 50
 
 
 @staff_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AuditLogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.audit_log_search(**{name: value for name, value in filters.items() if value not in ("", None)})
@@ -25,6 +26,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def pending_deletions(request: HttpRequest) -> HttpResponse:
+def pending_deletions(request: AuthenticatedHttpRequest) -> HttpResponse:
     deletions = selectors.pending_deletions()
     return render(request, "adminpanel/pending_deletions.html", {"deletions": deletions})

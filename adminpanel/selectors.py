@@ -282,23 +282,23 @@ def analytics_report(*, end: dt.date, days: int, language_code: str = "", state:
     ):
         series[r["metric"]][(r["day"] - start).days] = r["v"]
     segments: dict[str, dict[str, int]] = {metric: {} for metric in (*PERIOD_SEGMENTS, *SNAPSHOT_SEGMENTS)}
-    for r in (
+    for segment_row in (
         rows.filter(metric__in=PERIOD_SEGMENTS, day__gte=start, day__lte=end)
         .values("metric", "segment")
         .annotate(v=Sum("value"))
         .order_by()
     ):
-        segments[r["metric"]][r["segment"]] = r["v"]
+        segments[segment_row["metric"]][segment_row["segment"]] = segment_row["v"]
     # Supply is a daily snapshot: the last rolled-up day of the period, not a sum.
     supply = rows.filter(metric__in=SNAPSHOT_SEGMENTS, day__gte=start, day__lte=end)
     latest = DailyMetric.objects.filter(
         metric="supply_language", language_code=ALL, state=ALL, day__gte=start, day__lte=end
     ).order_by("-day")
-    for r in (
+    for segment_row in (
         supply.filter(day=Subquery(latest.values("day")[:1]))
         .values("metric", "segment")
         .annotate(v=Sum("value"))
         .order_by()
     ):
-        segments[r["metric"]][r["segment"]] = r["v"]
+        segments[segment_row["metric"]][segment_row["segment"]] = segment_row["v"]
     return AnalyticsReport(start=start, end=end, days=days, totals=totals, series=series, segments=segments)

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,12 +26,13 @@ from adminpanel.services import accounts as account_services
 from adminpanel.services import moderation, quality, support
 from mentorship.forms import add_service_errors
 from mentorship.htmx import render_page_or_partial
+from mentorship.http import AuthenticatedHttpRequest
 
 PAGE_SIZE = 25
 
 
 @staff_required
-def ticket_queue(request: HttpRequest) -> HttpResponse:
+def ticket_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff = list(selectors.support_staff())
     form = TicketFilterForm(request.GET or None, staff=staff)
     now = timezone.now()
@@ -48,7 +49,9 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
     return render_page_or_partial(request, "adminpanel/support/queue.html", "results", context)
 
 
-def _ticket_context(request: HttpRequest, ticket: Ticket, reply_form: StaffReplyForm | None = None) -> dict:
+def _ticket_context(
+    request: AuthenticatedHttpRequest, ticket: Ticket, reply_form: StaffReplyForm | None = None
+) -> dict:
     staff = selectors.support_staff()
     return {
         "ticket": ticket,
@@ -62,14 +65,14 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, reply_form: StaffReply
 
 
 @staff_required
-def ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_for_staff(ticket_id)
     return render(request, "adminpanel/support/ticket.html", _ticket_context(request, ticket))
 
 
 @require_POST
 @staff_required
-def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket_reply(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=ticket_id)
     form = StaffReplyForm(request.POST, request.FILES)
     if form.is_valid():
@@ -94,7 +97,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket_assign(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=ticket_id)
     form = AssignForm(request.POST, staff=selectors.support_staff())
     if form.is_valid():
@@ -107,7 +110,7 @@ def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def ticket_priority(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket_priority(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=ticket_id)
     form = PriorityForm(request.POST)
     if form.is_valid():
@@ -120,7 +123,7 @@ def ticket_priority(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket_escalate(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=ticket_id)
     form = ReasonForm(request.POST)
     try:
@@ -136,7 +139,7 @@ def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def ticket_close(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket_close(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=ticket_id)
     support.ticket_close(ticket=ticket, actor=request.user)
     messages.success(request, _("Ticket closed."))
@@ -147,11 +150,12 @@ def ticket_close(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @admin_required
-def user_account(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_account(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     account = get_object_or_404(User, pk=user_id)
     form = ReasonForm(request.POST or None)
     action = request.POST.get("action")
     if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
         operations = {
             "suspend": lambda: account_services.user_suspend(user=account, actor=request.user, reason=reason),
             "deactivate": lambda: account_services.user_suspend(
@@ -160,7 +164,6 @@ def user_account(request: HttpRequest, user_id: int) -> HttpResponse:
             "reinstate": lambda: account_services.user_reinstate(user=account, actor=request.user, reason=reason),
             "warn": lambda: account_services.user_warn(user=account, actor=request.user, reason=reason),
         }
-        reason = form.cleaned_data["reason"]
         try:
             if action not in operations:
                 raise ValidationError(_("Choose an action."))
@@ -182,14 +185,14 @@ def user_account(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @staff_required
-def quality_queue(request: HttpRequest) -> HttpResponse:
+def quality_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     decided = request.GET.get("decided") == "1"
     page = Paginator(selectors.quality_queue(decided=decided), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "adminpanel/quality/queue.html", {"page": page, "decided": decided})
 
 
 @staff_required
-def quality_review(request: HttpRequest, review_id: int) -> HttpResponse:
+def quality_review(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
     review = selectors.quality_review_detail(review_id)
     form = QualityDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -210,7 +213,7 @@ def quality_review(request: HttpRequest, review_id: int) -> HttpResponse:
 
 
 @staff_required
-def feedback_list(request: HttpRequest) -> HttpResponse:
+def feedback_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.recent_feedback(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "adminpanel/feedback.html", {"page": page})
 
@@ -219,7 +222,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def moderation_queue(request: HttpRequest) -> HttpResponse:
+def moderation_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ModerationReport.Status.OPEN
     if status not in ModerationReport.Status.values:
         status = ModerationReport.Status.OPEN
@@ -229,7 +232,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def moderation_report(request: HttpRequest, report_id: int) -> HttpResponse:
+def moderation_report(request: AuthenticatedHttpRequest, report_id: int) -> HttpResponse:
     report = selectors.moderation_report(report_id)
     form = ModerationDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

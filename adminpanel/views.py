@@ -2,7 +2,8 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +17,7 @@ from mentors.models import MentorProfile, VerificationDocument, VerificationStat
 from mentors.services.verification import staff_actions_for
 from mentorship.forms import add_service_errors
 from mentorship.htmx import render_page_or_partial
+from mentorship.http import AuthenticatedHttpRequest
 from payments.selectors import invoices_search
 
 QUEUE_PAGE_SIZE = 25
@@ -23,7 +25,7 @@ HOME_QUEUE_SIZE = 10
 
 
 @staff_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     counts = selectors.application_status_counts()
     context = {
         "status_counts": [(status, counts[status.value]) for status in VerificationStatus],
@@ -38,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def verification_queue(request: HttpRequest) -> HttpResponse:
+def verification_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     paginator = Paginator(selectors.verification_queue(**form.filters()), QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -49,7 +51,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _application_context(
-    request: HttpRequest, mentor_id: int, failed_form: VerificationActionForm | None = None
+    request: AuthenticatedHttpRequest, mentor_id: int, failed_form: VerificationActionForm | None = None
 ) -> dict:
     mentor = selectors.application_for_review(mentor_id)
     forms = []
@@ -70,7 +72,7 @@ def _application_context(
 
 
 @staff_required
-def application(request: HttpRequest, mentor_id: int) -> HttpResponse:
+def application(request: AuthenticatedHttpRequest, mentor_id: int) -> HttpResponse:
     try:
         context = _application_context(request, mentor_id)
     except MentorProfile.DoesNotExist:
@@ -80,7 +82,7 @@ def application(request: HttpRequest, mentor_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def application_action(request: HttpRequest, mentor_id: int) -> HttpResponse:
+def application_action(request: AuthenticatedHttpRequest, mentor_id: int) -> HttpResponse:
     mentor = get_object_or_404(MentorProfile, pk=mentor_id)
     form = VerificationActionForm(
         request.POST, staff_time_zone=request.user.tzinfo, prefix=request.POST.get("prefix", "")
@@ -112,7 +114,7 @@ def application_action(request: HttpRequest, mentor_id: int) -> HttpResponse:
 
 
 @admin_required
-def document(request: HttpRequest, token: str) -> HttpResponse:
+def document(request: AuthenticatedHttpRequest, token: str) -> HttpResponseBase:
     """Streams a verification document to staff, through a link that expires after five minutes."""
     try:
         document_id = document_id_from_token(token)
@@ -123,13 +125,13 @@ def document(request: HttpRequest, token: str) -> HttpResponse:
     document = get_object_or_404(VerificationDocument, pk=document_id)
     storage = document.file.storage
     try:
-        storage.path(document.file.name)
+        storage.path(str(document.file.name))
     except NotImplementedError:
         # Object storage: hand out a presigned URL that expires as quickly as our own link.
         return HttpResponseRedirect(storage.url(document.file.name))
-    response = FileResponse(storage.open(document.file.name, "rb"), content_type=document.content_type)
+    response = FileResponse(storage.open(str(document.file.name), "rb"), content_type=document.content_type)
     response["Content-Disposition"] = (
-        f'inline; filename="document-{document.pk}.{document.file.name.rsplit(".", 1)[-1]}"'
+        f'inline; filename="document-{document.pk}.{str(document.file.name).rsplit(".", 1)[-1]}"'
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -139,7 +141,7 @@ INVOICE_RESULTS = 50
 
 
 @staff_required
-def invoice_search(request: HttpRequest) -> HttpResponse:
+def invoice_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Find any invoice or credit note by (part of) its number."""
     number = request.GET.get("number", "")[:32]
     results = list(invoices_search(number)[:INVOICE_RESULTS]) if number.strip() else []

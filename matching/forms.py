@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.forms.utils import flatatt
 from django.http import QueryDict
@@ -89,28 +91,29 @@ class MentorSearchForm(forms.Form):
 
     def __init__(self, data, *, options: FilterOptions, is_student: bool, knows_place: bool):
         super().__init__(data)
-        self.fields["language"].choices = [
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
             ("", _("Any language")),
             *(
                 (code, options.language_names.get(code, code))
                 for code in _with_current(options.languages, data.get("language", ""))
             ),
         ]
-        self.fields["subject"].choices = [
+        cast(forms.ChoiceField, self.fields["subject"]).choices = [
             ("", _("Any subject")),
             *((value, value) for value in _with_current(options.subjects, data.get("subject", ""))),
         ]
-        self.fields["specialization"].choices = [
+        cast(forms.ChoiceField, self.fields["specialization"]).choices = [
             ("", _("Any specialization")),
             *((value, value) for value in _with_current(options.specializations, data.get("specialization", ""))),
         ]
         if not is_student:
-            self.fields["sort"].choices = SORT_CHOICES_VISITOR
+            cast(forms.ChoiceField, self.fields["sort"]).choices = SORT_CHOICES_VISITOR
         if not knows_place:
             del self.fields["near"]
         for field in self.fields.values():
             if type(field.widget) is forms.Select:
-                field.widget = OptionsSelect(choices=field.choices)
+                # The choices of these fields are lists of pairs.
+                field.widget = OptionsSelect(choices=cast(forms.ChoiceField, field).choices)  # type: ignore[arg-type]
             checkbox = isinstance(field.widget, forms.CheckboxInput)
             field.widget.attrs.setdefault("class", CHECKBOX_CLASSES if checkbox else CONTROL_CLASSES)
 
@@ -151,7 +154,7 @@ class MentorSearchForm(forms.Form):
 
     def active_filters(self) -> list[tuple[str, str]]:
         """(parameter, what it shows) for every filter in use, to offer removing each one."""
-        active = []
+        active: list[tuple[str, str]] = []
         for name in ("q", "level", "language", "primary_only", "subject", "specialization", "experience", "near", "tz",
                      "price_min", "price_max", "rating"):  # fmt: skip
             if name not in self.fields or self._value(name) is None or self._value(name) is False:
@@ -160,7 +163,7 @@ class MentorSearchForm(forms.Form):
             if isinstance(field, forms.BooleanField):
                 shown = str(field.label)
             elif isinstance(field, forms.ChoiceField):
-                shown = str(dict(field.choices).get(self.data.get(name), self.data.get(name)))
+                shown = str(dict(field.choices).get(self.data.get(name), self.data.get(name)))  # type: ignore[arg-type]  # choices here are lists of pairs
             else:
                 shown = f"{field.label}: {self._value(name)}"
             active.append((name, shown))

@@ -121,7 +121,7 @@ def visitor_page(request: HttpRequest, version: str | None, render: Callable[[di
 def mentor_cards(version: str | None, results: Sequence) -> list[SafeString]:
     """The HTML of each result's card, the viewer's score and reasons filled in: shared parts from the cache (one
     read for the page), missing ones rendered and stored."""
-    keys = {result.document.mentor_id: _key(version, "card", str(result.document.mentor_id)) for result in results}
+    keys = {result.document.mentor_id: _key(str(version), "card", str(result.document.mentor_id)) for result in results}
     found: dict[str, str] = {}
     if version is not None:
         try:

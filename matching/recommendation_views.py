@@ -13,12 +13,13 @@ from accounts.models import User
 from matching import services
 from matching.models import Interaction, MentorSearchDocument, PersonalisationOptOut
 from matching.recommender import serving
+from mentorship.http import AuthenticatedHttpRequest
 
 CLICK_SOURCES = frozenset({"recommendations", "dashboard", "similar", "search"})
 MAX_RANK = 1000
 
 
-def _student(request: HttpRequest) -> User:
+def _student(request: AuthenticatedHttpRequest) -> User:
     if request.user.role != User.Role.STUDENT:
         raise PermissionDenied
     return request.user
@@ -26,7 +27,7 @@ def _student(request: HttpRequest) -> User:
 
 @require_GET
 @login_required
-def recommendations(request: HttpRequest) -> HttpResponse:
+def recommendations(request: AuthenticatedHttpRequest) -> HttpResponse:
     """`/recommendations/`: the whole list (up to 50) with the personalisation setting."""
     student = _student(request)
     context = {
@@ -39,7 +40,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def not_interested(request: HttpRequest, mentor_id: int) -> HttpResponse:
+def not_interested(request: AuthenticatedHttpRequest, mentor_id: int) -> HttpResponse:
     student = _student(request)
     document = get_object_or_404(MentorSearchDocument.objects.only("full_name"), pk=mentor_id)
     try:
@@ -71,7 +72,7 @@ def open_recommendation(request: HttpRequest, mentor_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def personalisation(request: HttpRequest) -> HttpResponse:
+def personalisation(request: AuthenticatedHttpRequest) -> HttpResponse:
     student = _student(request)
     enabled = request.POST.get("enabled") == "1"
     services.personalisation_set(student=student, enabled=enabled)
@@ -82,7 +83,7 @@ def personalisation(request: HttpRequest) -> HttpResponse:
     return redirect("matching:recommendations")
 
 
-def _back(request: HttpRequest) -> str:
+def _back(request: AuthenticatedHttpRequest) -> str:
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target

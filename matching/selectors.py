@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
 from django.db.models import F, Func, Q, QuerySet, Sum
@@ -167,7 +168,7 @@ def _distinct_elements(array_field: str) -> list[str]:
     return sorted(values, key=str.casefold)
 
 
-def student_facts_for(user: User) -> scoring.StudentFacts | None:
+def student_facts_for(user: User | AnonymousUser) -> scoring.StudentFacts | None:
     """What matching knows about a signed-in student (None for visitors, mentors and staff)."""
     if not user.is_authenticated or user.role != User.Role.STUDENT:
         return None
@@ -278,7 +279,8 @@ def _best_matches(matching: QuerySet, score, *, offset: int, limit: int) -> list
         .values("mentor_id", "score", "popularity")[:BEST_MATCH_CANDIDATES]
     )
     candidate_sql, candidate_params = candidates.query.sql_with_params()
-    columns = ", ".join(f'document."{MentorSearchDocument._meta.get_field(name).column}"' for name in _CARD_FIELDS)
+    fields = [MentorSearchDocument._meta.get_field(name) for name in _CARD_FIELDS]
+    columns = ", ".join(f'document."{field.column}"' for field in fields)  # type: ignore[union-attr]  # concrete
     # Identifiers come from the model and the ORM; every value is a parameter.
     sql = (
         f'SELECT {columns}, best.score FROM "{MentorSearchDocument._meta.db_table}" document '  # noqa: S608

@@ -3,11 +3,13 @@
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Value
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -32,7 +34,7 @@ from mentors.selectors import listed_mentors
 from mentors.slots import price_for_duration_paise
 from outbox.services import enqueue
 
-SEARCH_TERM_MAX_LENGTH = SearchTerm._meta.get_field("word").max_length
+SEARCH_TERM_MAX_LENGTH: int = SearchTerm._meta.get_field("word").max_length  # type: ignore[assignment]  # a CharField
 # A mentor's ratings are blended with this many imaginary ratings of this value before ranking by popularity.
 POPULARITY_PRIOR_COUNT = 5
 POPULARITY_PRIOR_RATING = 3.5
@@ -162,11 +164,12 @@ def _searchable_texts(mentor: MentorProfile) -> tuple[tuple[str, list[str]], ...
     )
 
 
-def _search_vector(mentor: MentorProfile) -> SearchVector:
-    vector = None
+def _search_vector(mentor: MentorProfile) -> SearchVector | CombinedExpression:
+    vector: SearchVector | CombinedExpression | None = None
     for weight, texts in _searchable_texts(mentor):
         part = SearchVector(Value(" ".join(texts)), weight=weight, config=SEARCH_CONFIG)
         vector = part if vector is None else vector + part
+    assert vector is not None  # _searchable_texts always yields its four weights
     return vector
 
 
@@ -196,7 +199,13 @@ PRECOMPUTE_CHUNK_SIZE = 500
 
 
 def interaction_record(
-    *, student: User, mentor_id: int, kind: str, source: str = "", rank: int | None = None, value: int = 0
+    *,
+    student: User | AnonymousUser,
+    mentor_id: int,
+    kind: str,
+    source: str = "",
+    rank: int | None = None,
+    value: int = 0,
 ) -> None:
     """Log what a student did, after the surrounding commit, unless they turned personalisation off."""
     if not student.is_authenticated or student.role != User.Role.STUDENT:
@@ -355,6 +364,7 @@ def interactions_sweep(*, now: dt.datetime | None = None) -> set[int]:
             .values_list("pk", "student_id", "mentor__mentor_profile", "paid_at")
         )
         for pk, student_id, mentor_id, paid_at in tips:
+            assert paid_at is not None  # filtered on paid_at above
             rows.append(_swept(f"tip:{pk}", student_id, mentor_id, Interaction.Kind.TIP, paid_at))
         Interaction.objects.bulk_create(rows, ignore_conflicts=True)
         changed = {row.student_id for row in rows}

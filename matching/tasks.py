@@ -8,18 +8,18 @@ from matching.recommender import precompute
 MENTOR_REFRESH_CHUNK = 500
 
 
-@shared_task(acks_late=True)
+@shared_task(name="matching.refresh_recommendations", acks_late=True)
 def refresh_recommendations(student_ids: list[int]) -> int:
     return services.recommendations_refresh(student_ids=student_ids)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="matching.precompute_recommendations", acks_late=True)
 def precompute_recommendations() -> int:
     """Nightly: every student's list (resumes an unfinished run)."""
     return services.recommendations_precompute_all()
 
 
-@shared_task(acks_late=True)
+@shared_task(name="matching.sweep_recommendation_events", acks_late=True)
 def sweep_recommendation_events() -> int:
     """Every minute: log new bookings, reviews and tips; refresh the students whose picture changed."""
     changed = sorted(services.interactions_sweep())
@@ -28,7 +28,7 @@ def sweep_recommendation_events() -> int:
     return len(changed)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="matching.refresh_recommendations_for_mentor", acks_late=True)
 def refresh_recommendations_for_mentor(mentor_id: int) -> int:
     """A mentor was listed or changed: refit here (so the chunks below include the mentor), then refresh, in
     chunks, the students the mentor could be recommended to."""
@@ -47,7 +47,7 @@ def refresh_recommendations_for_mentor(mentor_id: int) -> int:
     return count
 
 
-@shared_task(acks_late=True)
+@shared_task(name="matching.prune_interactions", acks_late=True)
 def prune_interactions() -> int:
     return services.interactions_prune()
 

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -5,14 +7,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.models import User
 from matching import page_cache, selectors
 from matching.forms import MentorSearchForm, TermSuggestionsForm
 from matching.recommender import serving
 from mentorship.htmx import vary_on_htmx, wants_partial
+from mentorship.http import AuthenticatedHttpRequest, HtmxHttpRequest
 
 
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: HtmxHttpRequest) -> HttpResponse:
     """`/mentors/`: the filters and one page of results; HTMX filter changes get only the results back.
 
     What does not depend on the viewer comes from `page_cache`: a signed-out visitor's whole page, per URL; the
@@ -57,7 +61,12 @@ def _filters_and_results(request: HttpRequest, student, version: str | None) -> 
     options = selectors.filter_options()
     if student is not None and filters.sort == "for_you":
         page = serving.for_you_page(
-            request.user, filters=filters, student=student, page=page_number, at=timezone.now(), options=options
+            cast(User, request.user),  # a student (student facts above): signed in
+            filters=filters,
+            student=student,
+            page=page_number,
+            at=timezone.now(),
+            options=options,
         )
     else:
         page = selectors.mentor_search_page(
@@ -96,7 +105,7 @@ def _relaxations(request: HttpRequest, form: MentorSearchForm) -> list[tuple[str
 
 @require_GET
 @login_required
-def term_suggestions(request: HttpRequest) -> HttpResponse:
+def term_suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Suggested terms for a profile list field while it is typed (HTMX): buttons that add a term, or `<option>`s
     for a datalist."""
     form = TermSuggestionsForm(request.GET)

@@ -5,7 +5,6 @@ from mentors.models import (
     AvailabilityRule,
     Certification,
     Education,
-    MentorPayoutDetails,
     MentorProfile,
     MentorSlugHistory,
     VerificationDocument,
@@ -139,12 +138,3 @@ class AvailabilityOverrideAdmin(admin.ModelAdmin):
 class MentorEntryAdmin(admin.ModelAdmin):
     search_fields = ["mentor__user__full_name", "mentor__slug"]
     raw_id_fields = ["mentor"]
-
-
-@admin.register(MentorPayoutDetails)
-class MentorPayoutDetailsAdmin(admin.ModelAdmin):
-    list_display = ["mentor", "account_holder_name", "masked_destination", "updated_at"]
-    search_fields = ["mentor__user__full_name", "mentor__user__email", "account_holder_name"]
-    raw_id_fields = ["mentor"]
-    exclude = ["bank_account_number", "ifsc", "upi_id", "pan"]
-    readonly_fields = ["masked_destination", "masked_pan", "updated_at"]

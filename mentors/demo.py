@@ -394,7 +394,7 @@ def _history(mentor: MentorProfile, status: str, *, reviewer, note: str, rng) ->
     elif status in PIPELINE:
         path = list(PIPELINE[: PIPELINE.index(status) + 1])
     else:
-        path = [S.PENDING, S.DOCUMENTS_UNDER_REVIEW, status]
+        path = [S.PENDING, S.DOCUMENTS_UNDER_REVIEW, S(status)]
     previous = ""
     for to_status in path:
         VerificationEvent.objects.create(

@@ -1,3 +1,4 @@
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
@@ -28,6 +29,9 @@ from mentors.models import (
 from mentors.services import MentorApplication
 from mentorship.fields import SafeDateField
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 LIST_HELP = _("Separate items with commas.")
 # Labels are built when a form renders, in the viewer's language, not once at import.
 duration_label = lazy(lambda minutes: gettext("%(minutes)d minutes") % {"minutes": minutes}, str)
@@ -35,7 +39,11 @@ DURATION_CHOICES = [(d, duration_label(d)) for d in OFFERED_DURATION_CHOICES]
 
 
 def _list_field(
-    label: str, *, required: bool = False, help_text: str = LIST_HELP, suggest: str | None = None
+    label: "StrOrPromise",
+    *,
+    required: bool = False,
+    help_text: "StrOrPromise" = LIST_HELP,
+    suggest: str | None = None,
 ) -> SimpleArrayField:
     """A comma-separated list; `suggest` names the vocabulary of terms offered while the mentor types."""
     widget = TermSuggestionsTextInput(vocabulary=suggest, audience="mentor") if suggest else forms.TextInput
@@ -148,7 +156,7 @@ class _EntryForm(forms.ModelForm):
     def entry(self) -> dict | None:
         if self.cleaned_data.get("DELETE") or (self.empty_permitted and not self.has_changed()):
             return None
-        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}  # type: ignore[attr-defined]  # subclasses
 
 
 class WorkExperienceForm(_EntryForm):
@@ -264,7 +272,8 @@ class MentorApplicationForms:
             for field, messages in error.message_dict.items():
                 target = field if field in self.profile.fields else None
                 if field == "documents":
-                    self.documents._non_form_errors = self.documents.error_class(messages)
+                    # Django keeps a formset's own errors here; the service's document errors belong there.
+                    self.documents._non_form_errors = self.documents.error_class(messages)  # type: ignore[attr-defined]
                     continue
                 for message in messages:
                     self.profile.add_error(target, message)
@@ -313,27 +322,6 @@ class AvailabilitySettingsForm(forms.ModelForm):
             "booking_horizon_days",
             "offered_durations",
         ]
-
-
-class PayoutDetailsForm(forms.Form):
-    account_holder_name = forms.CharField(label=_("Account holder name"), max_length=150)
-    bank_account_number = forms.CharField(
-        label=_("Bank account number"),
-        max_length=24,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    ifsc = forms.CharField(label=_("IFSC"), max_length=11, required=False)
-    upi_id = forms.CharField(
-        label=_("UPI id"), max_length=100, required=False, help_text=_("Instead of a bank account.")
-    )
-    pan = forms.CharField(
-        label=_("PAN"),
-        max_length=10,
-        required=False,
-        help_text=_("Your Permanent Account Number, for tax deducted at source. Optional."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
 
 
 class ProfileAddressForm(forms.Form):

@@ -12,6 +12,7 @@ Register from the other app's `AppConfig.ready()`:
 The slot service's busy-time registry lives next to it: `mentors.slots.register_busy_intervals_provider`.
 """
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -69,4 +70,4 @@ def collected_stats(mentor_id: int) -> dict[str, Any]:
 def announce_profile_changed(mentor_id: int) -> None:
     """Tell the listeners once the current transaction commits (at once outside a transaction)."""
     for listener in list(_profile_changed_listeners):
-        transaction.on_commit(lambda listener=listener: listener(mentor_id))
+        transaction.on_commit(functools.partial(listener, mentor_id))

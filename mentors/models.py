@@ -16,9 +16,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import EncryptedTextField
-from accounts.privacy.crypto import mask
-
 OFFERED_DURATION_CHOICES = (30, 60, 90)
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
@@ -386,42 +383,3 @@ class AvailabilityOverride(models.Model):
     @property
     def is_whole_day(self) -> bool:
         return self.start_time is None
-
-
-class MentorPayoutDetails(models.Model):
-    """Where payouts go: a bank account (with IFSC) or a UPI id, and the PAN for tax deducted at source.
-
-    Set only with two-factor sign-in on. Account number, IFSC, UPI id and PAN are encrypted at rest.
-    """
-
-    mentor = models.OneToOneField(MentorProfile, on_delete=models.CASCADE, related_name="payout_details")
-    account_holder_name = models.CharField(_("account holder name"), max_length=150)
-    bank_account_number = EncryptedTextField(_("bank account number"), max_length=18, blank=True)
-    ifsc = EncryptedTextField(_("IFSC"), max_length=11, blank=True)
-    upi_id = EncryptedTextField(_("UPI id"), max_length=100, blank=True)
-    pan = EncryptedTextField(_("PAN"), max_length=10, blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("payout details")
-        verbose_name_plural = _("payout details")
-        constraints = [
-            models.CheckConstraint(
-                condition=(~Q(bank_account_number="") & ~Q(ifsc="")) | ~Q(upi_id=""),
-                name="payout_details_bank_or_upi",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.account_holder_name} ({self.masked_destination})"
-
-    @property
-    def masked_destination(self) -> str:
-        if self.bank_account_number:
-            return f"A/c {mask(self.bank_account_number)} · {self.ifsc[:4]}•••••••"
-        name, _at, bank = self.upi_id.partition("@")
-        return f"{name[:2]}••••@{bank}"
-
-    @property
-    def masked_pan(self) -> str:
-        return mask(self.pan)

@@ -3,10 +3,11 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 
 from mentors import selectors
+from mentorship.http import AuthenticatedHttpRequest
 
 
 def mentor_required(view: Callable | None = None, *, refuse_others: bool = False):
@@ -19,7 +20,7 @@ def mentor_required(view: Callable | None = None, *, refuse_others: bool = False
     def decorate(view: Callable) -> Callable:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapped(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:
             mentor = selectors.mentor_for_user(request.user)
             if mentor is None:
                 if refuse_others:

@@ -6,7 +6,6 @@ from mentors.models import (
     AvailabilityRule,
     Certification,
     Education,
-    MentorPayoutDetails,
     MentorProfile,
     MentorSlugHistory,
     VerificationDocument,
@@ -20,7 +19,6 @@ def export_mentor_data(*, user) -> ExportPart:
     if mentor is None:
         return ExportPart(data={"mentor_profile": None})
     documents = list(VerificationDocument.objects.filter(mentor=mentor))
-    payout = MentorPayoutDetails.objects.filter(mentor=mentor).first()
     return ExportPart(
         data={
             "mentor_profile": rows([mentor], exclude=["user"])[0],
@@ -31,15 +29,6 @@ def export_mentor_data(*, user) -> ExportPart:
             "verification_history": rows(VerificationEvent.objects.filter(mentor=mentor), exclude=["mentor", "actor"]),
             "availability_rules": rows(AvailabilityRule.objects.filter(mentor=mentor), exclude=["mentor"]),
             "availability_overrides": rows(AvailabilityOverride.objects.filter(mentor=mentor), exclude=["mentor"]),
-            # Masked on purpose: the zip travels by email link; the full numbers stay on the payout page.
-            "payout_details": None
-            if payout is None
-            else {
-                "account_holder_name": payout.account_holder_name,
-                "destination": payout.masked_destination,
-                "pan": payout.masked_pan,
-                "updated_at": payout.updated_at,
-            },
         },
         files=files_of(documents, "file", "verification-documents"),
     )
@@ -56,7 +45,6 @@ def erase_mentor_data(*, user, pseudonym: str) -> None:
     VerificationDocument.objects.filter(mentor=mentor).delete()
     for model in (WorkExperience, Education, Certification, AvailabilityRule, AvailabilityOverride, MentorSlugHistory):
         model.objects.filter(mentor=mentor).delete()
-    MentorPayoutDetails.objects.filter(mentor=mentor).delete()
     VerificationEvent.objects.filter(mentor=mentor).update(note="")
     mentor.slug = f"former-mentor-{mentor.pk}"
     mentor.title = pseudonym

@@ -8,13 +8,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from mentors.models import (
-    MentorPayoutDetails,
     MentorProfile,
     MentorSlugHistory,
     VerificationEvent,
     VerificationStatus,
 )
-from payments.payouts import payout_destination
 
 
 def listed_mentors() -> QuerySet[MentorProfile]:
@@ -133,16 +131,6 @@ def application_for_review(mentor_id: int) -> MentorProfile:
     )
 
 
-def payout_destination_for(mentor_user: User) -> dict | None:
-    """Where payments sends this mentor's weekly payout, or None until they set payout details."""
-    details = MentorPayoutDetails.objects.filter(mentor__user=mentor_user).first()
-    if details is None:
-        return None
-    return payout_destination(
-        name=details.account_holder_name,
-        email=mentor_user.email,
-        reference=f"mentor-{mentor_user.pk}",
-        bank_account_number=details.bank_account_number,
-        ifsc=details.ifsc,
-        upi_id=details.upi_id,
-    )
+def has_payout_details(mentor: MentorProfile) -> bool:
+    """Whether payments knows where to send this mentor's payouts (its model hangs off the user)."""
+    return User.objects.filter(pk=mentor.user_id, payout_details__isnull=False).exists()

@@ -224,9 +224,10 @@ def _overrides_by_mentor(
     return overrides
 
 
-def _at(day: dt.date, wall_time: dt.time, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+def _at(day: dt.date, wall_time: dt.time | None, tz: zoneinfo.ZoneInfo) -> dt.datetime:
     # A wall time skipped by a spring-forward change resolves with the offset before it (fold=0), i.e. one hour
     # later in real time; a repeated one takes its first occurrence. Both come out right in UTC.
+    assert wall_time is not None  # whole-day overrides are handled before times are placed
     return dt.datetime.combine(day, wall_time, tzinfo=tz).astimezone(UTC)
 
 

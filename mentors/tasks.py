@@ -6,7 +6,7 @@ from mentors.models import MentorProfile, VerificationEvent, VerificationStatus
 from outbox.services import effect_once
 
 
-@shared_task
+@shared_task(name="mentors.send_application_received_email")
 def send_application_received_email(mentor_id: int) -> None:
     mentor = MentorProfile.objects.select_related("user__primary_language").get(pk=mentor_id)
     with effect_once("email") as first:
@@ -19,7 +19,7 @@ def send_application_received_email(mentor_id: int) -> None:
         )
 
 
-@shared_task
+@shared_task(name="mentors.send_verification_update_email")
 def send_verification_update_email(event_id: int) -> None:
     event = VerificationEvent.objects.select_related("mentor__user__primary_language").get(pk=event_id)
     with effect_once("email") as first:

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from mentors import views
 
@@ -23,6 +24,11 @@ urlpatterns = [
         name="availability_override_delete",
     ),
     path("mentor-dashboard/availability/settings/", views.availability_settings, name="availability_settings"),
-    path("mentor-dashboard/payout-details/", views.payout_details, name="payout_details"),
+    # Payout details moved to payments; old links and bookmarks still land there.
+    path(
+        "mentor-dashboard/payout-details/",
+        RedirectView.as_view(pattern_name="payments:payout_details"),
+        name="payout_details",
+    ),
     path("mentor/<slug:slug>/", views.profile, name="profile"),
 ]

@@ -1,9 +1,8 @@
 import datetime as dt
 
-from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,8 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.privacy.phone import phone_is_verified
-from accounts.selectors import user_has_mfa
 from accounts.timezones import viewer_time_zone
 from mentors import selectors, services
 from mentors.forms import (
@@ -20,22 +17,21 @@ from mentors.forms import (
     AvailabilityRuleForm,
     AvailabilitySettingsForm,
     MentorApplicationForms,
-    PayoutDetailsForm,
     ProfileAddressForm,
 )
 from mentors.hooks import profile_extra_context
-from mentors.models import MentorPayoutDetails, MentorProfile, VerificationStatus
+from mentors.models import MentorProfile, VerificationStatus
 from mentors.permissions import mentor_required
-from mentors.services.payouts import payout_details_require_mfa
 from mentors.services.profiles import EDITABLE_STATUSES
 from mentors.slots import group_slots_by_local_day, next_open_slots, open_slots_for_mentors, price_for_duration_paise
 from mentorship.forms import add_service_errors
 from mentorship.htmx import render_page_or_partial, wants_partial
+from mentorship.http import AuthenticatedHttpRequest, HtmxHttpRequest
 
 PREVIEW_DAYS = 7
 
 
-def _form_status(request: HttpRequest) -> int:
+def _form_status(request: AuthenticatedHttpRequest) -> int:
     return 400 if request.method == "POST" else 200
 
 
@@ -43,7 +39,7 @@ def _form_status(request: HttpRequest) -> int:
 
 
 @login_required
-def apply(request: HttpRequest) -> HttpResponse:
+def apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     mentor = selectors.mentor_for_user(request.user)
     if mentor is not None and mentor.verification_status != VerificationStatus.REAPPLICATION_REQUIRED:
         return redirect("mentors:dashboard")
@@ -69,18 +65,18 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 
 @mentor_required
-def dashboard(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     context = {
         "mentor": mentor,
         "events": selectors.verification_history(mentor),
         "can_edit": mentor.verification_status in EDITABLE_STATUSES,
-        "has_payout_details": MentorPayoutDetails.objects.filter(mentor=mentor).exists(),
+        "has_payout_details": selectors.has_payout_details(mentor),
     }
     return render_page_or_partial(request, "mentors/dashboard.html", "status", context)
 
 
 @mentor_required
-def profile_edit(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     if mentor.verification_status not in EDITABLE_STATUSES:
         return redirect(
             "mentors:apply"
@@ -116,7 +112,7 @@ def profile_edit(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
 
 @require_POST
 @mentor_required
-def profile_address(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def profile_address(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     form = ProfileAddressForm(request.POST)
     if form.is_valid():
         try:
@@ -139,7 +135,7 @@ def profile_address(request: HttpRequest, mentor: MentorProfile) -> HttpResponse
             _("Your profile address is now %(path)s.") % {"path": reverse("mentors:profile", args=[mentor.slug])},
         )
     else:
-        messages.error(request, " ".join(form.errors.get("slug", [])))
+        messages.error(request, " ".join(str(error) for error in form.errors.get("slug", [])))
     return redirect("mentors:profile_edit")
 
 
@@ -163,7 +159,7 @@ def _availability_context(mentor: MentorProfile, **forms) -> dict:
 
 
 def _availability_response(
-    request: HttpRequest, mentor: MentorProfile, partial: str, status: int = 200, **forms
+    request: AuthenticatedHttpRequest, mentor: MentorProfile, partial: str, status: int = 200, **forms
 ) -> HttpResponse:
     context = _availability_context(mentor, **forms)
     if request.htmx:
@@ -174,13 +170,13 @@ def _availability_response(
 
 
 @mentor_required
-def availability(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def availability(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     return render_page_or_partial(request, "mentors/availability.html", "editor", _availability_context(mentor))
 
 
 @require_POST
 @mentor_required
-def availability_rule_add(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def availability_rule_add(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     form = AvailabilityRuleForm(request.POST)
     if form.is_valid():
         try:
@@ -194,7 +190,7 @@ def availability_rule_add(request: HttpRequest, mentor: MentorProfile) -> HttpRe
 
 @require_POST
 @mentor_required
-def availability_rule_delete(request: HttpRequest, mentor: MentorProfile, rule_id: int) -> HttpResponse:
+def availability_rule_delete(request: AuthenticatedHttpRequest, mentor: MentorProfile, rule_id: int) -> HttpResponse:
     try:
         services.availability_rule_delete(mentor=mentor, rule_id=rule_id)
     except ValidationError:
@@ -204,7 +200,7 @@ def availability_rule_delete(request: HttpRequest, mentor: MentorProfile, rule_i
 
 @require_POST
 @mentor_required
-def availability_override_add(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def availability_override_add(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     form = AvailabilityOverrideForm(request.POST)
     if form.is_valid():
         try:
@@ -220,7 +216,9 @@ def availability_override_add(request: HttpRequest, mentor: MentorProfile) -> Ht
 
 @require_POST
 @mentor_required
-def availability_override_delete(request: HttpRequest, mentor: MentorProfile, override_id: int) -> HttpResponse:
+def availability_override_delete(
+    request: AuthenticatedHttpRequest, mentor: MentorProfile, override_id: int
+) -> HttpResponse:
     try:
         services.availability_override_delete(mentor=mentor, override_id=override_id)
     except ValidationError:
@@ -230,7 +228,7 @@ def availability_override_delete(request: HttpRequest, mentor: MentorProfile, ov
 
 @require_POST
 @mentor_required
-def availability_settings(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def availability_settings(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     form = AvailabilitySettingsForm(request.POST, instance=MentorProfile.objects.get(pk=mentor.pk))
     if form.is_valid():
         try:
@@ -242,50 +240,10 @@ def availability_settings(request: HttpRequest, mentor: MentorProfile) -> HttpRe
     return _availability_response(request, mentor, "settings")
 
 
-# --- payout details -----------------------------------------------------------------------------------
-
-
-@mentor_required
-def payout_details(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
-    if payout_details_require_mfa() and not user_has_mfa(request.user):
-        messages.warning(request, _("Turn on two-factor sign-in before you add payout details."))
-        return redirect(reverse("mfa_activate_totp") + "?next=" + reverse("mentors:payout_details"))
-    if not phone_is_verified(request.user):
-        messages.warning(request, _("Verify your mobile number before you add payout details."))
-        return redirect(reverse("accounts:phone_verify") + "?next=" + reverse("mentors:payout_details"))
-    return _payout_details_form(request, mentor)
-
-
-@reauthentication_required
-def _payout_details_form(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
-    current = MentorPayoutDetails.objects.filter(mentor=mentor).first()
-    form = PayoutDetailsForm(
-        request.POST or None,
-        initial={"account_holder_name": current.account_holder_name if current else request.user.full_name},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.payout_details_set(mentor=mentor, **form.cleaned_data)
-        except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_errors)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Your payout details are saved."))
-            return redirect("mentors:dashboard")
-    return render(
-        request,
-        "mentors/payout_details.html",
-        {"form": form, "current": current, "mentor": mentor},
-        status=_form_status(request),
-    )
-
-
 # --- the public profile --------------------------------------------------------------------------------
 
 
-def profile(request: HttpRequest, slug: str) -> HttpResponse:
+def profile(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     try:
         mentor = selectors.public_profile(slug)
     except Http404:

@@ -48,7 +48,7 @@ def _check_celery() -> dict:
             replies = celery_app.control.ping(timeout=1.0, limit=1, connection=connection)
     except Exception as error:  # any broker failure means "down" to a load balancer
         return {"ok": False, "error": error.__class__.__name__}
-    return {"ok": bool(replies), "workers": len(replies)}
+    return {"ok": bool(replies), "workers": len(replies or [])}
 
 
 def _may_see_details(request: HttpRequest) -> bool:

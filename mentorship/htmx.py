@@ -3,19 +3,20 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
+from mentorship.http import HtmxHttpRequest
 
-def wants_partial(request: HttpRequest) -> bool:
+
+def wants_partial(request: HtmxHttpRequest) -> bool:
     """True for an htmx swap; False for a normal visit and for htmx's history restore, which needs the whole page.
 
     htmx re-requests the URL with `HX-History-Restore-Request: true` when the back button finds nothing in its
     cache; a fragment there would replace the whole body.
     """
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def vary_on_htmx(response: HttpResponse) -> HttpResponse:
@@ -25,7 +26,7 @@ def vary_on_htmx(response: HttpResponse) -> HttpResponse:
 
 
 def render_page_or_partial(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     template: str,
     partial: str,
     context: Mapping[str, Any] | None = None,

@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 import warnings
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEMO_LOGINS = (
@@ -49,8 +50,8 @@ class EmbeddedServices:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._postgres = None
-        self._redis = None
+        self._postgres: Any = None
+        self._redis: Any = None
 
     def start(self) -> dict[str, str]:
         env: dict[str, str] = {}

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "sessions_app",
     "adminpanel",
     "outbox",
+    # The project itself, for its management commands (seed_demo loads every app's demo data).
+    "mentorship",
 ]
 
 MIDDLEWARE = [
@@ -196,24 +198,26 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 60)
 OUTBOX_REDISPATCH_SECONDS = env_int("OUTBOX_REDISPATCH_SECONDS", 120)
 CELERY_TIMEZONE = "UTC"
+# Task names follow one scheme, "<app>.<function>" with a verb-first function name ("sessions_app.expire_holds"),
+# set explicitly on every task so that moving a module never renames a task (outbox rows and beat store names).
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["outbox-sweep"] = {"task": "outbox.sweep", "schedule": env_int("OUTBOX_SWEEP_SECONDS", 30)}
 # Payments whose callback and webhooks were lost are repaired from Razorpay's own records.
 CELERY_BEAT_SCHEDULE["accounts-privacy-housekeeping"] = {
-    "task": "accounts.tasks.privacy_housekeeping",
+    "task": "accounts.run_privacy_housekeeping",
     "schedule": 3600.0,
 }
-CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.tasks.reconcile_payments", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.reconcile_payments", "schedule": 300.0}
 # Weekly mentor payouts, Monday 06:00 IST (00:30 UTC).
 CELERY_BEAT_SCHEDULE["payments-weekly-payouts"] = {
-    "task": "payments.tasks.pay_out_mentors",
+    "task": "payments.pay_out_mentors",
     "schedule": crontab(minute=30, hour=0, day_of_week="mon"),
 }
 # Bookings: release unpaid holds, send the 24 h / 1 h reminders (each once), complete undisputed sessions.
-CELERY_BEAT_SCHEDULE["sessions-expire-holds"] = {"task": "sessions_app.tasks.expire_holds", "schedule": 60.0}
-CELERY_BEAT_SCHEDULE["sessions-reminders"] = {"task": "sessions_app.tasks.send_due_reminders", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["sessions-expire-holds"] = {"task": "sessions_app.expire_holds", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["sessions-reminders"] = {"task": "sessions_app.send_due_reminders", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["sessions-auto-complete"] = {
-    "task": "sessions_app.tasks.auto_complete_sessions",
+    "task": "sessions_app.auto_complete_sessions",
     "schedule": 900.0,
 }
 # The room: refund everyone when a mentor never joins; delete recordings past their retention date.
@@ -224,18 +228,18 @@ CELERY_BEAT_SCHEDULE["sessions-expire-recordings"] = {
     "schedule": 3600.0,
 }
 # Staff side: close tickets resolved a week ago; open mentor quality reviews daily and audits weekly.
-CELERY_BEAT_SCHEDULE["support-auto-close"] = {"task": "adminpanel.tasks.auto_close_tickets", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["support-auto-close"] = {"task": "adminpanel.auto_close_tickets", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["quality-daily"] = {
-    "task": "adminpanel.tasks.open_quality_reviews",
+    "task": "adminpanel.open_quality_reviews",
     "schedule": crontab(minute=0, hour=1),
 }
 CELERY_BEAT_SCHEDULE["quality-weekly-audits"] = {
-    "task": "adminpanel.tasks.sample_quality_audits",
+    "task": "adminpanel.sample_quality_audits",
     "schedule": crontab(minute=30, hour=1, day_of_week="mon"),
 }
 # Analytics: daily rollups for /panel/analytics/ (00:15 IST); backfill with rollup_analytics.delay("2025-01-01", ...).
 CELERY_BEAT_SCHEDULE["analytics-rollup"] = {
-    "task": "adminpanel.tasks.rollup_analytics",
+    "task": "adminpanel.rollup_analytics",
     "schedule": crontab(minute=45, hour=18),
 }
 # The percentage of last week's completed sessions picked for a random quality audit.
@@ -245,12 +249,12 @@ PEERLEARN_QUALITY_AUDIT_PERCENT = env_int("QUALITY_AUDIT_PERCENT", 5)
 HEALTH_TOKEN = env_str("HEALTH_TOKEN", "")
 # Recommendations: every student's list nightly (02:30 IST), events within a minute, the log pruned daily.
 CELERY_BEAT_SCHEDULE["matching-precompute-recommendations"] = {
-    "task": "matching.tasks.precompute_recommendations",
+    "task": "matching.precompute_recommendations",
     "schedule": crontab(minute=0, hour=21),
 }
-CELERY_BEAT_SCHEDULE["matching-sweep-events"] = {"task": "matching.tasks.sweep_recommendation_events", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["matching-sweep-events"] = {"task": "matching.sweep_recommendation_events", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["matching-prune-interactions"] = {
-    "task": "matching.tasks.prune_interactions",
+    "task": "matching.prune_interactions",
     "schedule": crontab(minute=30, hour=22),
 }
 # Skill suggestions: the term counts behind them, hourly (seconds of work even at 50k students).
@@ -298,7 +302,7 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_RATE_LIMITS = False if IS_TEST else {}
+ACCOUNT_RATE_LIMITS: dict[str, str] | bool = False if IS_TEST else {}
 # Signed-in devices (allauth.usersessions): at most 3 at once (seed 000 §14.1); signing in a 4th time ends
 # the oldest. "Last seen" is refreshed at most every 5 minutes per session.
 # Where SMS go (phone verification codes): a class with send(to=, body=); the console prints them.
@@ -474,7 +478,8 @@ AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
         "model": "accounts.user",
-        "exclude_fields": ["password", "last_login", "updated_at", "photo"],
+        # payout_details: a reverse relation (payments), audited on its own and never in the user's log.
+        "exclude_fields": ["password", "last_login", "updated_at", "photo", "payout_details"],
         "mask_fields": ["email", "full_name", "phone", "date_of_birth", "city"],
         "m2m_fields": ["groups", "user_permissions"],
     },
@@ -486,7 +491,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "include_fields": ["verification_status", "is_active", "hourly_rate_paise", "approved_at"],
     },
     {
-        "model": "mentors.mentorpayoutdetails",
+        "model": "payments.mentorpayoutdetails",
         "mask_fields": ["account_holder_name", "bank_account_number", "ifsc", "upi_id", "pan"],
     },
     {"model": "mentors.verificationevent", "exclude_fields": ["note"]},

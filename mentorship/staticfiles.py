@@ -7,7 +7,7 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 # Django's import-rewriting patterns, applied to our own modules only: turned on for every *.js file
 # (``support_js_module_import_aggregation``) they also rewrite vendored scripts, whose imports point elsewhere.
-_, _MODULE_IMPORT_PATTERNS = HashedFilesMixin._js_module_import_aggregation_patterns
+_, _MODULE_IMPORT_PATTERNS = HashedFilesMixin._js_module_import_aggregation_patterns  # type: ignore[attr-defined]  # private, not in the stubs
 
 
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):

@@ -31,6 +31,49 @@ KEEP_DONE = timedelta(days=30)
 
 _current_message: contextvars.ContextVar[int | None] = contextvars.ContextVar("outbox_message", default=None)
 
+# Tasks were named after their module ("sessions_app.tasks.notify_booking") until every task got an explicit
+# "<app>.<function>" name; messages stored before that still carry the old names and run under the new ones.
+RENAMED_TASKS = {
+    **{
+        f"{app}.tasks.{function}": f"{app}.{function}"
+        for app, functions in {
+            "accounts": ("build_data_export", "send_guardian_consent_granted", "send_guardian_consent_request"),
+            "adminpanel": (
+                "auto_close_tickets",
+                "notify_account_action",
+                "notify_quality_review",
+                "notify_ticket",
+                "open_quality_reviews",
+                "rollup_analytics",
+                "sample_quality_audits",
+            ),
+            "matching": (
+                "precompute_recommendations",
+                "prune_interactions",
+                "refresh_recommendations",
+                "refresh_recommendations_for_mentor",
+                "sweep_recommendation_events",
+            ),
+            "mentors": ("send_application_received_email", "send_verification_update_email"),
+            "payments": ("capture_authorized_payment", "pay_out_mentors", "reconcile_payments", "render_invoice_pdf"),
+            "sessions_app": (
+                "auto_complete_sessions",
+                "expire_holds",
+                "expire_payment",
+                "notify_booking",
+                "notify_dispute",
+                "notify_hosted_session",
+                "offer_waitlist_seats",
+                "refresh_mentor_stats",
+                "refund_booking",
+                "send_due_reminders",
+            ),
+        }.items()
+        for function in functions
+    },
+    "accounts.tasks.privacy_housekeeping": "accounts.run_privacy_housekeeping",
+}
+
 
 def enqueue(task, *args) -> OutboxMessage:
     """Owe ``task(*args)``: a row in the caller's transaction, published once it commits. ``task`` is a Celery task
@@ -86,7 +129,7 @@ def outbox_deliver(*, message_id: int, worker_task_id: str) -> str:
     if not claimed:
         return "skipped"
     message = OutboxMessage.objects.get(pk=message_id)
-    task = current_app.tasks[message.task_name]
+    task = current_app.tasks[RENAMED_TASKS.get(message.task_name, message.task_name)]
     token = _current_message.set(message.pk)
     try:
         task(*message.args)

@@ -2,7 +2,16 @@
 
 from django.contrib import admin
 
-from payments.models import Invoice, LedgerEntry, LedgerTransaction, Payment, Payout, Refund, WebhookEvent
+from payments.models import (
+    Invoice,
+    LedgerEntry,
+    LedgerTransaction,
+    MentorPayoutDetails,
+    Payment,
+    Payout,
+    Refund,
+    WebhookEvent,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -19,8 +28,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class RefundInline(admin.TabularInline):
     model = Refund
     extra = 0
-    fields = ["amount_paise", "status", "reason", "razorpay_refund_id", "created_at", "processed_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("amount_paise", "status", "reason", "razorpay_refund_id", "created_at", "processed_at")
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -55,8 +63,7 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 class LedgerEntryInline(admin.TabularInline):
     model = LedgerEntry
     extra = 0
-    fields = ["account", "amount_paise"]
-    readonly_fields = fields
+    fields = readonly_fields = ("account", "amount_paise")
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -85,3 +92,12 @@ class InvoiceAdmin(ReadOnlyAdmin):
     search_fields = ["number", "buyer__email", "payment__razorpay_payment_id"]
     list_select_related = ["buyer"]
     date_hierarchy = "issued_at"
+
+
+@admin.register(MentorPayoutDetails)
+class MentorPayoutDetailsAdmin(admin.ModelAdmin):
+    list_display = ["mentor", "account_holder_name", "masked_destination", "updated_at"]
+    search_fields = ["mentor__full_name", "mentor__email", "account_holder_name"]
+    raw_id_fields = ["mentor"]
+    exclude = ["bank_account_number", "ifsc", "upi_id", "pan"]
+    readonly_fields = ["masked_destination", "masked_pan", "updated_at"]

@@ -34,3 +34,24 @@ class TestCheckoutForm(forms.Form):
         widget=forms.RadioSelect,
         initial=SUCCEED,
     )
+
+
+class PayoutDetailsForm(forms.Form):
+    account_holder_name = forms.CharField(label=_("Account holder name"), max_length=150)
+    bank_account_number = forms.CharField(
+        label=_("Bank account number"),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    ifsc = forms.CharField(label=_("IFSC"), max_length=11, required=False)
+    upi_id = forms.CharField(
+        label=_("UPI id"), max_length=100, required=False, help_text=_("Instead of a bank account.")
+    )
+    pan = forms.CharField(
+        label=_("PAN"),
+        max_length=10,
+        required=False,
+        help_text=_("Your Permanent Account Number, for tax deducted at source. Optional."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -146,7 +146,7 @@ def _snapshot(*, payment: Payment, amount_paise: int, number: str, issued_at, ex
             "state": supplier_state,
         },
         "buyer": {"name": buyer.full_name, "email": buyer.email, "state": place_of_supply},
-        "mentor": {"name": payment.payee.full_name if payment.payee_id else ""},
+        "mentor": {"name": payment.payee.full_name if payment.payee else ""},
         "sac_code": settings.INVOICE_SAC_CODE,
         "description": payment.description,
         "purpose": payment.purpose,

@@ -1,31 +1,90 @@
 """Weekly payouts of mentors' available balances through RazorpayX (seed 000 §3.5: weekly, ₹1,000 minimum).
 
-Where the money goes (bank account or UPI) belongs to the mentors app: it registers a resolver with
-``payments.registry.register_payout_destination``, which returns ``payout_destination(...)`` for a mentor or None.
+Where the money goes (bank account or UPI) is the mentor's ``MentorPayoutDetails``, set through ``payout_details_set``.
 Each mentor is paid at most once a week: the idempotency key is the mentor and ISO week, both in our database
 (unique) and at RazorpayX (``X-Payout-Idempotency``), so reruns of the job and retries after timeouts are safe.
 """
 
 import datetime as dt
 import logging
+import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from accounts.privacy.phone import phone_is_verified
+from accounts.selectors import user_has_mfa
 from payments import ledger
 from payments.gateway import GatewayRejected, GatewayUnavailable, gateway_for
-from payments.models import MINIMUM_AMOUNT_PAISE, LedgerAccount, Payout
-from payments.registry import get_payout_destination_resolver
+from payments.models import MINIMUM_AMOUNT_PAISE, LedgerAccount, MentorPayoutDetails, Payout
 from payments.selectors import mentor_balances
 
 logger = logging.getLogger(__name__)
 
 PAYOUT_MINIMUM_PAISE = 100_000
 FINAL_FAILURES = {"reversed", "failed", "rejected", "cancelled"}
+
+IFSC_PATTERN = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")
+ACCOUNT_NUMBER_PATTERN = re.compile(r"^\d{9,18}$")
+UPI_PATTERN = re.compile(r"^[A-Za-z0-9.\-_]{2,256}@[A-Za-z]{2,64}$")
+PAN_PATTERN = re.compile(r"^[A-Z]{5}[0-9]{4}[A-Z]$")
+
+
+def payout_details_require_mfa() -> bool:
+    return settings.PEERLEARN_REQUIRE_MFA_FOR_STAFF
+
+
+def payout_details_set(
+    *,
+    mentor: User,
+    account_holder_name: str,
+    bank_account_number: str = "",
+    ifsc: str = "",
+    upi_id: str = "",
+    pan: str = "",
+) -> MentorPayoutDetails:
+    """Where this mentor's payouts go. Only with two-factor sign-in on (when the site requires it for staff)."""
+    if payout_details_require_mfa() and not user_has_mfa(mentor):
+        raise PermissionDenied(_("Turn on two-factor sign-in before setting payout details."))
+    if not phone_is_verified(mentor):
+        raise PermissionDenied(_("Verify your mobile number before setting payout details."))
+    bank_account_number = re.sub(r"\s+", "", bank_account_number)
+    ifsc = ifsc.strip().upper()
+    upi_id = upi_id.strip()
+    pan = pan.strip().upper()
+    errors: dict[str, str] = {}
+    if not account_holder_name.strip():
+        errors["account_holder_name"] = _("Enter the name on the account.")
+    if bank_account_number or ifsc:
+        if not ACCOUNT_NUMBER_PATTERN.match(bank_account_number):
+            errors["bank_account_number"] = _("An account number has 9 to 18 digits.")
+        if not IFSC_PATTERN.match(ifsc):
+            errors["ifsc"] = _("An IFSC looks like SBIN0001234.")
+    if upi_id and not UPI_PATTERN.match(upi_id):
+        errors["upi_id"] = _("A UPI id looks like name@bank.")
+    if pan and not PAN_PATTERN.match(pan):
+        errors["pan"] = _("A PAN looks like ABCDE1234F.")
+    if not (bank_account_number or ifsc or upi_id):
+        errors["upi_id"] = _("Give a bank account with IFSC, or a UPI id.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        details, _created = MentorPayoutDetails.objects.update_or_create(
+            mentor=mentor,
+            defaults={
+                "account_holder_name": account_holder_name.strip(),
+                "bank_account_number": bank_account_number,
+                "ifsc": ifsc,
+                "upi_id": upi_id,
+                "pan": pan,
+            },
+        )
+    return details
 
 
 def payout_destination(
@@ -42,6 +101,21 @@ def payout_destination(
     if upi_id:
         return {"account_type": "vpa", "vpa": {"address": upi_id}, "contact": contact}
     raise ValueError("A payout destination needs a bank account with IFSC, or a UPI id.")
+
+
+def payout_destination_for(mentor: User) -> dict | None:
+    """Where this mentor's weekly payout goes, or None until they set payout details."""
+    details = MentorPayoutDetails.objects.filter(mentor=mentor).first()
+    if details is None:
+        return None
+    return payout_destination(
+        name=details.account_holder_name,
+        email=mentor.email,
+        reference=f"mentor-{mentor.pk}",
+        bank_account_number=details.bank_account_number,
+        ifsc=details.ifsc,
+        upi_id=details.upi_id,
+    )
 
 
 def weekly_idempotency_key(mentor, day: dt.date) -> str:
@@ -152,7 +226,6 @@ def payouts_run_weekly(*, today: dt.date | None = None) -> dict[str, int]:
     """Pay every mentor whose available balance reached the minimum, once for this ISO week."""
     today = today or timezone.localdate()
     counts = {"paid": 0, "already_paid": 0, "no_destination": 0, "held": 0, "errors": 0}
-    resolve = get_payout_destination_resolver()
     due = (
         LedgerAccount.objects.filter(kind=LedgerAccount.Kind.MENTOR_PAYABLE, owner__isnull=False)
         .annotate(credit=Sum("entries__amount_paise"))
@@ -162,6 +235,7 @@ def payouts_run_weekly(*, today: dt.date | None = None) -> dict[str, int]:
     )
     for account in due:
         mentor = account.owner
+        assert mentor is not None  # owner__isnull=False above
         if not mentor.is_active:
             # A suspended or deactivated mentor's balance stays in the ledger until staff reinstate them.
             counts["held"] += 1
@@ -170,7 +244,7 @@ def payouts_run_weekly(*, today: dt.date | None = None) -> dict[str, int]:
         if Payout.objects.filter(idempotency_key=key).exists():
             counts["already_paid"] += 1
             continue
-        destination = resolve(mentor) if resolve is not None else None
+        destination = payout_destination_for(mentor)
         if destination is None:
             counts["no_destination"] += 1
             continue
@@ -192,14 +266,13 @@ def payouts_run_weekly(*, today: dt.date | None = None) -> dict[str, int]:
 def payouts_reconcile(*, older_than: dt.timedelta = dt.timedelta(minutes=10)) -> dict[str, int]:
     """Resubmit payouts that never reached RazorpayX and fetch the state of those in flight."""
     counts = {"checked": 0, "errors": 0}
-    resolve = get_payout_destination_resolver()
     pending = Payout.objects.filter(status=Payout.Status.PENDING, created_at__lt=timezone.now() - older_than)
     for payout in pending.select_related("mentor"):
         counts["checked"] += 1
         try:
             if payout.razorpay_payout_id:
                 payout_apply_entity_to(payout=payout, entity=gateway_for().fetch_payout(payout.razorpay_payout_id))
-            elif resolve is not None and (destination := resolve(payout.mentor)) is not None:
+            elif (destination := payout_destination_for(payout.mentor)) is not None:
                 payout_submit(payout=payout, destination=destination)
         except (GatewayRejected, GatewayUnavailable) as exc:
             counts["errors"] += 1

@@ -3,9 +3,8 @@
 from django.db.models import Q
 
 from accounts.privacy.registry import ExportPart, files_of, rows
-from payments.models import Invoice, LedgerEntry, Payment, Payout, Refund
-from payments.payouts import payout_create
-from payments.registry import get_payout_destination_resolver
+from payments.models import Invoice, LedgerEntry, MentorPayoutDetails, Payment, Payout, Refund
+from payments.payouts import payout_create, payout_destination_for
 from payments.selectors import mentor_balances
 
 
@@ -13,8 +12,18 @@ def export_payments_data(*, user) -> ExportPart:
     payments = Payment.objects.filter(Q(payer=user) | Q(payee=user)).order_by("id")
     invoices = list(Invoice.objects.filter(buyer=user).order_by("issued_at", "id"))
     entries = LedgerEntry.objects.filter(account__owner=user).select_related("account", "transaction").order_by("id")
+    payout_details = MentorPayoutDetails.objects.filter(mentor=user).first()
     return ExportPart(
         data={
+            # Masked on purpose: the zip travels by email link; the full numbers stay on the payout page.
+            "payout_details": None
+            if payout_details is None
+            else {
+                "account_holder_name": payout_details.account_holder_name,
+                "destination": payout_details.masked_destination,
+                "pan": payout_details.masked_pan,
+                "updated_at": payout_details.updated_at,
+            },
             "payments": rows(payments),
             "refunds": rows(Refund.objects.filter(payment__in=payments).order_by("id")),
             "payouts": rows(Payout.objects.filter(mentor=user).order_by("id")),
@@ -54,8 +63,7 @@ def prepare_payments_for_deletion(*, user) -> str | None:
         return "escrow_held"
     if balances.available_paise <= 0:
         return None
-    resolve = get_payout_destination_resolver()
-    destination = resolve(user) if resolve is not None else None
+    destination = payout_destination_for(user)
     if destination is None:
         return "no_payout_destination"
     payout_create(
@@ -74,6 +82,9 @@ def erase_payments_data(*, user, pseudonym: str) -> None:
     Invoices and credit notes are kept unchanged, snapshot and PDF included: they are the tax invoices the law
     requires us to keep for 6 years (CGST Act s.36), the database refuses any change to them, and a deletion
     request does not override a legal duty to retain (DPDP Act s.8(7)). The buyer's name on a B2C invoice
-    under ₹50,000 is not required (CGST Rules, Rule 46), but the record as issued is."""
+    under ₹50,000 is not required (CGST Rules, Rule 46), but the record as issued is.
+
+    Payout details go: the final payout was made before erasure (``prepare_payments_for_deletion``)."""
+    MentorPayoutDetails.objects.filter(mentor=user).delete()
     for payment in Payment.objects.filter(Q(payer=user) | Q(payee=user)).only("pk", "receipt"):
         Payment.objects.filter(pk=payment.pk).update(description=f"{pseudonym} · {payment.receipt}")

@@ -9,7 +9,7 @@ payment row locked; they must not call the gateway (use ``transaction.on_commit`
 """
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -49,7 +49,6 @@ class PurposeHandler(Protocol):
 
 
 _handlers: dict[str, PurposeHandler] = {}
-_payout_destination: "Callable[[User], dict | None] | None" = None
 
 
 def register_purpose(purpose: str, handler: PurposeHandler) -> None:
@@ -77,14 +76,3 @@ def get_handler(purpose: str) -> PurposeHandler:
 
 def is_registered(purpose: str) -> bool:
     return purpose in _handlers
-
-
-def register_payout_destination(resolver: "Callable[[User], dict | None]") -> None:
-    """Tell payments where a mentor's payouts go: ``resolver(mentor)`` returns
-    ``payments.payouts.payout_destination(...)``, or None while the mentor has not set payout details."""
-    global _payout_destination
-    _payout_destination = resolver
-
-
-def get_payout_destination_resolver() -> "Callable[[User], dict | None] | None":
-    return _payout_destination

@@ -26,7 +26,7 @@ PURPOSE_TIP = "tip"
 # Razorpay auto-refunds payments left uncaptured for 3 days; reconciliation looks no further back than that.
 RECONCILE_WINDOW = timedelta(days=3)
 
-_STATUS_RANK = {
+_STATUS_RANK: dict[str, int] = {
     Payment.Status.CREATED: 0,
     Payment.Status.FAILED: 1,
     Payment.Status.AUTHORIZED: 2,

@@ -9,7 +9,7 @@ from payments.models import Payment
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(name="payments.reconcile_payments")
 def reconcile_payments() -> dict[str, int]:
     """Every few minutes (beat): repair payments and refunds whose callback or webhook never arrived."""
     from payments.webhooks import webhooks_retry_deferred  # webhooks imports this module's tasks
@@ -25,7 +25,7 @@ def reconcile_payments() -> dict[str, int]:
     return counts
 
 
-@shared_task
+@shared_task(name="payments.pay_out_mentors")
 def pay_out_mentors() -> dict[str, int]:
     """Weekly (beat): pay each mentor's available balance of ₹1,000 or more, once per ISO week."""
     counts = payouts.payouts_run_weekly()
@@ -33,7 +33,7 @@ def pay_out_mentors() -> dict[str, int]:
     return counts
 
 
-@shared_task
+@shared_task(name="payments.capture_authorized_payment")
 def capture_authorized_payment(payment_id: int, razorpay_payment_id: str) -> str:
     """Capture an attempt a ``payment.authorized`` webhook told us about (Razorpay refunds uncaptured ones).
 
@@ -48,8 +48,8 @@ def capture_authorized_payment(payment_id: int, razorpay_payment_id: str) -> str
         return "refused"
 
 
-@shared_task
+@shared_task(name="payments.render_invoice_pdf")
 def render_invoice_pdf(invoice_id: int) -> str:
     """After the capture or refund commits: render an invoice or credit note to PDF in private storage (idempotent).
     Runs from the outbox, which tries again later when rendering or storage fails."""
-    return invoices.invoice_render_pdf(invoice_id=invoice_id).pdf.name
+    return str(invoices.invoice_render_pdf(invoice_id=invoice_id).pdf.name)

@@ -1,23 +1,30 @@
 import time
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from accounts.privacy.phone import phone_is_verified
+from accounts.selectors import user_has_mfa
 from mentorship.htmx import render_page_or_partial, wants_partial
+from mentorship.http import AuthenticatedHttpRequest
 from mentorship.money import format_inr
 from mentorship.resilient_cache import count_hit
-from payments.forms import CheckoutResultForm, TestCheckoutForm
+from payments.forms import CheckoutResultForm, PayoutDetailsForm, TestCheckoutForm
 from payments.gateway import OfflineGateway, gateway_for
 from payments.invoices import invoice_render_pdf
-from payments.models import Payment
+from payments.models import MentorPayoutDetails, Payment
+from payments.payouts import payout_details_require_mfa, payout_details_set
 from payments.registry import PaymentSubject, get_handler
 from payments.selectors import (
     get_invoice_for_download,
@@ -43,7 +50,7 @@ def _attempt_allowed(user: User) -> bool:
     return hits is None or hits <= ATTEMPTS_PER_WINDOW
 
 
-def _too_many_attempts(request: HttpRequest, payment: Payment) -> HttpResponse:
+def _too_many_attempts(request: AuthenticatedHttpRequest, payment: Payment) -> HttpResponse:
     messages.error(request, _("Too many payment attempts. Please wait a few minutes and try again."))
     return _render_checkout(request, payment, status=429)
 
@@ -63,7 +70,9 @@ def _checkout_options(payment: Payment, user: User, subject: PaymentSubject) -> 
     }
 
 
-def _render_checkout(request: HttpRequest, payment: Payment, test_form: TestCheckoutForm | None = None, status=200):
+def _render_checkout(
+    request: AuthenticatedHttpRequest, payment: Payment, test_form: TestCheckoutForm | None = None, status=200
+):
     subject = payment_subjects([payment], viewer=request.user)[payment.pk]
     context = {"payment": payment, "subject": subject, "return_url": get_handler(payment.purpose).return_url(payment)}
     if payment.gateway == Payment.Gateway.OFFLINE:
@@ -75,7 +84,7 @@ def _render_checkout(request: HttpRequest, payment: Payment, test_form: TestChec
 
 @login_required
 @require_GET
-def checkout(request: HttpRequest, payment_id: int) -> HttpResponse:
+def checkout(request: AuthenticatedHttpRequest, payment_id: int) -> HttpResponse:
     payment = get_payment_for_payer(request.user, payment_id)
     if payment.status == Payment.Status.CAPTURED:
         messages.info(request, _("This payment is already complete."))
@@ -83,7 +92,7 @@ def checkout(request: HttpRequest, payment_id: int) -> HttpResponse:
     return _render_checkout(request, payment)
 
 
-def _conclude(request: HttpRequest, payment: Payment, *, succeeded: bool, result: dict) -> HttpResponse:
+def _conclude(request: AuthenticatedHttpRequest, payment: Payment, *, succeeded: bool, result: dict) -> HttpResponse:
     """Verify a checkout result (real or test mode), then send the payer back with a clear message."""
     try:
         if succeeded:
@@ -111,7 +120,7 @@ def _conclude(request: HttpRequest, payment: Payment, *, succeeded: bool, result
 
 @login_required
 @require_POST
-def callback(request: HttpRequest, payment_id: int) -> HttpResponse:
+def callback(request: AuthenticatedHttpRequest, payment_id: int) -> HttpResponse:
     payment = get_payment_for_payer(request.user, payment_id)
     if not _attempt_allowed(request.user):
         return _too_many_attempts(request, payment)
@@ -128,7 +137,7 @@ def callback(request: HttpRequest, payment_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def test_checkout(request: HttpRequest, payment_id: int) -> HttpResponse:
+def test_checkout(request: AuthenticatedHttpRequest, payment_id: int) -> HttpResponse:
     """The offline stand-in for Checkout.js: the gateway simulates the bank and signs the result."""
     payment = get_payment_for_payer(request.user, payment_id)
     if payment.gateway != Payment.Gateway.OFFLINE:
@@ -163,7 +172,7 @@ def webhook(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(student_payment_history(request.user), 20).get_page(request.GET.get("page"))
     subjects = payment_subjects(page.object_list, viewer=request.user)
     rows = [(payment, subjects[payment.pk]) for payment in page.object_list]
@@ -172,7 +181,7 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def earnings(request: HttpRequest) -> HttpResponse:
+def earnings(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role != User.Role.MENTOR:
         raise PermissionDenied
     page = Paginator(mentor_earnings_history(request.user), 25).get_page(request.GET.get("page"))
@@ -181,15 +190,15 @@ def earnings(request: HttpRequest) -> HttpResponse:
     payments = {entry.transaction.payment for entry in page.object_list if entry.transaction.payment}
     subjects = payment_subjects(payments, viewer=request.user)
     for entry in page.object_list:
-        subject = subjects.get(entry.transaction.payment_id)
-        entry.payment_description = subject.title if subject else ""
+        subject = subjects.get(entry.transaction.payment_id or 0)
+        entry.payment_description = subject.title if subject else ""  # type: ignore[attr-defined]  # for the template
     context = {"page": page} if wants_partial(request) else {"page": page, "balances": mentor_balances(request.user)}
     return render_page_or_partial(request, "payments/earnings.html", "earning-rows", context)
 
 
 @login_required
 @require_GET
-def invoice_download(request: HttpRequest, invoice_id: int) -> HttpResponse:
+def invoice_download(request: AuthenticatedHttpRequest, invoice_id: int) -> HttpResponseBase:
     """The PDF of an invoice or credit note, for its buyer and staff only. Rendered now if the worker has not yet."""
     invoice = get_invoice_for_download(request.user, invoice_id)
     if not invoice.pdf:
@@ -200,3 +209,42 @@ def invoice_download(request: HttpRequest, invoice_id: int) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def payout_details(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.user.role != User.Role.MENTOR:
+        raise PermissionDenied
+    if payout_details_require_mfa() and not user_has_mfa(request.user):
+        messages.warning(request, _("Turn on two-factor sign-in before you add payout details."))
+        return redirect(reverse("mfa_activate_totp") + "?next=" + reverse("payments:payout_details"))
+    if not phone_is_verified(request.user):
+        messages.warning(request, _("Verify your mobile number before you add payout details."))
+        return redirect(reverse("accounts:phone_verify") + "?next=" + reverse("payments:payout_details"))
+    return _payout_details_form(request)
+
+
+@reauthentication_required
+def _payout_details_form(request: AuthenticatedHttpRequest) -> HttpResponse:
+    current = MentorPayoutDetails.objects.filter(mentor=request.user).first()
+    form = PayoutDetailsForm(
+        request.POST or None,
+        initial={"account_holder_name": current.account_holder_name if current else request.user.full_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            payout_details_set(mentor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your payout details are saved."))
+            return redirect("mentors:dashboard")
+    return render(
+        request,
+        "payments/payout_details.html",
+        {"form": form, "current": current},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -76,7 +76,7 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.action(description=_("Refund what is left of the payment"))
     def refund_rest_of_payment(self, request, queryset):
         def refund(booking: Booking) -> None:
-            left = refundable_paise(booking.payment) if booking.payment_id else 0
+            left = refundable_paise(booking.payment) if booking.payment else 0
             services.booking_refund_by_support(
                 booking=booking, actor=request.user, amount_paise=left, note="support refund", key=f"rest-{left}"
             )

@@ -7,6 +7,7 @@ recipient's time zone. `services.notify` decides who hears about what; this modu
 import datetime as dt
 from dataclasses import dataclass, field
 from email.mime.text import MIMEText
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -210,6 +211,7 @@ def reminder_notice(session: Session, recipient: User, *, kind: str, booking: Bo
     """A 24-hour or 1-hour reminder; `booking` is the recipient's own (None for the mentor of a group session)."""
     counterpart = None
     if not session.is_group:
+        assert booking is not None  # a 1:1 session's reminders always come with its booking
         counterpart = session.mentor if recipient.pk != session.mentor_id else booking.student
     title = heading(session, counterpart=counterpart)
     if kind == "1h":
@@ -263,7 +265,7 @@ def in_language(user: User):
     return translation.override(user_language(user))
 
 
-def send_email(recipient: User, notice: Notice) -> None:
+def send_email(recipient: User | SimpleNamespace, notice: Notice) -> None:
     """Send a notice built in the recipient's language (the caller holds `in_language(recipient)`)."""
     context = {"recipient": recipient, "notice": notice}
     text = render_to_string("sessions_app/email/notice.txt", context)

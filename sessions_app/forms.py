@@ -1,5 +1,6 @@
 import datetime as dt
 import zoneinfo
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +44,7 @@ class SlotPickerForm(forms.Form):
 
     def __init__(self, *args, durations: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["duration"].choices = [
+        cast(forms.ChoiceField, self.fields["duration"]).choices = [
             (minutes, _("%(minutes)s minutes") % {"minutes": minutes}) for minutes in durations
         ]
 
@@ -88,11 +89,12 @@ class OneToOneBookingForm(SlotPickerForm):
     def __init__(self, *args, languages: list[Language], previous: list[Booking], **kwargs):
         super().__init__(*args, **kwargs)
         self._languages = {lang.pk: lang for lang in languages}
-        self.fields["language"].choices = [(lang.pk, str(lang)) for lang in languages]
-        self.fields["follow_up_of"].queryset = Booking.objects.filter(pk__in=[b.pk for b in previous]).select_related(
-            "session"
-        )
-        self.fields["follow_up_of"].label_from_instance = lambda booking: (
+        language = cast(forms.ChoiceField, self.fields["language"])
+        language.choices = [(lang.pk, str(lang)) for lang in languages]
+        follow_up_of = cast(forms.ModelChoiceField, self.fields["follow_up_of"])
+        follow_up_of.queryset = Booking.objects.filter(pk__in=[b.pk for b in previous]).select_related("session")
+        # Django's documented way to label a model choice field's options.
+        follow_up_of.label_from_instance = lambda booking: (  # type: ignore[method-assign, assignment]
             f"{booking.session.get_session_type_display()} · {booking.session.starts_at:%d %b %Y}"
         )
         if not previous:
@@ -160,7 +162,8 @@ class GroupFilterForm(forms.Form):
 
     def __init__(self, *args, languages: list[Language], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("Any language")), *((lang.code, str(lang)) for lang in languages)]
+        language = cast(forms.ChoiceField, self.fields["language"])
+        language.choices = [("", _("Any language")), *((lang.code, str(lang)) for lang in languages)]
 
     def filters(self) -> GroupSessionFilters:
         data = self.cleaned_data

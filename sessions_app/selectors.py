@@ -229,7 +229,7 @@ def previous_bookings_with(student: User, mentor: User) -> list[Booking]:
 def common_languages(student: User, mentor: User) -> list[Language]:
     """Languages both speak (primary language included), mentor's first; all the mentor's if the student named none."""
     mentor_languages = {lang.pk: lang for lang in mentor.languages.all()}
-    if mentor.primary_language_id:
+    if mentor.primary_language_id and mentor.primary_language:
         mentor_languages.setdefault(mentor.primary_language_id, mentor.primary_language)
     student_ids = {lang.pk for lang in student.languages.all()}
     if student.primary_language_id:
@@ -277,7 +277,7 @@ def feed_entries(user: User, now: dt.datetime) -> tuple[list[Booking], list[tupl
             )
         )
     )
-    hosted = []
+    hosted: list[tuple[Session, str]] = []
     for session in hosted_sessions:
         if not session.is_group and not session.confirmed_bookings:
             continue

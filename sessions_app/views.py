@@ -20,6 +20,7 @@ from mentors.permissions import mentor_required
 from mentors.slots import next_open_slots, open_slots, price_for_duration_paise
 from mentorship.forms import add_service_errors, form_status
 from mentorship.htmx import render_page_or_partial, vary_on_htmx, wants_partial
+from mentorship.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from mentorship.resilient_cache import count_hit
 from sessions_app import ics, policy, selectors, services
 from sessions_app.forms import (
@@ -38,7 +39,7 @@ from sessions_app.models import Booking, CalendarFeed, Notification, Session
 BOOKING_ATTEMPTS_PER_MINUTE = 3
 
 
-def _too_many_booking_attempts(request: HttpRequest) -> bool:
+def _too_many_booking_attempts(request: AuthenticatedHttpRequest) -> bool:
     key = f"sessions:booking-attempts:{request.user.pk}:{int(timezone.now().timestamp() // 60)}"
     hits = count_hit(key, window_seconds=90)
     # Fails open while Redis is down: a hold is short and the database's exclusion constraint still stops double
@@ -46,7 +47,7 @@ def _too_many_booking_attempts(request: HttpRequest) -> bool:
     return hits is not None and hits > BOOKING_ATTEMPTS_PER_MINUTE
 
 
-def _after_hold(request: HttpRequest, booking: Booking) -> HttpResponse:
+def _after_hold(request: AuthenticatedHttpRequest, booking: Booking) -> HttpResponse:
     """Free bookings are done; paid ones go to checkout (or, if the gateway is down, to the booking to retry)."""
     if booking.status == Booking.Status.CONFIRMED:
         messages.success(request, _("You are booked! We have emailed you the details and a calendar invitation."))
@@ -76,7 +77,7 @@ def _slots_on(
                       exclude_session_ids=exclude_session_ids)
 
 
-def _picker_state(request: HttpRequest, mentor: MentorProfile, tz, now) -> tuple[int, dt.date]:
+def _picker_state(request: AuthenticatedHttpRequest, mentor: MentorProfile, tz, now) -> tuple[int, dt.date]:
     """The duration and day whose slots to show, from the request, else the first day with a free slot."""
     data = request.POST if request.method == "POST" else request.GET
     picker = SlotPickerForm(data, durations=mentor.offered_durations)
@@ -86,7 +87,7 @@ def _picker_state(request: HttpRequest, mentor: MentorProfile, tz, now) -> tuple
     return duration, day
 
 
-def _render_book(request: HttpRequest, mentor: MentorProfile, form, *, duration: int, day: dt.date, now):
+def _render_book(request: AuthenticatedHttpRequest, mentor: MentorProfile, form, *, duration: int, day: dt.date, now):
     allowed, blocked_reason = student_can_book(request.user)
     tz = request.user.tzinfo
     context = {"mentor": mentor, "form": form, "blocked_reason": blocked_reason, "duration": duration, "day": day,
@@ -101,7 +102,7 @@ def _render_book(request: HttpRequest, mentor: MentorProfile, form, *, duration:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def book(request: HttpRequest, slug: str) -> HttpResponse:
+def book(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     mentor = get_object_or_404(
         MentorProfile.objects.select_related("user__primary_language").prefetch_related("user__languages"), slug=slug
     )
@@ -141,7 +142,7 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def booking_detail(request: HttpRequest, booking_uuid) -> HttpResponse:
+def booking_detail(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = selectors.get_booking_for_user(request.user, booking_uuid)
     now = timezone.now()
     is_student = request.user.pk == booking.student_id
@@ -153,7 +154,8 @@ def booking_detail(request: HttpRequest, booking_uuid) -> HttpResponse:
         "now": now,
         "refund": selectors.refund_decision(booking, actor=request.user, now=now),
         "can_self_reschedule": policy.can_self_reschedule(starts_at=booking.session.starts_at, now=now),
-        "hold_active": booking.status == Booking.Status.PENDING_PAYMENT and booking.hold_expires_at > now,
+        "hold_active": booking.status == Booking.Status.PENDING_PAYMENT
+        and bool(booking.hold_expires_at and booking.hold_expires_at > now),
         "can_report": policy.dispute_window_open(
             starts_at=booking.session.starts_at, ends_at=booking.session.ends_at, now=now
         ),
@@ -167,7 +169,7 @@ def booking_detail(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_POST
-def booking_pay(request: HttpRequest, booking_uuid) -> HttpResponse:
+def booking_pay(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = selectors.get_booking_for_user(request.user, booking_uuid)
     if booking.student_id != request.user.pk:
         raise PermissionDenied
@@ -176,7 +178,7 @@ def booking_pay(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def booking_cancel(request: HttpRequest, booking_uuid) -> HttpResponse:
+def booking_cancel(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = selectors.get_booking_for_user(request.user, booking_uuid)
     now = timezone.now()
     form = CancelForm(request.POST or None)
@@ -195,7 +197,7 @@ def booking_cancel(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def booking_reschedule(request: HttpRequest, booking_uuid) -> HttpResponse:
+def booking_reschedule(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = selectors.get_booking_for_user(request.user, booking_uuid)
     session = booking.session
     if session.is_group or booking.status != Booking.Status.CONFIRMED:
@@ -235,7 +237,7 @@ def booking_reschedule(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_GET
-def booking_ics(request: HttpRequest, booking_uuid) -> HttpResponse:
+def booking_ics(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = selectors.get_booking_for_user(request.user, booking_uuid)
     if request.user.pk == booking.session.mentor_id:
         body = ics.hosted_invitation(booking.session, counterpart_name=booking.student.full_name)
@@ -248,7 +250,7 @@ def booking_ics(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def booking_dispute(request: HttpRequest, booking_uuid) -> HttpResponse:
+def booking_dispute(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = selectors.get_booking_for_user(request.user, booking_uuid)
     if booking.student_id != request.user.pk:
         raise PermissionDenied
@@ -267,7 +269,7 @@ def booking_dispute(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_POST
-def booking_no_show(request: HttpRequest, booking_uuid) -> HttpResponse:
+def booking_no_show(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = selectors.get_booking_for_user(request.user, booking_uuid)
     try:
         services.booking_mark_no_show(booking=booking, actor=request.user)
@@ -283,7 +285,7 @@ def booking_no_show(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_sessions(request: HttpRequest) -> HttpResponse:
+def my_sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     upcoming, past = selectors.student_bookings(request.user, now)
     tab = "past" if request.GET.get("tab") == "past" else "upcoming"
@@ -294,7 +296,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
 
 @mentor_required(refuse_others=True)
 @require_GET
-def mentor_bookings(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def mentor_bookings(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     now = timezone.now()
     upcoming, past = selectors.mentor_bookings(request.user, now)
     tab = "past" if request.GET.get("tab") == "past" else "upcoming"
@@ -305,7 +307,7 @@ def mentor_bookings(request: HttpRequest, mentor: MentorProfile) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.notifications_mark_read(user=request.user)
         return redirect("sessions_app:notifications")
@@ -317,7 +319,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: HtmxHttpRequest) -> HttpResponse:
     tz, now = viewer_time_zone(request), timezone.now()
     form = GroupFilterForm(request.GET or None, languages=active_languages())
     filters = form.filters() if form.is_valid() else selectors.GroupSessionFilters()
@@ -332,7 +334,7 @@ def group_detail(request: HttpRequest, session_uuid) -> HttpResponse:
     session = selectors.get_public_group_session(session_uuid, now)
     user = request.user
     context = {"session": session, "tz": viewer_time_zone(request), "now": now,
-               "seats_left": max(session.capacity - session.seats_taken, 0),
+               "seats_left": max(session.capacity - session.seats_taken, 0),  # type: ignore[attr-defined]  # annotated
                "bookable": session.status == Session.Status.SCHEDULED and session.starts_at > now}
     if user.is_authenticated:
         context.update(booking=selectors.active_booking_of(session, user),
@@ -343,7 +345,7 @@ def group_detail(request: HttpRequest, session_uuid) -> HttpResponse:
 
 @login_required
 @require_POST
-def group_book(request: HttpRequest, session_uuid) -> HttpResponse:
+def group_book(request: AuthenticatedHttpRequest, session_uuid) -> HttpResponse:
     session = selectors.get_public_group_session(session_uuid, timezone.now())
     if _too_many_booking_attempts(request):
         messages.error(request, _("Too many booking attempts. Please wait a minute and try again."))
@@ -358,7 +360,7 @@ def group_book(request: HttpRequest, session_uuid) -> HttpResponse:
 
 @login_required
 @require_POST
-def group_waitlist(request: HttpRequest, session_uuid) -> HttpResponse:
+def group_waitlist(request: AuthenticatedHttpRequest, session_uuid) -> HttpResponse:
     session = selectors.get_public_group_session(session_uuid, timezone.now())
     if request.POST.get("action") == "leave":
         services.waitlist_leave(student=request.user, session=session)
@@ -378,7 +380,7 @@ def group_waitlist(request: HttpRequest, session_uuid) -> HttpResponse:
 
 @mentor_required(refuse_others=True)
 @require_GET
-def mentor_group_sessions(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def mentor_group_sessions(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     sessions = selectors.mentor_group_sessions(request.user, timezone.now())
     context = {"sessions": sessions, "tz": request.user.tzinfo, "verified": mentor.is_listed}
     return render(request, "sessions_app/mentor_group_sessions.html", context)
@@ -389,7 +391,7 @@ GROUP_FIELD_MAP = {"price_paise": "price_rupees", "starts_at": "date"}
 
 @mentor_required(refuse_others=True)
 @require_http_methods(["GET", "POST"])
-def group_create(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def group_create(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     form = GroupSessionForm(request.POST or None, request.FILES or None,
                             initial={"time_zone": request.user.time_zone, "language": request.user.primary_language_id})
     if request.method == "POST" and form.is_valid():
@@ -405,7 +407,7 @@ def group_create(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
 
 @mentor_required(refuse_others=True)
 @require_http_methods(["GET", "POST"])
-def group_edit(request: HttpRequest, mentor: MentorProfile, session_uuid) -> HttpResponse:
+def group_edit(request: AuthenticatedHttpRequest, mentor: MentorProfile, session_uuid) -> HttpResponse:
     session = selectors.get_hosted_session(request.user, session_uuid)
     if not session.is_group or session.status not in (Session.Status.DRAFT, Session.Status.SCHEDULED):
         raise Http404
@@ -424,7 +426,7 @@ def group_edit(request: HttpRequest, mentor: MentorProfile, session_uuid) -> Htt
 
 @mentor_required(refuse_others=True)
 @require_POST
-def group_publish(request: HttpRequest, mentor: MentorProfile, session_uuid) -> HttpResponse:
+def group_publish(request: AuthenticatedHttpRequest, mentor: MentorProfile, session_uuid) -> HttpResponse:
     session = selectors.get_hosted_session(request.user, session_uuid)
     try:
         services.group_session_publish(session=session, actor=request.user)
@@ -437,7 +439,7 @@ def group_publish(request: HttpRequest, mentor: MentorProfile, session_uuid) -> 
 
 @mentor_required(refuse_others=True)
 @require_http_methods(["GET", "POST"])
-def group_cancel(request: HttpRequest, mentor: MentorProfile, session_uuid) -> HttpResponse:
+def group_cancel(request: AuthenticatedHttpRequest, mentor: MentorProfile, session_uuid) -> HttpResponse:
     session = selectors.get_hosted_session(request.user, session_uuid)
     form = SessionCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -455,7 +457,7 @@ def group_cancel(request: HttpRequest, mentor: MentorProfile, session_uuid) -> H
 
 @login_required
 @require_GET
-def hosted_session(request: HttpRequest, session_uuid) -> HttpResponse:
+def hosted_session(request: AuthenticatedHttpRequest, session_uuid) -> HttpResponse:
     session = selectors.get_hosted_session(request.user, session_uuid)
     now = timezone.now()
     context = {"session": session, "roster": selectors.session_roster(session), "tz": request.user.tzinfo,
@@ -466,7 +468,7 @@ def hosted_session(request: HttpRequest, session_uuid) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_complete(request: HttpRequest, session_uuid) -> HttpResponse:
+def session_complete(request: AuthenticatedHttpRequest, session_uuid) -> HttpResponse:
     session = selectors.get_hosted_session(request.user, session_uuid)
     try:
         services.session_complete(session=session, actor=request.user)
@@ -482,7 +484,7 @@ def session_complete(request: HttpRequest, session_uuid) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_settings(request: HttpRequest) -> HttpResponse:
+def calendar_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.calendar_feed_regenerate(user=request.user)
         messages.success(request, _("Your calendar address has changed; the old one no longer works."))

@@ -115,7 +115,8 @@ def data_export_for_download(*, user: User, token: str) -> DataExport:
     if payload.get("user") != user.pk:
         raise PermissionDenied
     export = DataExport.objects.filter(pk=payload.get("export"), user=user).first()
-    if export is None or export.status != DataExport.Status.READY or export.expires_at <= timezone.now():
+    expired = not export or not export.expires_at or export.expires_at <= timezone.now()
+    if export is None or export.status != DataExport.Status.READY or expired:
         raise Http404
     return export
 

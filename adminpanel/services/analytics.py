@@ -7,6 +7,7 @@ calendar days in India (the platform's market), whatever the server's zone.
 import datetime as dt
 import zoneinfo
 from collections import Counter
+from typing import cast
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
@@ -85,6 +86,7 @@ def _signup_funnel(day: dt.date, start: dt.datetime, end: dt.datetime) -> list[D
     )
     rows = []
     for group in cohort:
+        counts = cast(dict[str, int], group)
         for metric, key in (
             ("signups", "signups"),
             ("verified", "verified_n"),
@@ -92,10 +94,10 @@ def _signup_funnel(day: dt.date, start: dt.datetime, end: dt.datetime) -> list[D
             ("first_booking", "first_booking"),
             ("second_booking", "second_booking"),
         ):
-            if group[key]:
+            if counts[key]:
                 rows.append(
                     DailyMetric(
-                        day=day, metric=metric, language_code=group["dim_l"], state=group["dim_s"], value=group[key]
+                        day=day, metric=metric, language_code=group["dim_l"], state=group["dim_s"], value=counts[key]
                     )
                 )
     return rows

@@ -28,6 +28,7 @@ def report_create(
 ) -> ModerationReport:
     if reason not in ModerationReport.Reason.values:
         raise ValidationError({"reason": _("Choose a reason.")}, code="reason")
+    reported: User | None
     if review is not None:
         kind, reported = ModerationReport.Kind.REVIEW, review.student
     elif message is not None:

@@ -142,7 +142,7 @@ def account_action_notify(*, action_id: int) -> None:
     action = AccountAction.objects.select_related("user__primary_language").get(pk=action_id)
     user = action.user
     with in_language(user):
-        subjects = {
+        subjects: dict[str, str] = {
             AccountAction.Kind.SUSPEND: _("Your PeerLearn account is suspended"),
             AccountAction.Kind.DEACTIVATE: _("Your PeerLearn account is deactivated"),
             AccountAction.Kind.REINSTATE: _("Your PeerLearn account is active again"),

@@ -58,8 +58,8 @@ def _add_message(
         ticket=ticket, author=author, body=body, from_staff=from_staff, is_internal=internal, created_at=now
     )
     for upload, content_type in attachments:
-        attachment = TicketAttachment(message=message, content_type=content_type, size=upload.size)
-        attachment.file.save(upload.name, upload, save=False)
+        attachment = TicketAttachment(message=message, content_type=content_type, size=upload.size or 0)
+        attachment.file.save(str(upload.name), upload, save=False)
         attachment.save()
     return message
 

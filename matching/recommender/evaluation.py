@@ -182,12 +182,12 @@ def synthetic_population(
         vector = rng.normal(size=STYLE_DIMENSIONS)
         student_style.append(vector / np.linalg.norm(vector))
     catalogue = Catalogue(mentor_records)
-    spoken = [catalogue.speaks_any(student.facts.spoken) for student in student_records]
+    speaks = [catalogue.speaks_any(student.facts.spoken) for student in student_records]
 
     def utility(row: int) -> np.ndarray:
         student = student_records[row]
         topic = np.array([2.0 if mentor_topics[m] & student_topics[row] else 0.0 for m in range(mentors)])
-        level = catalogue.levels.get(student.facts.academic_level)
+        level = catalogue.levels.get(student.facts.academic_level or "")
         level_term = np.where(level, 0.8, -1.0) if level is not None else -1.0
         same_state = catalogue.states == scoring.normalize_place(student.facts.state)
         primary = catalogue.primary == student.facts.primary_language
@@ -195,7 +195,7 @@ def synthetic_population(
             topic + level_term + 0.8 * quality_array + 0.8 * (style @ student_style[row])
             + 0.3 * same_state + 0.4 * primary + rng.gumbel(scale=0.5, size=mentors)
         )  # fmt: skip
-        return np.where(spoken[row], value, -np.inf)
+        return np.where(speaks[row], value, -np.inf)
 
     cold_count = int(students * cold_share)
     training: list[Event] = []

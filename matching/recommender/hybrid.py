@@ -102,7 +102,7 @@ class HybridModel:
         history = interaction_matrix(history_events, index, self.catalogue)
         content = self.content.scores(students)
         collaborative, item_share = self.collaborative.scores(history, students)
-        results = {}
+        results: dict[int, list] = {}
         for row, student in enumerate(students):
             own = histories.get(student.id, ())
             excluded = {event.mentor_id for event in own if event.kind in BOOKED_KINDS} | dismissed.get(
@@ -198,7 +198,7 @@ class HybridModel:
         `wanted`: `scoring.terms` of the student's fields (computed once per student)."""
         mentor = self.catalogue.mentors[position]
         reasons: list[dict] = []
-        driver = max(drivers, key=drivers.get)
+        driver = max(drivers, key=lambda name: drivers[name])
         if self.new_mentors[position]:
             reasons.append({"code": "new_mentor"})
         if driver == "content":
@@ -210,7 +210,7 @@ class HybridModel:
         elif driver == "popularity" and mentor.rating_count:
             reasons.append({"code": "rated", "rating": round(mentor.average_rating, 1), "count": mentor.rating_count})
         # A mentor record has the attributes `scoring.language_match` reads (primary_language, spoken).
-        _level, language = scoring.language_match(student.facts, mentor)
+        _level, language = scoring.language_match(student.facts, mentor)  # type: ignore[arg-type]  # duck-typed
         if language:
             reasons.append({"code": "speaks", "language": language})
         if len(reasons) >= MAX_REASONS:
@@ -225,7 +225,7 @@ class HybridModel:
             reasons.append({"code": "level", "level": student.facts.academic_level})
         if len(reasons) >= MAX_REASONS:
             return reasons[:MAX_REASONS]
-        _place, where = scoring.location_match(student.facts, mentor, self.fitted_at)
+        _place, where = scoring.location_match(student.facts, mentor, self.fitted_at)  # type: ignore[arg-type]  # as above
         if where in {"city", "state"}:
             reasons.append({"code": f"same_{where}"})
         return reasons[:MAX_REASONS]

@@ -11,9 +11,10 @@ import datetime as dt
 import threading
 import uuid
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import StudentProfile, User
@@ -30,7 +31,7 @@ CATALOGUE_VERSION_KEY = "matching:recommender:catalogue-version"
 TRAINING_WINDOW = dt.timedelta(days=365)
 
 _lock = threading.Lock()
-_fitted: dict[str, object] = {}
+_fitted: dict[str, Any] = {}
 
 
 def catalogue_changed() -> None:
@@ -53,6 +54,7 @@ def current_model(now: dt.datetime | None = None) -> HybridModel:
         age = now - model.fitted_at if model is not None else None
         stale = (
             model is None
+            or age is None
             or flushed
             or age >= MODEL_MAX_AGE
             or (_fitted.get("version") != version and age >= MIN_REFIT_INTERVAL)
@@ -60,6 +62,7 @@ def current_model(now: dt.datetime | None = None) -> HybridModel:
         if stale:
             model = fit(now)
             _fitted.update(model=model, version=version)
+        assert model is not None
         return model
 
 
@@ -78,7 +81,7 @@ def fit(now: dt.datetime) -> HybridModel:
 def load_mentors() -> list[MentorRecord]:
     """Every listed mentor (the search documents are exactly the listed ones), with the profile's free text."""
     documents = MentorSearchDocument.objects.order_by("mentor_id")
-    extra = {
+    extra: dict[int, Any] = {
         row["pk"]: row
         for row in MentorProfile.objects.filter(pk__in=documents.values("mentor_id")).values(
             "pk", "bio", "skills", "approved_at"
@@ -132,7 +135,7 @@ def load_students(student_ids: Iterable[int]) -> list[StudentRecord]:
 
 
 def student_record(user: User, profile: StudentProfile | None, spoken: set[str]) -> StudentRecord:
-    primary = user.primary_language.code if user.primary_language_id else None
+    primary = user.primary_language.code if user.primary_language else None
     facts = selectors.student_facts_from(user=user, profile=profile, spoken_codes=spoken, primary_code=primary)
     if profile is None:
         return StudentRecord(id=user.pk, facts=facts)
@@ -193,11 +196,12 @@ def compute(student_ids: Sequence[int], *, now: dt.datetime | None = None) -> di
     return model.recommend(students, histories=histories, dismissed=load_dismissed(ids), at=now)
 
 
-def students_fitting(mentor_id: int) -> Iterable[int]:
+def students_fitting(mentor_id: int) -> QuerySet[Any, int]:
     """Students a (newly listed or changed) mentor could be recommended to: sharing a language, at a level served."""
     document = MentorSearchDocument.objects.filter(pk=mentor_id).values("languages", "levels_served").first()
     if document is None:
-        return []
+        # A queryset either way: the caller iterates it in chunks.
+        return User.objects.none().values_list("pk", flat=True)
     return (
         User.objects.filter(role=User.Role.STUDENT, is_active=True)
         .filter(Q(primary_language__code__in=document["languages"]) | Q(languages__code__in=document["languages"]))

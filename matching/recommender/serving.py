@@ -80,9 +80,9 @@ def reason_text(reason: dict, names: dict[str, str]) -> str | None:
 
 def _facts(user: User) -> scoring.StudentFacts | None:
     """`selectors.student_facts_for`, read once per user object: a page with several panels asks more than once."""
-    if not hasattr(user, "_matching_student_facts"):
-        user._matching_student_facts = selectors.student_facts_for(user)
-    return user._matching_student_facts
+    if "_matching_student_facts" not in user.__dict__:
+        user.__dict__["_matching_student_facts"] = selectors.student_facts_for(user)
+    return user.__dict__["_matching_student_facts"]
 
 
 def recommendations_for(user: User, *, limit: int = PANEL_SIZE, now: dt.datetime | None = None) -> list[Recommended]:
@@ -110,7 +110,7 @@ def recommendations_for(user: User, *, limit: int = PANEL_SIZE, now: dt.datetime
             *selectors._CARD_FIELDS
         )
     }
-    cards = []
+    cards: list[Recommended] = []
     for mentor_id, rank, reasons in rows:
         document = documents.get(mentor_id)
         if document is None:
@@ -205,7 +205,7 @@ def recommended_group_sessions(user: User, *, now: dt.datetime, tz: dt.tzinfo, l
     )
     rank = stored.filter(mentor__user=OuterRef("mentor_id")).values("rank")[:1]
     listing = group_sessions_listing(GroupSessionFilters(), now=now, tz=tz).filter(starts_at__gt=now)
-    chosen = list(
+    chosen: list = list(
         listing.filter(mentor__mentor_profile__in=stored.values("mentor"))
         .annotate(mentor_rank=Subquery(rank))
         .order_by("mentor_rank", "starts_at", "pk")[:limit]

@@ -12,7 +12,8 @@ def filter_field(field: BoundField) -> SafeString:
 
     Written in Python rather than an included template: the search page shows a dozen of these on every request.
     """
-    error = format_html('<p id="{}_error" class="text-sm text-red-700">{}</p>', field.auto_id, " ".join(field.errors))
+    errors = " ".join(str(error) for error in field.errors)
+    error = format_html('<p id="{}_error" class="text-sm text-red-700">{}</p>', field.auto_id, errors)
     if isinstance(field.field.widget, CheckboxInput):
         control = format_html(
             '<label class="inline-flex items-center gap-2 text-sm" for="{}">{} {}</label>',

@@ -7,7 +7,6 @@ from mentors.services.availability import (
     availability_rule_delete,
     availability_settings_update,
 )
-from mentors.services.payouts import payout_details_set
 from mentors.services.profiles import (
     MentorApplication,
     mentor_application_submit,
@@ -34,6 +33,5 @@ __all__ = [
     "mentor_profile_update",
     "mentor_slug_change",
     "mentor_stats_refresh",
-    "payout_details_set",
     "verification_transition",
 ]

@@ -120,7 +120,7 @@ def mentor_profile_update(*, mentor_id: int, actor: User, application: MentorApp
         _replace_entries(mentor, application)
         _store_documents(mentor, documents)
         if (changed_facts or documents) and mentor.verification_status in REVIEW_AGAIN_FROM:
-            changes = [str(MentorProfile._meta.get_field(name).verbose_name) for name in changed_facts]
+            changes = [str(MentorProfile._meta.get_field(name).verbose_name) for name in changed_facts]  # type: ignore[union-attr]  # concrete fields
             if documents:
                 changes.append(_("new documents"))
             verification_transition_by_mentor(
@@ -221,7 +221,7 @@ def _replace_entries(mentor: MentorProfile, application: MentorApplication) -> N
         for entry in entries:
             _full_clean(entry, exclude=["mentor"])
         related.all().delete()
-        model.objects.bulk_create(entries)
+        model.objects.bulk_create(entries)  # type: ignore[arg-type]  # entries are all of `model`
 
 
 def _checked_documents(documents: list[tuple[str, UploadedFile]]) -> list[tuple[str, UploadedFile, str]]:
@@ -244,7 +244,7 @@ def _store_documents(mentor: MentorProfile, documents: list[tuple[str, UploadedF
             document_type=kind,
             original_name=(upload.name or "")[-255:],
             content_type=content_type,
-            size_bytes=upload.size,
+            size_bytes=upload.size or 0,
         )
         upload.seek(0)
         document.file.save("upload", upload, save=False)

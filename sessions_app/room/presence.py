@@ -82,7 +82,7 @@ class RoomPresence:
         for peer_id, value in raw.items():
             entry = json.loads(value)
             if now - entry["seen"] <= STALE_AFTER_SECONDS:
-                entries[peer_id.decode()] = entry
+                entries[peer_id.decode() if isinstance(peer_id, bytes) else peer_id] = entry
             else:
                 stale.append(peer_id)
         if stale:

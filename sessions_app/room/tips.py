@@ -108,7 +108,7 @@ class TipPaymentHandler:
             payment.pk: PaymentSubject(
                 title=_("Tip from %(student)s") % {"student": payment.payer.get_full_name()}
                 if viewer.pk == payment.payee_id
-                else _("Tip for %(mentor)s") % {"mentor": payment.payee.get_full_name()}
+                else _("Tip for %(mentor)s") % {"mentor": payment.payee.get_full_name() if payment.payee else ""}
             )
             for payment in payments
             if payment.payee_id

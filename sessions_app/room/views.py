@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorship.forms import add_service_errors
+from mentorship.http import AuthenticatedHttpRequest
 from mentorship.redirects import safe_next_url
 from sessions_app import policy, selectors
 from sessions_app.models import Booking, FollowUpTask, MentorNote, Review, Session, Tip
@@ -78,7 +80,7 @@ def _room_strings() -> dict[str, str]:
 
 @login_required
 @require_GET
-def room(request: HttpRequest, session_id: int) -> HttpResponse:
+def room(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = get_object_or_404(Session.objects.select_related("mentor", "language"), pk=session_id)
     try:
         access = room_services.room_access_check(user=request.user, session_id=session.pk, require_consent=False)
@@ -130,7 +132,7 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def room_consent(request: HttpRequest, session_id: int) -> JsonResponse:
+def room_consent(request: AuthenticatedHttpRequest, session_id: int) -> JsonResponse:
     try:
         room_services.room_access_check(user=request.user, session_id=session_id, require_consent=False)
     except room_services.RoomRefused as refused:
@@ -144,7 +146,7 @@ def room_consent(request: HttpRequest, session_id: int) -> JsonResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def tip_start(request: HttpRequest, session_id: int) -> HttpResponse:
+def tip_start(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = get_object_or_404(Session.objects.select_related("mentor"), pk=session_id)
     try:
         tips.tip_check_allowed(session=session, student=request.user)
@@ -169,7 +171,7 @@ def tip_start(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def tip_done(request: HttpRequest, tip_id: int) -> HttpResponse:
+def tip_done(request: AuthenticatedHttpRequest, tip_id: int) -> HttpResponse:
     tip = get_object_or_404(Tip.objects.select_related("session", "mentor"), pk=tip_id, student=request.user)
     return render(request, "sessions_app/room_tip_done.html", {"tip": tip})
 
@@ -179,7 +181,9 @@ def tip_done(request: HttpRequest, tip_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def recording_chunk(request: HttpRequest, session_id: int, recording_id: int, sequence: int) -> JsonResponse:
+def recording_chunk(
+    request: AuthenticatedHttpRequest, session_id: int, recording_id: int, sequence: int
+) -> JsonResponse:
     declared = int(request.headers.get("Content-Length") or 0)
     if declared > settings.RECORDING_CHUNK_MAX_BYTES:
         return JsonResponse({"error": _("This part of the recording is too large.")}, status=413)
@@ -199,13 +203,13 @@ def recording_chunk(request: HttpRequest, session_id: int, recording_id: int, se
 
 @login_required
 @require_GET
-def recording_play(request: HttpRequest, recording_id: int) -> HttpResponse:
+def recording_play(request: AuthenticatedHttpRequest, recording_id: int) -> HttpResponseBase:
     rec = recording.get_recording_for_viewer(request.user, recording_id)
     byte_range = recording.parse_range(request.headers.get("Range", ""), rec.size_bytes)
     if request.headers.get("Range") and byte_range is None:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{rec.size_bytes}"
-        return response
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{rec.size_bytes}"
+        return refused
     response = StreamingHttpResponse(recording.recording_stream(rec, byte_range), content_type=rec.content_type)
     if byte_range is not None:
         response.status_code = 206
@@ -222,7 +226,9 @@ def recording_play(request: HttpRequest, recording_id: int) -> HttpResponse:
 # --- after the session ---------------------------------------------------------------------------------------------
 
 
-def _after_session_response(request: HttpRequest, membership, *, partial: str | None = None, **forms) -> HttpResponse:
+def _after_session_response(
+    request: AuthenticatedHttpRequest, membership, *, partial: str | None = None, **forms
+) -> HttpResponse:
     context = room_selectors.after_session_context(membership, request.user)
     students = context["students"]
     context.update(
@@ -240,19 +246,19 @@ def _after_session_response(request: HttpRequest, membership, *, partial: str | 
 
 @login_required
 @require_GET
-def after_session(request: HttpRequest, session_id: int) -> HttpResponse:
+def after_session(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     membership = room_selectors.get_session_membership(request.user, session_id)
     return _after_session_response(request, membership)
 
 
-def _mentor_membership(request: HttpRequest, session_id: int):
+def _mentor_membership(request: AuthenticatedHttpRequest, session_id: int):
     membership = room_selectors.get_session_membership(request.user, session_id)
     if not membership.is_mentor:
         raise PermissionDenied
     return membership
 
 
-def _done(request: HttpRequest, membership, partial: str, message: str) -> HttpResponse:
+def _done(request: AuthenticatedHttpRequest, membership, partial: str, message: str) -> HttpResponse:
     if request.htmx:
         return _after_session_response(request, membership, partial=partial)
     messages.success(request, message)
@@ -261,7 +267,7 @@ def _done(request: HttpRequest, membership, partial: str, message: str) -> HttpR
 
 @login_required
 @require_POST
-def note_add(request: HttpRequest, session_id: int) -> HttpResponse:
+def note_add(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     membership = _mentor_membership(request, session_id)
     form = MentorNoteForm(request.POST)
     if form.is_valid():
@@ -276,7 +282,7 @@ def note_add(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def note_delete(request: HttpRequest, session_id: int, note_id: int) -> HttpResponse:
+def note_delete(request: AuthenticatedHttpRequest, session_id: int, note_id: int) -> HttpResponse:
     membership = _mentor_membership(request, session_id)
     note = get_object_or_404(MentorNote, pk=note_id, session=membership.session)
     try:
@@ -288,7 +294,7 @@ def note_delete(request: HttpRequest, session_id: int, note_id: int) -> HttpResp
 
 @login_required
 @require_POST
-def task_add(request: HttpRequest, session_id: int) -> HttpResponse:
+def task_add(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     membership = _mentor_membership(request, session_id)
     form = FollowUpTaskForm(request.POST, students=room_selectors.session_students(membership.session))
     if form.is_valid():
@@ -310,7 +316,7 @@ def task_add(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_delete(request: HttpRequest, session_id: int, task_id: int) -> HttpResponse:
+def task_delete(request: AuthenticatedHttpRequest, session_id: int, task_id: int) -> HttpResponse:
     membership = _mentor_membership(request, session_id)
     task = get_object_or_404(FollowUpTask, pk=task_id, session=membership.session)
     try:
@@ -322,7 +328,7 @@ def task_delete(request: HttpRequest, session_id: int, task_id: int) -> HttpResp
 
 @login_required
 @require_POST
-def task_toggle(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_toggle(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
     task = get_object_or_404(FollowUpTask.objects.select_related("session"), pk=task_id, student=request.user)
     feedback.follow_up_task_set_done(task=task, student=request.user, done=request.POST.get("done") == "1")
     if request.htmx:
@@ -332,7 +338,7 @@ def task_toggle(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def milestone_add_for_student(request: HttpRequest, session_id: int) -> HttpResponse:
+def milestone_add_for_student(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     membership = _mentor_membership(request, session_id)
     students = room_selectors.session_students(membership.session)
     form = MilestoneForm(request.POST, students=students)
@@ -359,7 +365,7 @@ def milestone_add_for_student(request: HttpRequest, session_id: int) -> HttpResp
 
 @login_required
 @require_GET
-def session_bundle(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_bundle(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     membership = room_selectors.get_session_membership(request.user, session_id)
     if membership.is_mentor:
         raise PermissionDenied
@@ -375,7 +381,7 @@ def session_bundle(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, booking_uuid) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
     booking = get_object_or_404(
         Booking.objects.select_related("session", "session__mentor", "session__language"),
         uuid=booking_uuid,
@@ -401,7 +407,7 @@ def review(request: HttpRequest, booking_uuid) -> HttpResponse:
         "form": form,
         "review": existing,
         "editable_until": feedback.review_editable_until(existing) if existing else None,
-        "locked": bool(existing) and not feedback.review_is_editable(existing),
+        "locked": existing is not None and not feedback.review_is_editable(existing),
     }
     return render(request, "sessions_app/review.html", context, status=400 if form.errors else 200)
 
@@ -411,7 +417,7 @@ def review(request: HttpRequest, booking_uuid) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def progress(request: HttpRequest) -> HttpResponse:
+def progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = MilestoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -214,9 +214,10 @@ def _announce_confirmed(booking: Booking) -> None:
 def booking_start_payment(*, booking: Booking, now: dt.datetime | None = None) -> Payment:
     """The Razorpay order for a held booking (a new one, or the one still open); the student then checks out."""
     now = now or timezone.now()
-    if booking.status != Booking.Status.PENDING_PAYMENT or booking.hold_expires_at <= now:
+    expired = not booking.hold_expires_at or booking.hold_expires_at <= now
+    if booking.status != Booking.Status.PENDING_PAYMENT or expired:
         raise ValidationError(_("The time to pay for this booking has run out. Please book again."), code="expired")
-    if booking.payment_id and booking.payment.status == Payment.Status.CREATED:
+    if booking.payment and booking.payment.status == Payment.Status.CREATED:
         return booking.payment
     session = booking.session
     # The order is created at Razorpay before any statement runs, so no transaction stays open during the call;

@@ -19,7 +19,7 @@ from sessions_app.services._common import enqueue, logger
 
 
 def _release_escrow(booking: Booking) -> None:
-    if booking.payment_id and booking.payment.status == Payment.Status.CAPTURED:
+    if booking.payment and booking.payment.status == Payment.Status.CAPTURED:
         ledger_release_escrow(payment=booking.payment)
 
 
@@ -212,7 +212,7 @@ def booking_refund_by_support(
     refuses that (a refund after an earlier partial one is checked against what is left of the capture)."""
     if not actor.is_support_staff:
         raise ValidationError(_("Only support can refund a booking."), code="forbidden")
-    if not booking.payment_id or booking.payment.status != Payment.Status.CAPTURED:
+    if not booking.payment or booking.payment.status != Payment.Status.CAPTURED:
         raise ValidationError(_("This booking has no completed payment to refund."), code="not_paid")
     refund = payment_refund(
         payment=booking.payment,
@@ -223,6 +223,7 @@ def booking_refund_by_support(
     )
     with transaction.atomic():
         locked = Booking.objects.select_for_update(of=("self",)).select_related("payment").get(pk=booking.pk)
+        assert locked.payment is not None  # refunded above, so it has a payment
         refunded_or_on_the_way = locked.payment.amount_paise - refundable_paise(locked.payment)
         locked.refund_paise = min(locked.price_paise, refunded_or_on_the_way)
         locked.save(update_fields=["refund_paise", "updated_at"])
@@ -241,8 +242,9 @@ def dispute_resolve_refund(
     booking = Booking.objects.select_related("payment", "session").get(pk=dispute.booking_id)
     if dispute.status != Dispute.Status.OPEN:
         raise ValidationError(_("This dispute was already resolved."), code="resolved")
-    amount = refundable_paise(booking.payment) if amount_paise is None and booking.payment_id else amount_paise or 0
+    amount = refundable_paise(booking.payment) if amount_paise is None and booking.payment else amount_paise or 0
     booking_refund_by_support(booking=booking, actor=actor, amount_paise=amount, note=note, key=f"dispute-{dispute.pk}")
+    assert booking.payment_id is not None  # refunded above, so it has a payment
     with transaction.atomic():
         Payment.objects.select_for_update().get(pk=booking.payment_id)
         booking = Booking.objects.select_for_update(of=("self",)).select_related("session", "payment").get(

@@ -135,7 +135,7 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
             (b.student, b, b.confirmed_at) for b in session.confirmed_bookings
         ]
         mentor_booking = None if session.is_group else session.confirmed_bookings[0]
-        mentor_committed = session.published_at if session.is_group else mentor_booking.confirmed_at
+        mentor_committed = session.published_at if mentor_booking is None else mentor_booking.confirmed_at
         recipients.append((session.mentor, mentor_booking, mentor_committed))
         for recipient, booking, committed_at in recipients:
             if (recipient.pk, kind) in already:

@@ -82,10 +82,10 @@ def fill_student_data(student, *, paid_booking, photo_bytes: bytes) -> dict:
 
 
 def fill_mentor_data(mentor_profile) -> dict:
-    from mentors.services import payout_details_set
+    from payments.payouts import payout_details_set
 
     document = VerificationDocumentFactory(mentor=mentor_profile)
     payout = payout_details_set(
-        mentor=mentor_profile, account_holder_name=NAME, bank_account_number="123456789012", ifsc="SBIN0001234"
+        mentor=mentor_profile.user, account_holder_name=NAME, bank_account_number="123456789012", ifsc="SBIN0001234"
     )
     return {"document": document, "payout": payout}

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import PhoneVerification
 from accounts.privacy.phone import MAX_ATTEMPTS, phone_is_verified, phone_verification_check, phone_verification_send
-from mentors.services import payout_details_set
+from payments.payouts import payout_details_set
 from tests.factories import MentorProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_payout_details_need_a_verified_phone(settings):
     settings.PEERLEARN_REQUIRE_MFA_FOR_STAFF = False
     mentor = MentorProfileFactory(user__phone_verified=False)
     with pytest.raises(PermissionDenied, match="Verify your mobile number"):
-        payout_details_set(mentor=mentor, account_holder_name="Ravi", upi_id="ravi@okaxis")
+        payout_details_set(mentor=mentor.user, account_holder_name="Ravi", upi_id="ravi@okaxis")
 
 
 def test_mentor_is_sent_to_verify_the_phone_then_back_to_payout_details(
@@ -86,7 +86,7 @@ def test_mentor_is_sent_to_verify_the_phone_then_back_to_payout_details(
     settings.PEERLEARN_REQUIRE_MFA_FOR_STAFF = False
     mentor = MentorProfileFactory(user__phone_verified=False)
     client.force_login(mentor.user)
-    response = client.get(reverse("mentors:payout_details"))
+    response = client.get(reverse("payments:payout_details"))
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:phone_verify"))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(response.url, {"action": "send"})
@@ -94,7 +94,7 @@ def test_mentor_is_sent_to_verify_the_phone_then_back_to_payout_details(
     bad = client.post(response.url, {"action": "verify", "code": "12ab"})
     assert bad.status_code == 400 and "The code has 6 digits" in bad.content.decode()
     done = client.post(response.url, {"action": "verify", "code": code})
-    assert done.status_code == 302 and done.url == reverse("mentors:payout_details")
+    assert done.status_code == 302 and done.url == reverse("payments:payout_details")
     assert phone_is_verified(mentor.user)
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import AccountDeletion, AuditLogEntry
 from accounts.privacy.deletion import inactive_accounts_schedule_deletion
-from accounts.tasks import privacy_housekeeping
+from accounts.tasks import run_privacy_housekeeping
 from sessions_app.models import SessionMessage
 from sessions_app.privacy import chat_retention_purge
 from tests.factories import GroupSessionFactory, SessionMessageFactory, UserFactory
@@ -60,6 +60,6 @@ def test_housekeeping_purges_audit_rows_past_five_years():
         timestamp=timezone.now() - dt.timedelta(days=5 * 365 + 2),
     )
     UserFactory()
-    privacy_housekeeping()
+    run_privacy_housekeeping()
     assert not AuditLogEntry.objects.filter(timestamp__lt=timezone.now() - dt.timedelta(days=5 * 365)).exists()
     assert AuditLogEntry.objects.exists()

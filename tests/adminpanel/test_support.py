@@ -272,10 +272,10 @@ def test_support_cannot_open_documents_payout_details_or_account_actions(client)
     client.force_login(staff)
     assert client.get(document_link(VerificationDocumentFactory())).status_code == 403
     assert client.get(reverse("adminpanel:user_account", args=[UserFactory().pk])).status_code == 403
-    assert not staff.has_perm("mentors.view_mentorpayoutdetails")
+    assert not staff.has_perm("payments.view_mentorpayoutdetails")
     assert not staff.has_perm("mentors.view_verificationdocument")
     assert staff.has_perm("sessions_app.view_booking")
-    assert client.get(reverse("admin:mentors_mentorpayoutdetails_changelist")).status_code == 403
+    assert client.get(reverse("admin:payments_mentorpayoutdetails_changelist")).status_code == 403
 
 
 def test_staff_filter_assign_note_escalate_and_reply_from_the_panel(client, django_capture_on_commit_callbacks):

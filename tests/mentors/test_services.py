@@ -2,8 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from allauth.mfa.models import Authenticator
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
@@ -12,7 +11,6 @@ from accounts.selectors import user_language
 from mentors import hooks
 from mentors.models import (
     AvailabilityRule,
-    MentorPayoutDetails,
     MentorProfile,
     MentorSlugHistory,
     VerificationDocument,
@@ -27,7 +25,6 @@ from mentors.services import (
     mentor_profile_update,
     mentor_slug_change,
     mentor_stats_refresh,
-    payout_details_set,
     verification_transition,
 )
 from tests.factories import SAMPLE_PDF_BYTES, MentorProfileFactory, UserFactory, VerificationDocumentFactory, language
@@ -306,37 +303,6 @@ def test_booking_settings_need_at_least_one_duration_and_sane_limits():
     availability_settings_update(mentor=mentor, offered_durations=[90, 60, 60], **settings)
     mentor.refresh_from_db()
     assert mentor.offered_durations == [60, 90] and mentor.booking_horizon_days == 45
-
-
-def test_payout_details_need_two_factor_sign_in_when_the_site_requires_it(settings):
-    settings.PEERLEARN_REQUIRE_MFA_FOR_STAFF = True
-    mentor = MentorProfileFactory()
-    with pytest.raises(PermissionDenied):
-        payout_details_set(mentor=mentor, account_holder_name="Priya", upi_id="priya@okhdfc")
-    Authenticator.objects.create(user=mentor.user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    details = payout_details_set(
-        mentor=mentor, account_holder_name="Priya", bank_account_number="1234 5678 9012", ifsc="sbin0001234"
-    )
-    assert details.masked_destination == "A/c ••••9012 · SBIN•••••••"
-    assert MentorPayoutDetails.objects.get(mentor=mentor).bank_account_number == "123456789012"
-
-
-@pytest.mark.parametrize(
-    ("fields", "bad_field"),
-    [
-        ({"bank_account_number": "12345678901", "ifsc": "SBIN1234"}, "ifsc"),
-        ({"bank_account_number": "12ab", "ifsc": "SBIN0001234"}, "bank_account_number"),
-        ({"upi_id": "not-a-upi"}, "upi_id"),
-        ({}, "upi_id"),
-        ({"account_holder_name": " ", "upi_id": "a@b"}, "account_holder_name"),
-    ],
-)
-def test_payout_details_are_checked(settings, fields, bad_field):
-    settings.PEERLEARN_REQUIRE_MFA_FOR_STAFF = False
-    mentor = MentorProfileFactory()
-    with pytest.raises(ValidationError) as caught:
-        payout_details_set(mentor=mentor, **{"account_holder_name": "Priya", **fields})
-    assert bad_field in caught.value.message_dict
 
 
 @pytest.fixture

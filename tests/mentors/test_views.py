@@ -1,16 +1,14 @@
 import datetime as dt
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from mentors import hooks
-from mentors.models import AvailabilityOverride, AvailabilityRule, MentorPayoutDetails, MentorProfile, MentorSlugHistory
+from mentors.models import AvailabilityOverride, AvailabilityRule, MentorProfile, MentorSlugHistory
 from mentors.models import VerificationStatus as S
 from tests.factories import (
-    DEFAULT_PASSWORD,
     SAMPLE_PDF_BYTES,
     AvailabilityOverrideFactory,
     MentorProfileFactory,
@@ -292,35 +290,6 @@ def test_saving_booking_rules(client):
     assert mentor.offered_durations == [60] and mentor.minimum_notice_hours == 6
     bad = client.post(reverse("mentors:availability_settings"), {**data, "offered_durations": []})
     assert bad.status_code == 400
-
-
-# --- payout details ------------------------------------------------------------------------------------
-
-
-def test_payout_details_need_two_factor_first(client, settings):
-    settings.PEERLEARN_REQUIRE_MFA_FOR_STAFF = True
-    mentor = MentorProfileFactory()
-    client.force_login(mentor.user)
-    response = client.get(reverse("mentors:payout_details"))
-    assert response.status_code == 302 and response.url.startswith(reverse("mfa_activate_totp"))
-
-
-def test_payout_details_need_a_recent_sign_in_then_save(client, settings):
-    settings.PEERLEARN_REQUIRE_MFA_FOR_STAFF = True
-    mentor = MentorProfileFactory()
-    Authenticator.objects.create(user=mentor.user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(mentor.user)
-    response = client.get(reverse("mentors:payout_details"))
-    assert response.status_code == 302 and reverse("account_reauthenticate") in response.url
-    client.post(reverse("account_reauthenticate"), {"password": DEFAULT_PASSWORD})
-    assert client.get(reverse("mentors:payout_details")).status_code == 200
-    response = client.post(
-        reverse("mentors:payout_details"), {"account_holder_name": "Ravi Kumar", "upi_id": "ravi@okaxis"}
-    )
-    assert response.status_code == 302
-    assert MentorPayoutDetails.objects.get(mentor=mentor).upi_id == "ravi@okaxis"
-    bad = client.post(reverse("mentors:payout_details"), {"account_holder_name": "Ravi", "ifsc": "XYZ"})
-    assert bad.status_code == 400 and b"An IFSC looks like" in bad.content
 
 
 # --- the public profile ----------------------------------------------------------------------------------

@@ -16,6 +16,10 @@ import pytest
 import yaml
 from django.conf import settings
 
+# Deployment files (compose, nginx, Dockerfile, .env.example) and production servers: `make test` runs them,
+# `make test-fast` leaves them out.
+pytestmark = pytest.mark.slow
+
 BASE_DIR = Path(settings.BASE_DIR)
 COMPOSE = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]

@@ -121,3 +121,13 @@ def create_payment_for_capture(razorpay_keys):
 
     yield create
     registry.unregister_purpose("outbox-test")
+
+
+def test_a_message_stored_under_a_task_name_from_before_the_naming_scheme_still_runs(confirmed_booking, mailoutbox):
+    message = OutboxMessage.objects.create(
+        task_name="sessions_app.tasks.notify_booking", args=[confirmed_booking.pk, "confirmed"]
+    )
+
+    assert outbox_deliver(message_id=message.pk, worker_task_id="after-the-rename") == "done"
+
+    assert len(mailoutbox) == 2  # student and mentor

@@ -1,12 +1,11 @@
-"""Weekly payouts go where the mentor's payout details (mentors app) say, through the real resolver."""
+"""Weekly payouts go where the mentor's payout details say."""
 
 import datetime as dt
 
 import pytest
 
-from mentors.models import MentorPayoutDetails
 from payments.ledger import ledger_release_escrow
-from payments.models import Payout
+from payments.models import MentorPayoutDetails, Payout
 from payments.payouts import payouts_run_weekly
 from tests.factories import MentorProfileFactory
 
@@ -22,7 +21,7 @@ def payout_account(settings):
 
 def test_mentor_with_upi_payout_details_is_paid_to_that_upi_id(captured_payment, razorpay_keys):
     mentor = MentorProfileFactory()
-    MentorPayoutDetails.objects.create(mentor=mentor, account_holder_name="Priya Sharma", upi_id="priya@okhdfc")
+    MentorPayoutDetails.objects.create(mentor=mentor.user, account_holder_name="Priya Sharma", upi_id="priya@okhdfc")
     ledger_release_escrow(payment=captured_payment(200_000, payee=mentor.user))
 
     counts = payouts_run_weekly(today=MONDAY)

@@ -5,9 +5,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from payments import registry
 from payments.ledger import ledger_release_escrow
-from payments.models import Payout, WebhookEvent
+from payments.models import MentorPayoutDetails, Payout, WebhookEvent
 from payments.payouts import payout_create, payout_destination, payouts_reconcile, payouts_run_weekly
 from payments.selectors import mentor_balances
 from tests.factories import UserFactory
@@ -22,14 +21,10 @@ def payout_account(settings):
     settings.RAZORPAYX_ACCOUNT_NUMBER = "2323230041626905"
 
 
-@pytest.fixture
-def destinations():
-    """Mentors' payout details as the mentors app would resolve them (mentor id → destination)."""
-    known: dict[int, dict] = {}
-    previous = registry.get_payout_destination_resolver()
-    registry.register_payout_destination(lambda mentor: known.get(mentor.pk))
-    yield known
-    registry.register_payout_destination(previous)
+def give_bank_details(mentor) -> None:
+    MentorPayoutDetails.objects.create(
+        mentor=mentor, account_holder_name=mentor.full_name, bank_account_number="50100123456789", ifsc="HDFC0001234"
+    )
 
 
 def bank(mentor) -> dict:
@@ -54,12 +49,12 @@ def test_destination_is_a_bank_account_or_a_upi_id():
         payout_destination(name="Asha", email="a@example.test", reference="m-1")
 
 
-def test_weekly_payout_pays_balances_of_1000_rupees_or_more_once(captured_payment, mentor, razorpay_keys, destinations):
+def test_weekly_payout_pays_balances_of_1000_rupees_or_more_once(captured_payment, mentor, razorpay_keys):
     earn(captured_payment, mentor, 200_000)  # ₹1,400 available
     poorer = UserFactory(role="mentor")
     earn(captured_payment, poorer, 100_000)  # ₹700: below the minimum
-    destinations[mentor.pk] = bank(mentor)
-    destinations[poorer.pk] = bank(poorer)
+    give_bank_details(mentor)
+    give_bank_details(poorer)
 
     first = payouts_run_weekly(today=MONDAY)
     again = payouts_run_weekly(today=MONDAY + dt.timedelta(days=3))
@@ -76,10 +71,10 @@ def test_weekly_payout_pays_balances_of_1000_rupees_or_more_once(captured_paymen
 
 
 def test_payouts_of_suspended_mentors_are_held_until_they_are_reinstated(
-    captured_payment, mentor, razorpay_keys, destinations
+    captured_payment, mentor, razorpay_keys
 ):
     earn(captured_payment, mentor, 200_000)
-    destinations[mentor.pk] = bank(mentor)
+    give_bank_details(mentor)
     mentor.status, mentor.is_active = "suspended", False
     mentor.save(update_fields=["status", "is_active"])
 
@@ -92,7 +87,7 @@ def test_payouts_of_suspended_mentors_are_held_until_they_are_reinstated(
     assert payouts_run_weekly(today=MONDAY)["paid"] == 1
 
 
-def test_mentors_without_payout_details_are_skipped(captured_payment, mentor, razorpay_keys, destinations):
+def test_mentors_without_payout_details_are_skipped(captured_payment, mentor, razorpay_keys):
     earn(captured_payment, mentor, 200_000)
 
     assert payouts_run_weekly(today=MONDAY)["no_destination"] == 1
@@ -100,7 +95,7 @@ def test_mentors_without_payout_details_are_skipped(captured_payment, mentor, ra
 
 
 def test_payout_processed_webhook_settles_and_reversed_returns_the_balance(
-    client, captured_payment, mentor, razorpay_keys, destinations
+    client, captured_payment, mentor, razorpay_keys
 ):
     earn(captured_payment, mentor, 200_000)
     other = UserFactory(role="mentor")
@@ -130,9 +125,9 @@ def test_payout_cannot_exceed_the_available_balance(captured_payment, mentor, ra
     assert razorpay_keys.state.payouts == {}
 
 
-def test_payout_lost_in_a_timeout_is_resubmitted_once(captured_payment, mentor, razorpay_keys, destinations):
+def test_payout_lost_in_a_timeout_is_resubmitted_once(captured_payment, mentor, razorpay_keys):
     earn(captured_payment, mentor, 200_000)
-    destinations[mentor.pk] = bank(mentor)
+    give_bank_details(mentor)
     razorpay_keys.state.fail_next_requests = 1
     payout = payout_create(mentor=mentor, amount_paise=140_000, destination=bank(mentor), idempotency_key="w1")
     assert payout.razorpay_payout_id == ""

@@ -34,8 +34,8 @@ def test_cancellation_during_a_broker_outage_succeeds_and_its_refund_and_notices
     assert not Refund.objects.exists()
     owed = OutboxMessage.objects.filter(done_at__isnull=True)
     assert {message.task_name for message in owed} >= {
-        "sessions_app.tasks.refund_booking",
-        "sessions_app.tasks.notify_booking",
+        "sessions_app.refund_booking",
+        "sessions_app.notify_booking",
     }
 
     broker.up()

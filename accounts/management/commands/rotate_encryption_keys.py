@@ -36,8 +36,9 @@ class Command(BaseCommand):
                 rewritten = crypto.reencrypt_table(
                     cursor,
                     table=model._meta.db_table,
-                    pk_column=model._meta.pk.column,
-                    contexts={field.column: field.encryption_context() for field in fields},
+                    # Concrete fields: their column is never None.
+                    pk_column=str(model._meta.pk.column),
+                    contexts={str(field.column): field.encryption_context() for field in fields},
                 )
                 audit_record(
                     event=AuditLogEntry.Event.KEY_ROTATION,

@@ -18,6 +18,9 @@ class SessionsAppConfig(AppConfig):
         register_purpose(services.PAYMENT_PURPOSE, services.BookingPaymentHandler())
         register_stats_provider(selectors.mentor_session_stats)
         room_setup.connect_room()
+        from sessions_app.messaging.setup import connect_messaging
+
+        connect_messaging()
         register_exporter("sessions", privacy.export_sessions_data)
         register_deletion_preparer("sessions", privacy.prepare_sessions_for_deletion, order=10)
         register_eraser("sessions", privacy.erase_sessions_data, order=30)

@@ -103,7 +103,8 @@ def _post(
     )
     if image is not None:
         # The file is written before the row: if the row fails, the file goes too.
-        message.image.save("image", photo_normalize(image, max_side=settings.MESSAGE_IMAGE_MAX_SIDE), save=False)
+        normalized = photo_normalize(image, max_side=settings.MESSAGE_IMAGE_MAX_SIDE)
+        message.image.save(normalized.name, normalized, save=False)
     try:
         with transaction.atomic():
             message.save()

@@ -26,7 +26,7 @@ def _error_status(request: HttpRequest, form: MessageForm, error: ValidationErro
     # htmx swaps only 2xx answers: its partial carries the errors with a 200; a full page says what went wrong.
     if request.htmx:
         return 200
-    return 429 if error is not None and error.code == "rate_limited" else 400
+    return 429 if getattr(error, "code", None) == "rate_limited" else 400
 
 
 @login_required
@@ -119,7 +119,7 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.success(request, _("Your question is on its way. You will be told when the mentor replies."))
                 return redirect("sessions_app:message_thread", thread_uuid=message.thread.uuid)
-        status = 429 if error is not None and error.code == "rate_limited" else 400
+        status = 429 if getattr(error, "code", None) == "rate_limited" else 400
     context = {"mentor": mentor, "form": form, "blocked_reason": blocked}
     return render(request, "sessions_app/messaging/ask.html", context, status=status)
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("guardian-consent/<str:token>/", views.guardian_consent, name="guardian_consent"),
     path("notifications/", notification_views.inbox, name="notifications"),
     path("notifications/preferences/", notification_views.notification_preferences, name="notification_preferences"),
+    path("notifications/count/", notification_views.notification_count, name="notification_count"),
     path("notifications/read-all/", notification_views.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:notification_id>/read/", notification_views.notification_read, name="notification_read"),
     path(

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -105,3 +105,12 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
         {"form": form, "time_zone": request.user.time_zone},
         status=400 if form.is_bound else 200,
     )
+
+
+@login_required
+@require_GET
+def notification_count(request: HttpRequest) -> JsonResponse:
+    """The bell's count when the socket is unavailable (the page asks while it waits to reconnect)."""
+    response = JsonResponse({"unread": selectors.notification_unread_count(request.user)})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -78,3 +78,13 @@ def guardian_student_ids(user: User) -> set[int]:
             guardian_email__iexact=user.email, status=GuardianConsent.Status.GRANTED
         ).values_list("student_id", flat=True)
     )
+
+
+# Notifications (the implementation lives in ``accounts.notifications``).
+from accounts.notifications.selectors import (  # noqa: E402, F401
+    InboxItem,
+    notification_for_user,
+    notification_payload,
+    notification_unread_count,
+    notifications_for_inbox,
+)

@@ -12,12 +12,14 @@ class SessionsAppConfig(AppConfig):
         from mentors.slots import register_busy_intervals_provider
         from payments.registry import register_purpose
         from sessions_app import privacy, room_setup, selectors, services
+        from sessions_app.notification_kinds import register_notification_kinds
 
         # Held and booked times disappear from the mentor's open slots.
         register_busy_intervals_provider(selectors.mentor_busy_intervals)
         register_purpose(services.PAYMENT_PURPOSE, services.BookingPaymentHandler())
         register_stats_provider(selectors.mentor_session_stats)
         room_setup.connect_room()
+        register_notification_kinds()
         from sessions_app.messaging.setup import connect_messaging
 
         connect_messaging()

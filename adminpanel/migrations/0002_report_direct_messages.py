@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('adminpanel', '0001_support_moderation_quality_analytics'),
-        ('sessions_app', '0005_message_threads'),
+        ('sessions_app', '0006_message_threads'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -14,7 +14,7 @@ from accounts.models import GuardianConsent, User
 from accounts.photos import photo_normalize, photo_validate
 from accounts.selectors import email_verified, guardian_consent_current
 from mentorship.resilient_cache import count_hit
-from outbox.services import effect_once, enqueue
+from outbox.services import enqueue
 from sessions_app.chat_safety import mask_contact_details
 from sessions_app.messaging.selectors import ThreadAccess, pair_has_booking
 from sessions_app.models import Booking, DirectMessage, MessageThread
@@ -70,9 +70,9 @@ def _clean_text(text: str, *, student: User) -> tuple[str, bool]:
 
 
 def _announce(message: DirectMessage) -> None:
-    from sessions_app.messaging import tasks
+    from sessions_app.messaging.notices import announce_new_message
 
-    enqueue(tasks.notify_new_message, message.pk)
+    announce_new_message(message)
 
 
 def _post(
@@ -173,7 +173,7 @@ def thread_ask(
             except IntegrityError:
                 # Two tabs asked at once: the other one created it.
                 thread = MessageThread.objects.get(student=student, mentor=mentor)
-        thread = MessageThread.objects.select_related("student").get(pk=thread.pk)
+        thread = MessageThread.objects.select_related("student", "mentor").get(pk=thread.pk)
         return _post(thread=thread, sender=student, text=text, image=image, now=now, awaits_reply=created)
 
 
@@ -205,7 +205,7 @@ def booking_question_post(*, booking_id: int, now: dt.datetime | None = None) ->
                 mentor_id=mentor_id,
                 defaults={"started_by": booking.student, "created_at": now, "last_message_at": now},
             )
-            thread.student = booking.student
+            thread = MessageThread.objects.select_related("student", "mentor").get(pk=thread.pk)
             return _post(
                 thread=thread,
                 sender=booking.student,
@@ -256,43 +256,3 @@ def response_times_refresh(*, now: dt.datetime | None = None) -> int:
         mentor_stats_refresh(mentor_id=profile_id)
     return len(profile_ids)
 
-
-# --- notices -------------------------------------------------------------------------------------------------------
-
-
-def _earlier_unread(message: DirectMessage, recipient_read_at: dt.datetime | None) -> bool:
-    """Whether the recipient already had an unread message from the sender before this one (and so an email)."""
-    earlier = DirectMessage.objects.filter(
-        thread_id=message.thread_id, sender_id=message.sender_id, hidden_at__isnull=True, pk__lt=message.pk
-    )
-    if recipient_read_at is not None:
-        earlier = earlier.filter(created_at__gt=recipient_read_at)
-    return earlier.exists()
-
-
-def message_notify(*, message_id: int) -> None:
-    """Tell the other side of the thread about a new message, in their language, by the channels they chose; one
-    email per unread run (a conversation in full flow does not fill their inbox)."""
-    from sessions_app import emails
-    from sessions_app.messaging.notices import new_message_notice, recipient_channels
-    from sessions_app.services import notification_add
-
-    message = DirectMessage.objects.select_related("thread__student", "thread__mentor", "sender").get(pk=message_id)
-    thread = message.thread
-    if message.hidden_at is not None:
-        return
-    to_mentor = message.sender_id == thread.student_id
-    recipient = thread.mentor if to_mentor else thread.student
-    read_at = thread.mentor_read_at if to_mentor else thread.student_read_at
-    if read_at is not None and read_at >= message.created_at:
-        return
-    email, in_app = recipient_channels(recipient)
-    email = email and not _earlier_unread(message, read_at)
-    with emails.in_language(recipient), effect_once(f"message-notice:{recipient.pk}") as first:
-        if not first:
-            return
-        notice = new_message_notice(message, recipient)
-        if email:
-            emails.send_email(recipient, notice)
-        if in_app:
-            notification_add(user=recipient, title=notice.subject, body=" ".join(notice.lines), url=notice.action_path)

@@ -6,11 +6,6 @@ from sessions_app.messaging import services
 
 
 @shared_task
-def notify_new_message(message_id: int) -> None:
-    services.message_notify(message_id=message_id)
-
-
-@shared_task
 def refresh_response_times() -> int:
     """Daily: mentors' response time and returning-student share as the 90-day window moves on."""
     return services.response_times_refresh()

@@ -13,7 +13,8 @@ from django.utils import timezone
 from adminpanel.models import ModerationReport
 from adminpanel.services.moderation import report_create, report_decide
 from sessions_app.messaging import selectors, services
-from sessions_app.models import Booking, DirectMessage, MessageThread, Notification
+from accounts.models import Notification
+from sessions_app.models import Booking, DirectMessage, MessageThread
 from tests.factories import (
     BookingFactory,
     GroupSessionFactory,
@@ -63,7 +64,8 @@ def test_the_mentors_first_reply_answers_the_question_and_the_student_is_told(
     assert question.replied_at == asked + dt.timedelta(hours=2)
     assert [m.to for m in mail.outbox] == [[adult_student.email]]
     assert "Yes, physics and maths." in mail.outbox[0].body
-    assert Notification.objects.filter(user=adult_student, url__contains=str(question.thread.uuid)).exists()
+    notification = Notification.objects.get(recipient=adult_student)
+    assert notification.kind == "messages.new_message" and str(question.thread.uuid) in notification.link
 
 
 def test_one_email_per_unread_run_but_every_message_is_in_the_app(
@@ -76,19 +78,23 @@ def test_one_email_per_unread_run_but_every_message_is_in_the_app(
         for text in ("One", "Two", "Three"):
             services.message_send(access=access_for(mentor_profile.user, thread), text=text)
     assert len(mail.outbox) == 1
-    assert Notification.objects.filter(user=adult_student).count() == 3
+    kinds = list(Notification.objects.filter(recipient=adult_student).order_by("pk").values_list("kind", flat=True))
+    assert kinds == ["messages.new_message", "messages.more_messages", "messages.more_messages"]
 
 
-def test_student_email_preference_is_honoured(mentor_profile, django_capture_on_commit_callbacks):
-    from tests.factories import student_with_profile
+def test_the_messages_email_preference_is_honoured(adult_student, mentor_profile, django_capture_on_commit_callbacks):
+    from accounts.services import notification_preferences_set
 
-    student = student_with_profile(notify_email=False)
-    services.thread_ask(student=student, mentor=mentor_profile.user, text="Hello")
+    notification_preferences_set(
+        user=adult_student, choices={"messages": {"in_app": True, "email": False, "sms": False}},
+        quiet_start=None, quiet_end=None, email_digest=False,
+    )
+    services.thread_ask(student=adult_student, mentor=mentor_profile.user, text="Hello")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.message_send(access=access_for(mentor_profile.user, MessageThread.objects.get()), text="Hi!")
     assert mail.outbox == []
-    assert Notification.objects.filter(user=student).count() == 1
+    assert Notification.objects.filter(recipient=adult_student).count() == 1
 
 
 def test_contact_details_are_hidden_both_ways_in_a_thread_with_a_minor(mentor_profile):

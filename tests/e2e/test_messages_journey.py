@@ -34,7 +34,7 @@ def test_the_mentor_replies_and_the_student_sees_it_live(page, second_context, l
 
     page.goto(f"/mentor/{mentor.slug}/")
     page.get_by_test_id("ask-mentor").click()
-    page.get_by_label("Message").fill("Could you help me choose between ECE and CSE?")
+    page.get_by_role("textbox", name="Message").fill("Could you help me choose between ECE and CSE?")
     page.get_by_role("button", name="Send question").click()
     expect(page.get_by_test_id("message-text")).to_have_text("Could you help me choose between ECE and CSE?")
     # The bell's socket is open; a marker on the window shows later that the page never reloaded.
@@ -45,7 +45,7 @@ def test_the_mentor_replies_and_the_student_sees_it_live(page, second_context, l
     mentor_page.goto("/messages/")
     expect(mentor_page.get_by_test_id("unread-count")).to_have_text("1 new")
     mentor_page.get_by_test_id("thread-row").get_by_role("link").click()
-    mentor_page.get_by_label("Message").fill("Happy to! Let us look at what you enjoy in physics and maths.")
+    mentor_page.get_by_role("textbox", name="Message").fill("Happy to! Let us look at what you enjoy in physics and maths.")
     mentor_page.get_by_role("button", name="Send").click()
     expect(mentor_page.get_by_test_id("message-text")).to_have_count(2)
 

@@ -23,6 +23,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_time_zone
@@ -459,10 +460,7 @@ class CalendarFeed(models.Model):
 
 from sessions_app.models_room import *  # noqa: E402,F401,F403  (the live room's models: helper F's section)
 
-
 # --- messages between a student and a mentor (sessions_app.messaging) ----------------------------------------------
-
-from django.utils import timezone  # noqa: E402
 
 
 def _message_storage():
@@ -519,7 +517,9 @@ class DirectMessage(models.Model):
         TEXT = "text", _("Message")
         BOOKING_QUESTION = "booking_question", _("Question from a booking")
 
-    thread = models.ForeignKey(MessageThread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="messages")
+    thread = models.ForeignKey(
+        MessageThread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="messages"
+    )
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("sender"), on_delete=models.CASCADE, related_name="+"
     )

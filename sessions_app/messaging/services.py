@@ -25,7 +25,9 @@ DAY = 24 * HOUR
 
 
 def _rate_limited() -> ValidationError:
-    return ValidationError(_("You are sending messages too quickly. Please wait a little and try again."), code="rate_limited")
+    return ValidationError(
+        _("You are sending messages too quickly. Please wait a little and try again."), code="rate_limited"
+    )
 
 
 def _check_message_rate(sender: User, now: dt.datetime) -> None:
@@ -248,11 +250,10 @@ def response_times_refresh(*, now: dt.datetime | None = None) -> int:
         "thread__mentor_id"
     )
     profile_ids = list(
-        MentorProfile.objects.filter(user_id__in=asked).values_list("pk", flat=True).union(
-            MentorProfile.objects.filter(response_time_minutes__isnull=False).values_list("pk", flat=True)
-        )
+        MentorProfile.objects.filter(user_id__in=asked)
+        .values_list("pk", flat=True)
+        .union(MentorProfile.objects.filter(response_time_minutes__isnull=False).values_list("pk", flat=True))
     )
     for profile_id in profile_ids:
         mentor_stats_refresh(mentor_id=profile_id)
     return len(profile_ids)
-

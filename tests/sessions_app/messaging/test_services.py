@@ -10,10 +10,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Notification
 from adminpanel.models import ModerationReport
 from adminpanel.services.moderation import report_create, report_decide
 from sessions_app.messaging import selectors, services
-from accounts.models import Notification
 from sessions_app.models import Booking, DirectMessage, MessageThread
 from tests.factories import (
     BookingFactory,
@@ -23,13 +23,7 @@ from tests.factories import (
     birth_date_for_age,
     support_user,
 )
-from tests.sessions_app.messaging_helpers import (  # noqa: F401  (fixtures)
-    adult_student,
-    mentor_profile,
-    message_storage,
-    minor_with_guardian,
-    png_upload,
-)
+from tests.sessions_app.messaging.helpers import minor_with_guardian, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +49,9 @@ def test_the_mentors_first_reply_answers_the_question_and_the_student_is_told(
     mail.outbox.clear()
     mentor_access = access_for(mentor_profile.user, question.thread)
     with django_capture_on_commit_callbacks(execute=True):
-        reply = services.message_send(access=mentor_access, text="Yes, physics and maths.", now=asked + dt.timedelta(hours=2))
+        reply = services.message_send(
+            access=mentor_access, text="Yes, physics and maths.", now=asked + dt.timedelta(hours=2)
+        )
     question.refresh_from_db()
     assert question.replied_at == reply.created_at
     # A later reply does not move the first one.
@@ -86,8 +82,11 @@ def test_the_messages_email_preference_is_honoured(adult_student, mentor_profile
     from accounts.services import notification_preferences_set
 
     notification_preferences_set(
-        user=adult_student, choices={"messages": {"in_app": True, "email": False, "sms": False}},
-        quiet_start=None, quiet_end=None, email_digest=False,
+        user=adult_student,
+        choices={"messages": {"in_app": True, "email": False, "sms": False}},
+        quiet_start=None,
+        quiet_end=None,
+        email_digest=False,
     )
     services.thread_ask(student=adult_student, mentor=mentor_profile.user, text="Hello")
     mail.outbox.clear()
@@ -205,7 +204,9 @@ def test_an_image_is_checked_by_content_and_stored_re_encoded(adult_student, men
     "upload",
     [
         SimpleUploadedFile("photo.png", b"<script>alert(1)</script>", content_type="image/png"),
-        SimpleUploadedFile("notes.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", content_type="application/pdf"),
+        SimpleUploadedFile(
+            "notes.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", content_type="application/pdf"
+        ),
         SimpleUploadedFile("anim.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", content_type="image/gif"),
     ],
     ids=["disguised-script", "pdf", "gif"],

@@ -20,7 +20,6 @@ from tests.factories import (
     listed_mentor,
     student_with_profile,
 )
-from tests.sessions_app.messaging_helpers import message_storage  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -549,9 +549,6 @@ class DirectMessage(models.Model):
             models.Index(fields=["thread", "created_at"], name="directmessage_thread_idx"),
             models.Index(fields=["created_at"], name="directmessage_awaiting_idx", condition=Q(awaits_reply=True)),
         ]
-        constraints = [
-            models.CheckConstraint(condition=~Q(text="") | ~Q(image=""), name="directmessage_not_empty"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.text[:40]}"

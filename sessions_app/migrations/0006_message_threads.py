@@ -81,8 +81,4 @@ class Migration(migrations.Migration):
             model_name='directmessage',
             index=models.Index(condition=models.Q(('awaits_reply', True)), fields=['created_at'], name='directmessage_awaiting_idx'),
         ),
-        migrations.AddConstraint(
-            model_name='directmessage',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('text', ''), _negated=True), models.Q(('image', ''), _negated=True), _connector='OR'), name='directmessage_not_empty'),
-        ),
     ]

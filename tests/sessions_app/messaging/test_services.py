@@ -274,3 +274,21 @@ def test_a_guardian_cannot_report_in_the_thread_they_read(mentor_profile):
     question = services.thread_ask(student=minor, mentor=mentor_profile.user, text="Hi")
     with pytest.raises(ValidationError):
         report_create(reporter=guardian, reason="other", direct_message=question)
+
+
+def test_export_has_the_users_threads_and_erasure_blanks_what_they_wrote(adult_student, mentor_profile, client):
+    from sessions_app.messaging.privacy import erase_messages_data, export_messages_data
+
+    mine = services.thread_ask(student=adult_student, mentor=mentor_profile.user, text="My question", image=png_upload())
+    services.message_send(access=access_for(mentor_profile.user, mine.thread), text="The answer")
+    part = export_messages_data(user=adult_student)
+    assert [m["text"] for m in part.data["messages"]] == ["My question", "The answer"]
+    assert len(part.files) == 1 and part.files[0][0].startswith("message-images/")
+    storage, image_name = mine.image.storage, mine.image.name
+    erase_messages_data(user=adult_student, pseudonym="Deleted user 1")
+    mine.refresh_from_db()
+    assert (mine.text, mine.image.name) == ("", "")
+    assert not storage.exists(image_name)
+    client.force_login(mentor_profile.user)
+    page = client.get(reverse("sessions_app:message_thread", args=[mine.thread.uuid])).content.decode()
+    assert "This message was deleted." in page and "The answer" in page

@@ -15,9 +15,9 @@ from accounts.photos import photo_normalize, photo_validate
 from accounts.selectors import email_verified, guardian_consent_current
 from mentorship.resilient_cache import count_hit
 from outbox.services import enqueue
-from sessions_app.room.chat_safety import mask_contact_details
 from sessions_app.messaging.selectors import ThreadAccess, pair_has_booking
 from sessions_app.models import Booking, DirectMessage, MessageThread
+from sessions_app.room.chat_safety import mask_contact_details
 
 MAX_TEXT = 4000
 HOUR = 3600

@@ -279,7 +279,9 @@ def test_a_guardian_cannot_report_in_the_thread_they_read(mentor_profile):
 def test_export_has_the_users_threads_and_erasure_blanks_what_they_wrote(adult_student, mentor_profile, client):
     from sessions_app.messaging.privacy import erase_messages_data, export_messages_data
 
-    mine = services.thread_ask(student=adult_student, mentor=mentor_profile.user, text="My question", image=png_upload())
+    mine = services.thread_ask(
+        student=adult_student, mentor=mentor_profile.user, text="My question", image=png_upload()
+    )
     services.message_send(access=access_for(mentor_profile.user, mine.thread), text="The answer")
     part = export_messages_data(user=adult_student)
     assert [m["text"] for m in part.data["messages"]] == ["My question", "The answer"]

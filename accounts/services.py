@@ -474,3 +474,13 @@ def guardian_consent_withdraw(*, consent_id: int, ip_address: str | None, user_a
     consent.withdrawn_user_agent = user_agent[:512]
     consent.save(update_fields=["status", "withdrawn_at", "withdrawn_ip", "withdrawn_user_agent", "updated_at"])
     return consent
+
+
+# Notifications (the implementation lives in ``accounts.notifications``; other apps call these names).
+from accounts.notifications.services import (  # noqa: E402, F401
+    notification_archive,
+    notification_mark_all_read,
+    notification_mark_read,
+    notification_preferences_set,
+    notification_raise,
+)

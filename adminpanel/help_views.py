@@ -31,7 +31,7 @@ from adminpanel.services.quality import quality_review_acknowledge
 from adminpanel.services.support import ticket_emergency_open, ticket_open, ticket_reply
 from mentorship.forms import add_service_errors
 from mentorship.http import AuthenticatedHttpRequest
-from sessions_app.models import Review, SessionMessage
+from sessions_app.models import DirectMessage, Review, SessionMessage
 from sessions_app.room.selectors import get_session_membership
 
 CONTACT_LIMIT_PER_HOUR = 5
@@ -241,8 +241,9 @@ def quality_acknowledge(request: AuthenticatedHttpRequest, review_id: int) -> Ht
 
 
 def _report_target(request: AuthenticatedHttpRequest) -> dict:
-    """The thing reported, from ?user= / ?review= / ?message= (404 for unknown ids)."""
-    for key, model in (("review", Review), ("message", SessionMessage), ("user", User)):
+    """The thing reported, from ?user= / ?review= / ?message= / ?direct_message= (404 for unknown ids)."""
+    targets = (("review", Review), ("message", SessionMessage), ("direct_message", DirectMessage), ("user", User))
+    for key, model in targets:
         value = request.GET.get(key) or request.POST.get(key)
         if value:
             if not value.isdigit():

@@ -207,6 +207,12 @@ CELERY_BEAT_SCHEDULE["accounts-privacy-housekeeping"] = {
     "task": "accounts.run_privacy_housekeeping",
     "schedule": 3600.0,
 }
+# Email and SMS copies held by a user's quiet hours go out when they end; digests at the user's local hour.
+CELERY_BEAT_SCHEDULE["accounts-notifications-release-held"] = {
+    "task": "accounts.notifications_release_held",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["accounts-notification-digests"] = {"task": "accounts.notification_digests", "schedule": 900.0}
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.reconcile_payments", "schedule": 300.0}
 # Weekly mentor payouts, Monday 06:00 IST (00:30 UTC).
 CELERY_BEAT_SCHEDULE["payments-weekly-payouts"] = {
@@ -223,6 +229,11 @@ CELERY_BEAT_SCHEDULE["sessions-auto-complete"] = {
 # The room: refund everyone when a mentor never joins; delete recordings past their retention date.
 CELERY_BEAT_SCHEDULE["sessions-mentor-no-shows"] = {"task": "sessions_app.process_mentor_no_shows", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["sessions-delete-old-chat"] = {"task": "sessions_app.delete_old_chat", "schedule": 3600.0}
+# Mentors' response time and returning-student share, daily (03:00 IST) so the 90-day window moves on.
+CELERY_BEAT_SCHEDULE["sessions-refresh-response-times"] = {
+    "task": "sessions_app.messaging.tasks.refresh_response_times",
+    "schedule": crontab(minute=30, hour=21),
+}
 CELERY_BEAT_SCHEDULE["sessions-expire-recordings"] = {
     "task": "sessions_app.delete_expired_recordings",
     "schedule": 3600.0,
@@ -307,6 +318,8 @@ ACCOUNT_RATE_LIMITS: dict[str, str] | bool = False if IS_TEST else {}
 # the oldest. "Last seen" is refreshed at most every 5 minutes per session.
 # Where SMS go (phone verification codes): a class with send(to=, body=); the console prints them.
 SMS_BACKEND = env_str("SMS_BACKEND", "accounts.sms.ConsoleSmsBackend")
+# The local hour (in each user's own time zone) at which the daily notification digest is sent.
+NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", 18)
 USERSESSIONS_TRACK_ACTIVITY = True
 USERSESSIONS_SEEN_EVERY_SECONDS = 300
 MAX_CONCURRENT_SESSIONS = 3
@@ -465,6 +478,13 @@ TIP_MIN_PAISE = 10_00
 TIP_MAX_PAISE = 10_000_00
 TIP_PRESETS_RUPEES = (50, 100, 200, 500)
 REVIEW_EDIT_DAYS = 7
+
+# --- Messages between students and mentors (sessions_app.messaging) -------------------------------
+# Per sender: messages in a rolling hour (fails open while Redis is down: a conversation keeps working) and new
+# threads a day (fails closed: an outage is no time to let someone write to every mentor).
+MESSAGES_PER_HOUR = env_int("MESSAGES_PER_HOUR", 60)
+MESSAGE_THREADS_PER_DAY = env_int("MESSAGE_THREADS_PER_DAY", 10)
+MESSAGE_IMAGE_MAX_SIDE = 1600
 
 # --- Privacy: audit log, encryption at rest, exports and deletion ---------------------------------
 # django-auditlog captures changes to these models (staff panel and admin edits, money, roles and permissions,

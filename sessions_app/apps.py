@@ -17,6 +17,7 @@ class SessionsAppConfig(AppConfig):
             services,
             tasks,  # noqa: F401  (registers the tasks services owe by name: task_names)
         )
+        from sessions_app.notification_kinds import register_notification_kinds
         from sessions_app.room import setup as room_setup
 
         # Held and booked times disappear from the mentor's open slots.
@@ -24,6 +25,10 @@ class SessionsAppConfig(AppConfig):
         register_purpose(services.PAYMENT_PURPOSE, services.BookingPaymentHandler())
         register_stats_provider(selectors.mentor_session_stats)
         room_setup.connect_room()
+        register_notification_kinds()
+        from sessions_app.messaging.setup import connect_messaging
+
+        connect_messaging()
         register_exporter("sessions", privacy.export_sessions_data)
         register_deletion_preparer("sessions", privacy.prepare_sessions_for_deletion, order=10)
         register_eraser("sessions", privacy.erase_sessions_data, order=30)

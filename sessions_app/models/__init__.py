@@ -3,20 +3,21 @@
 - ``booking``: sessions (the meetings), bookings, the waitlist, reschedule requests, disputes, reminders sent,
   calendar feeds and session notifications;
 - ``room``: the live room and what follows a session (attendance, consent, chat, recordings, tips, notes,
-  follow-up tasks, reviews, progress, mentor no-shows).
+  follow-up tasks, reviews, progress, mentor no-shows);
+- ``messaging``: student–mentor message threads and their messages.
 """
 
 from sessions_app.models.booking import (
     Booking,
     CalendarFeed,
     Dispute,
-    Notification,
     RescheduleRequest,
     SentReminder,
     Session,
     WaitlistEntry,
     new_feed_token,
 )
+from sessions_app.models.messaging import DirectMessage, MessageThread
 from sessions_app.models.room import (
     FollowUpTask,
     MentorNoShow,
@@ -34,11 +35,12 @@ from sessions_app.models.room import (
 __all__ = [
     "Booking",
     "CalendarFeed",
+    "DirectMessage",
     "Dispute",
     "FollowUpTask",
     "MentorNote",
     "MentorNoShow",
-    "Notification",
+    "MessageThread",
     "ProgressMilestone",
     "Recording",
     "RecordingChunk",

@@ -52,7 +52,7 @@ def prune_interactions() -> int:
     return services.interactions_prune()
 
 
-@shared_task(acks_late=True)
+@shared_task(name="matching.refresh_suggestion_statistics", acks_late=True)
 def refresh_suggestion_statistics() -> tuple[int, int]:
     """Hourly: recount the terms behind the skill suggestions."""
     return services.suggestion_statistics_refresh()

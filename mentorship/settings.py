@@ -231,7 +231,7 @@ CELERY_BEAT_SCHEDULE["sessions-mentor-no-shows"] = {"task": "sessions_app.proces
 CELERY_BEAT_SCHEDULE["sessions-delete-old-chat"] = {"task": "sessions_app.delete_old_chat", "schedule": 3600.0}
 # Mentors' response time and returning-student share, daily (03:00 IST) so the 90-day window moves on.
 CELERY_BEAT_SCHEDULE["sessions-refresh-response-times"] = {
-    "task": "sessions_app.messaging.tasks.refresh_response_times",
+    "task": "sessions_app.refresh_response_times",
     "schedule": crontab(minute=30, hour=21),
 }
 CELERY_BEAT_SCHEDULE["sessions-expire-recordings"] = {
@@ -270,7 +270,7 @@ CELERY_BEAT_SCHEDULE["matching-prune-interactions"] = {
 }
 # Skill suggestions: the term counts behind them, hourly (seconds of work even at 50k students).
 CELERY_BEAT_SCHEDULE["matching-refresh-suggestion-statistics"] = {
-    "task": "matching.tasks.refresh_suggestion_statistics",
+    "task": "matching.refresh_suggestion_statistics",
     "schedule": crontab(minute=15),
 }
 

@@ -289,6 +289,29 @@ def student_interests_save(
 
 
 @transaction.atomic
+def user_photo_set(*, user: User, photo: UploadedFile | None, remove: bool = False, square: str = "") -> bool:
+    """Store a new profile photo (checked by content, re-encoded and resized; cut to a square keeping the `square`
+    part when given, see `accounts.photos.SQUARE_FOCUS`) or remove the current one. The replaced file is deleted
+    once the change commits. Returns whether the photo changed."""
+    if photo is not None:
+        photo_validate(photo)
+    old_photo_name = user.photo.name if user.photo else ""
+    if photo is not None:
+        resized = photo_normalize(photo, square=square)
+        user.photo.save(resized.name, resized, save=False)
+        user.save(update_fields=["photo", "updated_at"])
+    elif remove and old_photo_name:
+        user.photo = ""
+        user.save(update_fields=["photo", "updated_at"])
+    else:
+        return False
+    if old_photo_name:
+        storage = user.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_photo_name))
+    return True
+
+
+@transaction.atomic
 def student_photo_and_preferences_save(
     *,
     user: User,
@@ -302,20 +325,8 @@ def student_photo_and_preferences_save(
     """Step 7: an optional photo (checked, resized) and how PeerLearn may contact the student; completes onboarding."""
     if notify_sms and not user.phone:
         raise ValidationError({"notify_sms": _("Add a mobile number before choosing SMS.")})
-    if photo is not None:
-        photo_validate(photo)
     profile = _profile_for_update(user)
-    old_photo_name = user.photo.name if user.photo else ""
-    if photo is not None:
-        resized = photo_normalize(photo)
-        user.photo.save(resized.name, resized, save=False)
-        user.save(update_fields=["photo", "updated_at"])
-    elif remove_photo and old_photo_name:
-        user.photo = ""
-        user.save(update_fields=["photo", "updated_at"])
-    if old_photo_name and (photo is not None or remove_photo):
-        storage = user.photo.storage
-        transaction.on_commit(lambda: storage.delete(old_photo_name))
+    user_photo_set(user=user, photo=photo, remove=remove_photo)
     values = {
         "notify_email": notify_email,
         "notify_in_app": notify_in_app,

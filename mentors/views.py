@@ -21,10 +21,11 @@ from mentors.forms import (
     AvailabilityRuleForm,
     AvailabilitySettingsForm,
     MentorApplicationForms,
+    MentorPhotoForm,
     PayoutDetailsForm,
     ProfileAddressForm,
 )
-from mentors.hooks import profile_extra_context
+from mentors.hooks import dashboard_extra_context, profile_extra_context
 from mentors.models import MentorPayoutDetails, MentorProfile, VerificationStatus
 from mentors.services.payouts import payout_details_require_mfa
 from mentors.services.profiles import EDITABLE_STATUSES
@@ -90,6 +91,7 @@ def dashboard(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "mentors/dashboard.html#status", context)
+    context.update(dashboard_extra_context(request, mentor))
     return render(request, "mentors/dashboard.html", context)
 
 
@@ -126,6 +128,26 @@ def profile_edit(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
     address_form = ProfileAddressForm(initial={"slug": mentor.slug})
     context = {"forms": forms, "mentor": mentor, "address_form": address_form}
     return render(request, "mentors/profile_edit.html", context, status=_form_status(request))
+
+
+@mentor_required
+def photo(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+    form = MentorPhotoForm(request.POST or None, request.FILES or None, has_photo=bool(mentor.user.photo))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mentor_photo_change(
+                mentor_id=mentor.pk,
+                actor=request.user,
+                photo=form.cleaned_data["photo"] or None,
+                remove=form.cleaned_data.get("remove_photo", False),
+                keep=form.cleaned_data["keep"],
+            )
+        except ValidationError as error:
+            form.add_error("photo", error)
+        else:
+            messages.success(request, _("Your photo is updated."))
+            return redirect("mentors:dashboard")
+    return render(request, "mentors/photo.html", {"form": form, "mentor": mentor}, status=_form_status(request))
 
 
 @require_POST

@@ -8,15 +8,17 @@ class SessionsAppConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.privacy.registry import register_deletion_preparer, register_eraser, register_exporter
-        from mentors.hooks import register_stats_provider
+        from mentors.hooks import register_dashboard_context_provider, register_stats_provider
         from mentors.slots import register_busy_intervals_provider
         from payments.registry import register_purpose
         from sessions_app import privacy, room_setup, selectors, services
+        from sessions_app.dashboards.views import mentor_dashboard_context
 
         # Held and booked times disappear from the mentor's open slots.
         register_busy_intervals_provider(selectors.mentor_busy_intervals)
         register_purpose(services.PAYMENT_PURPOSE, services.BookingPaymentHandler())
         register_stats_provider(selectors.mentor_session_stats)
+        register_dashboard_context_provider(mentor_dashboard_context)
         room_setup.connect_room()
         register_exporter("sessions", privacy.export_sessions_data)
         register_deletion_preparer("sessions", privacy.prepare_sessions_for_deletion, order=10)

@@ -11,6 +11,7 @@ from mentors.services.payouts import payout_details_set
 from mentors.services.profiles import (
     MentorApplication,
     mentor_application_submit,
+    mentor_photo_change,
     mentor_profile_update,
     mentor_slug_change,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "availability_rule_delete",
     "availability_settings_update",
     "mentor_application_submit",
+    "mentor_photo_change",
     "mentor_profile_update",
     "mentor_slug_change",
     "mentor_stats_refresh",

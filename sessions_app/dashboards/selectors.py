@@ -305,7 +305,8 @@ def student_dashboard(student: User, *, now: dt.datetime, zone: dt.tzinfo) -> St
     weeks = recent_weeks(now, zone, WEEKS_SHOWN)
     hours = [(week, round(weekly[week].total_seconds() / 3600, 1) if week in weekly else 0.0) for week in weeks]
     goal_from = next((m for m in progress.milestones if m.next_steps), None)
-    next_booking = student_upcoming_bookings(student, now).select_related("session__mentor").first()
+    # Without the history list's prefetches (reschedules, disputes): one query.
+    next_booking = student_upcoming_bookings(student, now).prefetch_related(None).first()
     return StudentDashboard(
         progress=progress,
         hours_by_week=hours,

@@ -479,7 +479,6 @@ def guardian_consent_withdraw(*, consent_id: int, ip_address: str | None, user_a
 def _notify_guardian_consent(consent: GuardianConsent, *, granted: bool) -> None:
     from django.urls import reverse
 
-    from accounts.notifications.services import notification_raise
 
     notification_raise(
         recipient=consent.student,

@@ -13,6 +13,7 @@ class SessionsAppConfig(AppConfig):
         from payments.registry import register_purpose
         from sessions_app import privacy, room_setup, selectors, services
         from sessions_app.dashboards.views import mentor_dashboard_context
+        from sessions_app.notification_kinds import register_notification_kinds
 
         # Held and booked times disappear from the mentor's open slots.
         register_busy_intervals_provider(selectors.mentor_busy_intervals)
@@ -20,6 +21,7 @@ class SessionsAppConfig(AppConfig):
         register_stats_provider(selectors.mentor_session_stats)
         register_dashboard_context_provider(mentor_dashboard_context)
         room_setup.connect_room()
+        register_notification_kinds()
         register_exporter("sessions", privacy.export_sessions_data)
         register_deletion_preparer("sessions", privacy.prepare_sessions_for_deletion, order=10)
         register_eraser("sessions", privacy.erase_sessions_data, order=30)

@@ -69,6 +69,17 @@ def student_can_book(user: User) -> tuple[bool, str]:
     return True, ""
 
 
+def guardian_student_ids(user: User) -> set[int]:
+    """The students whose granted consent names ``user``'s verified address as their guardian's."""
+    if not user.is_authenticated or not email_verified(user):
+        return set()
+    return set(
+        GuardianConsent.objects.filter(
+            guardian_email__iexact=user.email, status=GuardianConsent.Status.GRANTED
+        ).values_list("student_id", flat=True)
+    )
+
+
 # Notifications (the implementation lives in ``accounts.notifications``).
 from accounts.notifications.selectors import (  # noqa: E402, F401
     InboxItem,

@@ -29,7 +29,7 @@ from adminpanel.services.feedback import platform_feedback_add
 from adminpanel.services.moderation import report_create
 from adminpanel.services.quality import quality_review_acknowledge
 from adminpanel.services.support import ticket_emergency_open, ticket_open, ticket_reply
-from sessions_app.models import Review, SessionMessage
+from sessions_app.models import DirectMessage, Review, SessionMessage
 from sessions_app.room_selectors import get_session_membership
 
 CONTACT_LIMIT_PER_HOUR = 5
@@ -238,8 +238,9 @@ def quality_acknowledge(request: HttpRequest, review_id: int) -> HttpResponse:
 
 
 def _report_target(request: HttpRequest) -> dict:
-    """The thing reported, from ?user= / ?review= / ?message= (404 for unknown ids)."""
-    for key, model in (("review", Review), ("message", SessionMessage), ("user", User)):
+    """The thing reported, from ?user= / ?review= / ?message= / ?direct_message= (404 for unknown ids)."""
+    targets = (("review", Review), ("message", SessionMessage), ("direct_message", DirectMessage), ("user", User))
+    for key, model in targets:
         value = request.GET.get(key) or request.POST.get(key)
         if value:
             if not value.isdigit():

@@ -299,12 +299,14 @@ class PlatformFeedback(models.Model):
 
 
 class ModerationReport(models.Model):
-    """A user reports another user, a review or a chat message; staff decide in the moderation queue."""
+    """A user reports another user, a review, a room chat message or a direct message; staff decide in the
+    moderation queue."""
 
     class Kind(models.TextChoices):
         USER = "user", _("User")
         REVIEW = "review", _("Review")
         MESSAGE = "message", _("Chat message")
+        DIRECT_MESSAGE = "direct", _("Direct message")
 
     class Reason(models.TextChoices):
         HARASSMENT = "harassment", _("Harassment or bullying")
@@ -330,6 +332,9 @@ class ModerationReport(models.Model):
     message = models.ForeignKey(
         "sessions_app.SessionMessage", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    direct_message = models.ForeignKey(
+        "sessions_app.DirectMessage", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     details = models.TextField(_("details"), max_length=2000, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
@@ -347,15 +352,18 @@ class ModerationReport(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="report_queue_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["reporter", "kind", "reported_user", "review", "message"],
+                fields=["reporter", "kind", "reported_user", "review", "message", "direct_message"],
                 condition=Q(status="open"),
                 nulls_distinct=False,
                 name="report_once_while_open",
             ),
             models.CheckConstraint(
-                condition=(Q(kind="user") & Q(review__isnull=True) & Q(message__isnull=True))
+                condition=(
+                    Q(kind="user") & Q(review__isnull=True) & Q(message__isnull=True) & Q(direct_message__isnull=True)
+                )
                 | (Q(kind="review") & Q(review__isnull=False))
-                | (Q(kind="message") & Q(message__isnull=False)),
+                | (Q(kind="message") & Q(message__isnull=False))
+                | (Q(kind="direct") & Q(direct_message__isnull=False)),
                 name="report_target_matches_kind",
             ),
         ]

@@ -202,7 +202,7 @@ def recent_feedback() -> QuerySet[PlatformFeedback]:
 def moderation_queue(*, status: str = "open") -> QuerySet[ModerationReport]:
     return (
         ModerationReport.objects.filter(status=status)
-        .select_related("reporter", "reported_user", "review", "message")
+        .select_related("reporter", "reported_user", "review", "message", "direct_message")
         .order_by("created_at", "pk")
     )
 
@@ -210,7 +210,13 @@ def moderation_queue(*, status: str = "open") -> QuerySet[ModerationReport]:
 def moderation_report(report_id: int) -> ModerationReport:
     try:
         return ModerationReport.objects.select_related(
-            "reporter", "reported_user", "review__session", "message__session", "decided_by"
+            "reporter",
+            "reported_user",
+            "review__session",
+            "message__session",
+            "direct_message__thread__student",
+            "direct_message__thread__mentor",
+            "decided_by",
         ).get(pk=report_id)
     except ModerationReport.DoesNotExist:
         raise Http404 from None

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,8 @@ from adminpanel.models import ModerationReport, Ticket
 from adminpanel.permissions import admin_required, staff_required
 from adminpanel.services import accounts as account_services
 from adminpanel.services import moderation, quality, support
+from sessions_app.messaging.selectors import image_content_type, thread_messages
+from sessions_app.models import DirectMessage
 
 PAGE_SIZE = 25
 
@@ -247,4 +249,22 @@ def moderation_report(request: HttpRequest, report_id: int) -> HttpResponse:
             messages.success(request, _("Decision saved."))
             return redirect("adminpanel:moderation_queue")
     context = {"report": report, "form": form}
+    if report.direct_message is not None:
+        # Staff read a student–mentor thread only here, through a report about one of its messages.
+        context["thread_messages"] = thread_messages(report.direct_message.thread)
     return render(request, "adminpanel/moderation/report.html", context, status=400 if form.errors else 200)
+
+
+@staff_required
+def moderation_image(request: HttpRequest, report_id: int, message_id: int) -> HttpResponse:
+    """An image from the thread of a reported direct message, for the staff deciding the report."""
+    report = selectors.moderation_report(report_id)
+    if report.direct_message is None:
+        raise Http404
+    message = get_object_or_404(DirectMessage, pk=message_id, thread_id=report.direct_message.thread_id)
+    if not message.image:
+        raise Http404
+    response = FileResponse(message.image.open("rb"), content_type=image_content_type(message))
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

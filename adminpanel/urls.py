@@ -24,6 +24,11 @@ urlpatterns = [
     path("analytics/", analytics_views.analytics, name="analytics"),
     path("moderation/", support_views.moderation_queue, name="moderation_queue"),
     path("moderation/<int:report_id>/", support_views.moderation_report, name="moderation_report"),
+    path(
+        "moderation/<int:report_id>/images/<int:message_id>/",
+        support_views.moderation_image,
+        name="moderation_image",
+    ),
     path("invoices/", views.invoice_search, name="invoice_search"),
     path("audit/", privacy_views.audit_log, name="audit_log"),
     path("deletions/", privacy_views.pending_deletions, name="pending_deletions"),

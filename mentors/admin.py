@@ -74,6 +74,7 @@ class MentorProfileAdmin(admin.ModelAdmin):
         "total_sessions",
         "response_time_minutes",
         "no_show_count",
+        "repeat_student_percent",
         "created_at",
         "updated_at",
     ]

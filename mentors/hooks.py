@@ -20,7 +20,14 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 
-STAT_FIELDS = ("average_rating", "rating_count", "total_sessions", "response_time_minutes", "no_show_count")
+STAT_FIELDS = (
+    "average_rating",
+    "rating_count",
+    "total_sessions",
+    "response_time_minutes",
+    "no_show_count",
+    "repeat_student_percent",
+)
 
 ProfileContextProvider = Callable[[HttpRequest, Any], dict[str, Any]]
 StatsProvider = Callable[[int], dict[str, Any]]

@@ -110,6 +110,11 @@ class MentorProfile(models.Model):
     total_sessions = models.PositiveIntegerField(_("completed sessions"), default=0)
     response_time_minutes = models.PositiveIntegerField(_("typical response time (minutes)"), null=True, blank=True)
     no_show_count = models.PositiveIntegerField(_("no-shows"), default=0)
+    # Of the students who completed a session with the mentor, the share who came back for another (public
+    # reliability); None before the mentor's first completed session.
+    repeat_student_percent = models.PositiveSmallIntegerField(
+        _("returning students (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
 
     # Availability settings; the weekly hours are AvailabilityRule rows in the user's time zone.
     buffer_before_minutes = models.PositiveSmallIntegerField(

@@ -221,6 +221,11 @@ CELERY_BEAT_SCHEDULE["sessions-auto-complete"] = {
 # The room: refund everyone when a mentor never joins; delete recordings past their retention date.
 CELERY_BEAT_SCHEDULE["sessions-mentor-no-shows"] = {"task": "sessions_app.process_mentor_no_shows", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["sessions-delete-old-chat"] = {"task": "sessions_app.delete_old_chat", "schedule": 3600.0}
+# Mentors' response time and returning-student share, daily (03:00 IST) so the 90-day window moves on.
+CELERY_BEAT_SCHEDULE["sessions-refresh-response-times"] = {
+    "task": "sessions_app.messaging.tasks.refresh_response_times",
+    "schedule": crontab(minute=30, hour=21),
+}
 CELERY_BEAT_SCHEDULE["sessions-expire-recordings"] = {
     "task": "sessions_app.delete_expired_recordings",
     "schedule": 3600.0,
@@ -460,6 +465,13 @@ TIP_MIN_PAISE = 10_00
 TIP_MAX_PAISE = 10_000_00
 TIP_PRESETS_RUPEES = (50, 100, 200, 500)
 REVIEW_EDIT_DAYS = 7
+
+# --- Messages between students and mentors (sessions_app.messaging) -------------------------------
+# Per sender: messages in a rolling hour (fails open while Redis is down: a conversation keeps working) and new
+# threads a day (fails closed: an outage is no time to let someone write to every mentor).
+MESSAGES_PER_HOUR = env_int("MESSAGES_PER_HOUR", 60)
+MESSAGE_THREADS_PER_DAY = env_int("MESSAGE_THREADS_PER_DAY", 10)
+MESSAGE_IMAGE_MAX_SIDE = 1600
 
 # --- Privacy: audit log, encryption at rest, exports and deletion ---------------------------------
 # django-auditlog captures changes to these models (staff panel and admin edits, money, roles and permissions,

@@ -22,6 +22,9 @@ class SessionsAppConfig(AppConfig):
         register_dashboard_context_provider(mentor_dashboard_context)
         room_setup.connect_room()
         register_notification_kinds()
+        from sessions_app.messaging.setup import connect_messaging
+
+        connect_messaging()
         register_exporter("sessions", privacy.export_sessions_data)
         register_deletion_preparer("sessions", privacy.prepare_sessions_for_deletion, order=10)
         register_eraser("sessions", privacy.erase_sessions_data, order=30)

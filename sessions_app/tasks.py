@@ -37,6 +37,11 @@ def auto_complete_sessions() -> int:
 @shared_task
 def notify_booking(booking_id: int, event: str) -> None:
     services.notify_booking_event(booking_id=booking_id, event=event)
+    if event == "confirmed":
+        # The booking's questions go into the student–mentor thread, where the mentor answers them.
+        from sessions_app.messaging.services import booking_question_post
+
+        booking_question_post(booking_id=booking_id)
 
 
 @shared_task

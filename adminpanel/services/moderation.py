@@ -11,7 +11,9 @@ from accounts.models import User
 from adminpanel.models import ModerationReport
 from adminpanel.services.accounts import suspension_allowed_check, user_suspend, user_warn
 from sessions_app.feedback_services import chat_message_hide, review_hide
-from sessions_app.models import Review, SessionMessage
+from sessions_app.messaging.selectors import thread_role
+from sessions_app.messaging.services import direct_message_hide
+from sessions_app.models import DirectMessage, Review, SessionMessage
 from sessions_app.room_selectors import get_session_membership
 
 OUTCOMES = ("dismiss", "hide", "warn", "suspend")
@@ -25,6 +27,7 @@ def report_create(
     user: User | None = None,
     review: Review | None = None,
     message: SessionMessage | None = None,
+    direct_message: DirectMessage | None = None,
 ) -> ModerationReport:
     if reason not in ModerationReport.Reason.values:
         raise ValidationError({"reason": _("Choose a reason.")}, code="reason")
@@ -34,6 +37,11 @@ def report_create(
         # Only people who were in the session saw the message.
         get_session_membership(reporter, message.session_id)
         kind, reported = ModerationReport.Kind.MESSAGE, message.sender
+    elif direct_message is not None:
+        # Only the two people in the thread report its messages (a guardian reads; support is one ticket away).
+        if thread_role(reporter, direct_message.thread) not in ("student", "mentor"):
+            raise ValidationError(_("You cannot report this."), code="not_party")
+        kind, reported = ModerationReport.Kind.DIRECT_MESSAGE, direct_message.sender
     elif user is not None:
         kind, reported = ModerationReport.Kind.USER, user
     else:
@@ -48,6 +56,7 @@ def report_create(
                 reported_user=reported,
                 review=review,
                 message=message,
+                direct_message=direct_message,
                 reason=reason,
                 details=details.strip(),
             )
@@ -69,7 +78,7 @@ def report_decide(
     with transaction.atomic():
         report = (
             ModerationReport.objects.select_for_update(of=("self",))
-            .select_related("review", "message", "reported_user")
+            .select_related("review", "message", "direct_message", "reported_user")
             .get(pk=report.pk)
         )
         if report.status != ModerationReport.Status.OPEN:
@@ -79,6 +88,8 @@ def report_decide(
                 review_hide(review=report.review, now=now)
             elif report.message is not None:
                 chat_message_hide(message=report.message, now=now)
+            elif report.direct_message is not None:
+                direct_message_hide(message=report.direct_message, now=now)
             else:
                 raise ValidationError({"outcome": _("A user cannot be hidden; warn or suspend instead.")})
             report.status = ModerationReport.Status.HIDDEN

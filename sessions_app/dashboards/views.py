@@ -16,6 +16,7 @@ from accounts.timezones import viewer_time_zone
 from mentors.models import MentorProfile
 from sessions_app.dashboards import charts
 from sessions_app.dashboards.selectors import MentorDashboard, mentor_dashboard, mentor_new_bookings
+from sessions_app.messaging.selectors import response_time_text
 
 MENTOR_CHARTS_ID = "mentor-charts"
 
@@ -60,6 +61,7 @@ def mentor_dashboard_context(request: HttpRequest, mentor: MentorProfile) -> dic
     chart_list = mentor_charts(dashboard)
     return {
         "business": dashboard,
+        "response_time": response_time_text(dashboard.response_time_minutes),
         "charts": chart_list,
         "chart_specs": [chart.spec() for chart in chart_list],
         "charts_source": MENTOR_CHARTS_ID,

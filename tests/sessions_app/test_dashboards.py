@@ -14,6 +14,7 @@ from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from payments.selectors import mentor_earnings_by_month
 from sessions_app.dashboards.history import mentor_history_create
 from sessions_app.dashboards.selectors import mentor_dashboard, student_dashboard, week_start, week_streak
+from sessions_app.messaging.services import thread_ask
 from sessions_app.models import Booking, ProgressMilestone, Session
 from tests.factories import (
     BookingFactory,
@@ -207,6 +208,31 @@ def test_todays_session_can_be_joined_when_its_room_opens(mentor, settings):
     assert len(listed[0].confirmed) == 1
 
 
+def test_messages_waiting_and_response_time(mentor, english):
+    user = mentor.user
+    asking = [student_with_profile() for _ in range(2)]
+    for student in asking:
+        thread_ask(student=student, mentor=user, text="Can you help me plan for JEE Advanced?")
+    mentor.response_time_minutes = 150  # as the messaging stats provider stores it
+    mentor.save(update_fields=["response_time_minutes"])
+    board = mentor_dashboard(mentor, now=timezone.now(), zone=KOLKATA)
+    assert board.messages_waiting == 2 and board.response_time_minutes == 150
+    english.force_login(user)
+    html = english.get(reverse("mentors:dashboard")).content.decode()
+    assert 'data-testid="messages-waiting">2<' in html
+    assert 'data-testid="response-time">Usually replies within 3 hours<' in html
+    assert reverse("sessions_app:message_inbox") in html
+
+
+def test_new_bookings_list_refreshes_on_the_booking_notification_event(english, mentor):
+    english.force_login(mentor.user)
+    html = english.get(reverse("mentors:dashboard")).content.decode()
+    # The list is fetched again when mentor_dashboard.js turns a "sessions.booking_*" notification into this event.
+    assert 'hx-get="' + reverse("sessions_app:mentor_new_bookings") + '"' in html
+    assert 'hx-trigger="new-bookings:changed from:body"' in html and "js/mentor_dashboard.js" in html
+    assert 'data-testid="response-time">–<' in html  # nothing measured yet
+
+
 # --- the student's figures ------------------------------------------------------------------------------------------
 
 
@@ -276,7 +302,7 @@ def busy_mentor(mentor):
 
 def test_mentor_dashboard_page_with_a_year_of_data(english, busy_mentor, django_assert_max_num_queries):
     english.force_login(busy_mentor.user)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = english.get(reverse("mentors:dashboard"))
     html = response.content.decode()
     assert response.status_code == 200

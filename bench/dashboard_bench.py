@@ -60,7 +60,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--other-mentors", type=int, default=200)
     parser.add_argument("--reuse-database", action="store_true", help="keep the database a previous run seeded")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-    parser.add_argument("--role", choices=["orchestrate", "seed", "probe"], default="orchestrate", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--role", choices=["orchestrate", "seed", "probe"], default="orchestrate", help=argparse.SUPPRESS
+    )
     return parser.parse_args()
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Prefetch, Q, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
@@ -147,15 +148,39 @@ def _hosted_sessions(mentor_user: User, *, now: dt.datetime, zone: dt.tzinfo) ->
     return today_sessions, [s for s in sessions if s not in today_sessions]
 
 
-def mentor_dashboard(mentor: MentorProfile, *, now: dt.datetime, zone: dt.tzinfo) -> MentorDashboard:
-    """Everything the mentor's dashboard shows, in a fixed number of queries (eleven)."""
-    user = mentor.user
-    today, upcoming = _hosted_sessions(user, now=now, zone=zone)
-    new_bookings, new_count = mentor_new_bookings(user, now=now)
+@dataclass(frozen=True)
+class MentorHistory:
+    """The mentor's figures over months and weeks: they change with sessions held, reviews and earnings, not from
+    one minute to the next, so they are cached briefly (`HISTORY_CACHE_SECONDS`)."""
 
+    earnings_by_month: list[tuple[dt.date, int]]
+    rating_by_month: list[tuple[dt.date, float | None, int]]
+    sessions_by_week: list[tuple[dt.date, int]]
+    active_students: int
+    repeat_students: int
+    students_total: int
+    student_no_shows: int
+
+
+# How stale the history figures may be: a session held, a review or an earning shows within two minutes. Today's
+# sessions, new bookings and messages are read fresh on every request.
+HISTORY_CACHE_SECONDS = 120
+
+
+def mentor_history(mentor_user: User, *, now: dt.datetime, zone: dt.tzinfo) -> MentorHistory:
+    """`MentorHistory` from the cache (per mentor, zone and local day), or computed in five queries and stored.
+    Without the cache (Redis down) it is simply computed."""
+    key = f"dashboard:mentor-history:{mentor_user.pk}:{zone}:{timezone.localtime(now, zone).date()}"
+    history = cache.get(key)
+    if history is None:
+        history = _mentor_history(mentor_user, now=now, zone=zone)
+        cache.set(key, history, HISTORY_CACHE_SECONDS)
+    return history
+
+
+def _mentor_history(user: User, *, now: dt.datetime, zone: dt.tzinfo) -> MentorHistory:
     months = recent_months(now, zone, MONTHS_SHOWN)
     earnings = mentor_earnings_by_month(user, since=_local_midnight(months[0], zone), zone=zone)
-
     rating_rows = list(
         Review.objects.filter(mentor=user, hidden_at__isnull=True, created_at__gte=_local_midnight(months[0], zone))
         .annotate(month=TruncMonth("created_at", tzinfo=zone))
@@ -181,12 +206,9 @@ def mentor_dashboard(mentor: MentorProfile, *, now: dt.datetime, zone: dt.tzinfo
     )
 
     bookings = Booking.objects.filter(session__mentor=user)
-    counts = bookings.aggregate(
-        student_no_shows=Count(
-            "pk",
-            filter=Q(status=Booking.Status.NO_SHOW, session__starts_at__gte=now - dt.timedelta(days=NO_SHOW_DAYS)),
-        ),
-    )
+    no_shows = bookings.filter(
+        status=Booking.Status.NO_SHOW, session__starts_at__gte=now - dt.timedelta(days=NO_SHOW_DAYS)
+    ).count()
     # Per student: sessions held and the latest booked start; then counted over students, all in one query.
     students = (
         bookings.filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED])
@@ -198,12 +220,7 @@ def mentor_dashboard(mentor: MentorProfile, *, now: dt.datetime, zone: dt.tzinfo
             active=Count("student", filter=Q(latest__gte=now - dt.timedelta(days=ACTIVE_STUDENT_DAYS))),
         )
     )
-    return MentorDashboard(
-        today=today,
-        upcoming=upcoming,
-        new_bookings=new_bookings,
-        new_bookings_count=new_count,
-        earnings_this_month_paise=earnings.get(months[-1], 0),
+    return MentorHistory(
         earnings_by_month=[(month, earnings.get(month, 0)) for month in months],
         rating_by_month=[
             (month, round(float(rating_by[month][0]), 2), rating_by[month][1])
@@ -212,11 +229,34 @@ def mentor_dashboard(mentor: MentorProfile, *, now: dt.datetime, zone: dt.tzinfo
             for month in months
         ],
         sessions_by_week=[(week, held.get(week, 0)) for week in weeks],
-        sessions_this_week=held.get(weeks[-1], 0),
         active_students=students["active"],
         repeat_students=students["repeat"],
         students_total=students["total"],
-        student_no_shows=counts["student_no_shows"],
+        student_no_shows=no_shows,
+    )
+
+
+def mentor_dashboard(mentor: MentorProfile, *, now: dt.datetime, zone: dt.tzinfo) -> MentorDashboard:
+    """Everything the mentor's dashboard shows, in a fixed number of queries: five for today's and upcoming
+    sessions, new bookings, messages and the profile, and five more for the history when it is not cached."""
+    user = mentor.user
+    today, upcoming = _hosted_sessions(user, now=now, zone=zone)
+    new_bookings, new_count = mentor_new_bookings(user, now=now)
+    history = mentor_history(user, now=now, zone=zone)
+    return MentorDashboard(
+        today=today,
+        upcoming=upcoming,
+        new_bookings=new_bookings,
+        new_bookings_count=new_count,
+        earnings_this_month_paise=history.earnings_by_month[-1][1],
+        earnings_by_month=history.earnings_by_month,
+        rating_by_month=history.rating_by_month,
+        sessions_by_week=history.sessions_by_week,
+        sessions_this_week=history.sessions_by_week[-1][1],
+        active_students=history.active_students,
+        repeat_students=history.repeat_students,
+        students_total=history.students_total,
+        student_no_shows=history.student_no_shows,
         completeness=mentor_profile_completeness(mentor),
         average_rating=float(mentor.average_rating),
         rating_count=mentor.rating_count,

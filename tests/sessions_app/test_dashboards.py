@@ -165,9 +165,7 @@ def test_students_ratings_no_shows_and_new_bookings(mentor):
     held(user, NOW - dt.timedelta(days=150), lapsed)
     held(user, NOW - dt.timedelta(days=20), regular, once)
     held(user, NOW - dt.timedelta(days=10), absent, booking_status="no_show")
-    later = held(
-        user, NOW + dt.timedelta(days=2), regular, status="scheduled", booking_status="confirmed", capacity=5
-    )
+    later = held(user, NOW + dt.timedelta(days=2), regular, status="scheduled", booking_status="confirmed", capacity=5)
     Booking.objects.filter(session=later).update(confirmed_at=NOW - dt.timedelta(hours=3))
     ReviewFactory(
         booking=Booking.objects.get(student=regular, session__starts_at__lt=NOW - dt.timedelta(days=100)),
@@ -191,6 +189,23 @@ def test_students_ratings_no_shows_and_new_bookings(mentor):
     assert ratings[dt.date(2026, 1, 1)] == (3.0, 1)
     assert ratings[dt.date(2025, 12, 1)] == (None, 0)
     assert [s.pk for s in board.upcoming] == [later.pk] and board.today == []
+
+
+def test_history_figures_are_cached_briefly_and_computed_without_the_cache(mentor, redis_down):
+    held(mentor.user, NOW - dt.timedelta(days=1), UserFactory())
+    assert mentor_dashboard(mentor, now=NOW, zone=KOLKATA).sessions_this_week == 1  # Redis down: computed
+
+
+def test_history_figures_come_from_the_cache_until_it_expires(mentor, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    held(mentor.user, NOW - dt.timedelta(days=1), UserFactory())
+    assert mentor_dashboard(mentor, now=NOW, zone=KOLKATA).sessions_this_week == 1
+    held(mentor.user, NOW - dt.timedelta(hours=3), UserFactory())
+    with django_assert_max_num_queries(6):  # sessions (+ their bookings), new bookings, profile, messages
+        assert mentor_dashboard(mentor, now=NOW, zone=KOLKATA).sessions_this_week == 1
+    cache.clear()  # as when HISTORY_CACHE_SECONDS have passed
+    assert mentor_dashboard(mentor, now=NOW, zone=KOLKATA).sessions_this_week == 2
 
 
 def test_todays_session_can_be_joined_when_its_room_opens(mentor, settings):
@@ -262,7 +277,11 @@ def test_student_hours_streak_goal_and_activity(mentor):
     )
     board = student_dashboard(student, now=NOW, zone=KOLKATA)
     assert board.hours_this_week == 1.5
-    assert board.hours_by_week[-3:] == [(dt.date(2026, 2, 16), 2.0), (dt.date(2026, 2, 23), 1.0), (dt.date(2026, 3, 2), 1.5)]
+    assert board.hours_by_week[-3:] == [
+        (dt.date(2026, 2, 16), 2.0),
+        (dt.date(2026, 2, 23), 1.0),
+        (dt.date(2026, 3, 2), 1.5),
+    ]
     assert board.streak_weeks == 3
     assert board.next_goal == "Rotational motion problems"
     in_utc = student_dashboard(student, now=NOW, zone=UTC)

@@ -25,9 +25,9 @@ class Chart:
     shown: list[str]  # each value as the table shows it
     suggested_max: float | None = None
 
-    def spec(self) -> dict:
+    def spec(self) -> dict[str, object]:
         """What the page embeds with `json_script` for the chart component."""
-        spec = {
+        spec: dict[str, object] = {
             "id": self.id,
             "type": self.kind,
             "labels": self.labels,

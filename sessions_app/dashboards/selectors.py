@@ -143,7 +143,7 @@ def _hosted_sessions(mentor_user: User, *, now: dt.datetime, zone: dt.tzinfo) ->
     )
     today = timezone.localtime(now, zone).date()
     for session in sessions:
-        session.can_join = room_is_open(session, now)
+        session.can_join = room_is_open(session, now)  # type: ignore[attr-defined]  # read by the template
     today_sessions = [s for s in sessions if timezone.localtime(s.starts_at, zone).date() <= today]
     return today_sessions, [s for s in sessions if s not in today_sessions]
 

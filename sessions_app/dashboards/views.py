@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from accounts.models import User
 from accounts.timezones import viewer_time_zone
 from mentors.models import MentorProfile
 from sessions_app.dashboards import charts
@@ -72,7 +73,8 @@ def mentor_dashboard_context(request: HttpRequest, mentor: MentorProfile) -> dic
 @require_GET
 def mentor_new_bookings_panel(request: HttpRequest) -> HttpResponse:
     """The dashboard's new-bookings list alone: htmx fetches it again when a booking notification arrives."""
-    if not MentorProfile.objects.filter(user=request.user).exists():
+    user: User = request.user
+    if not MentorProfile.objects.filter(user=user).exists():
         raise PermissionDenied
-    bookings, count = mentor_new_bookings(request.user, now=timezone.now())
+    bookings, count = mentor_new_bookings(user, now=timezone.now())
     return render(request, "sessions_app/_mentor_new_bookings.html", {"new_bookings": bookings, "new_count": count})

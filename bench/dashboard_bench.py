@@ -187,7 +187,7 @@ def main() -> None:
         results: dict[str, list[LoadResult]] = {scenario: [] for scenario in SCENARIOS}
         cpu: dict[str, float] = dict.fromkeys(SCENARIOS, 0.0)
         per_round = max(1, args.requests // args.rounds)
-        for scenario, (path, who) in SCENARIOS.items():  # warm every worker's connections and templates
+        for _scenario, (path, who) in SCENARIOS.items():  # warm every worker's connections and templates
             headers = {"Cookie": probe["cookies"][who]} if who else {}
             run_load(host="127.0.0.1", port=port, path=path, clients=args.clients, total_requests=50, headers=headers)
         for _round in range(args.rounds):

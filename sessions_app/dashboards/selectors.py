@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Prefetch, Q, Sum
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Prefetch, Q, Sum, Window
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -114,11 +114,13 @@ def mentor_new_bookings(mentor_user: User, *, now: dt.datetime) -> tuple[list[Bo
         status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED],
         confirmed_at__gte=now - dt.timedelta(days=NEW_BOOKING_DAYS),
     )
+    # The count over all of them rides along on each row (a window over the filtered rows, before the LIMIT).
     shown = list(
-        recent.select_related("student", "session__language").order_by("-confirmed_at", "-pk")[:NEW_BOOKINGS_SHOWN]
+        recent.select_related("student", "session__language")
+        .annotate(recent_total=Window(Count("pk")))
+        .order_by("-confirmed_at", "-pk")[:NEW_BOOKINGS_SHOWN]
     )
-    count = len(shown) if len(shown) < NEW_BOOKINGS_SHOWN else recent.count()
-    return shown, count
+    return shown, shown[0].recent_total if shown else 0
 
 
 def _hosted_sessions(mentor_user: User, *, now: dt.datetime, zone: dt.tzinfo) -> tuple[list[Session], list[Session]]:

@@ -13,9 +13,15 @@ from payments.ledger import ledger_account
 from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from payments.selectors import mentor_earnings_by_month
 from sessions_app.dashboards.history import mentor_history_create
-from sessions_app.dashboards.selectors import mentor_dashboard, student_dashboard, week_start, week_streak
+from sessions_app.dashboards.selectors import (
+    mentor_dashboard,
+    mentor_new_bookings,
+    student_dashboard,
+    week_start,
+    week_streak,
+)
 from sessions_app.messaging.services import thread_ask
-from sessions_app.models import Booking, ProgressMilestone, Session
+from sessions_app.models import Booking, ProgressMilestone
 from tests.factories import (
     BookingFactory,
     FollowUpTaskFactory,
@@ -189,6 +195,16 @@ def test_students_ratings_no_shows_and_new_bookings(mentor):
     assert ratings[dt.date(2026, 1, 1)] == (3.0, 1)
     assert ratings[dt.date(2025, 12, 1)] == (None, 0)
     assert [s.pk for s in board.upcoming] == [later.pk] and board.today == []
+
+
+def test_new_bookings_show_the_latest_five_and_count_them_all(mentor, django_assert_num_queries):
+    session = GroupSessionFactory(mentor=mentor.user)
+    for _ in range(7):
+        BookingFactory(session=session, student=UserFactory())
+    with django_assert_num_queries(1):
+        shown, count = mentor_new_bookings(mentor.user, now=timezone.now())
+    assert len(shown) == 5 and count == 7
+    assert mentor_new_bookings(MentorProfileFactory().user, now=timezone.now()) == ([], 0)
 
 
 def test_history_figures_are_cached_briefly_and_computed_without_the_cache(mentor, redis_down):

@@ -27,6 +27,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -277,7 +278,7 @@ def main() -> None:
 
     django.setup()
     users_and_cookies = create_users(args.users)
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"notifications-bench-daphne-{port}.log"
+    log_path = Path(tempfile.gettempdir()) / f"notifications-bench-daphne-{port}.log"
     server_log = log_path.open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "mentorship.asgi:application"],

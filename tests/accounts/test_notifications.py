@@ -291,3 +291,16 @@ def test_preferences_page_refuses_half_quiet_hours_and_sms_without_a_number(clie
     response = client.post(reverse("accounts:notification_preferences"), {"quiet_start": "22:00", "support__sms": "on"})
     assert response.status_code == 400
     assert not NotificationSettings.objects.filter(user=user).exists()
+
+
+def test_the_student_hears_when_their_guardian_gives_or_withdraws_consent():
+    from accounts import services
+
+    consent = GuardianConsentFactory()
+    services.guardian_consent_grant(consent_id=consent.pk, link_fresh=True, ip_address="203.0.113.9", user_agent="A")
+    services.guardian_consent_withdraw(consent_id=consent.pk, ip_address="203.0.113.9", user_agent="A")
+    kinds = list(Notification.objects.filter(recipient=consent.student).order_by("id").values_list("kind", flat=True))
+    assert kinds == ["accounts.guardian_consent_given", "accounts.guardian_consent_withdrawn"]
+    withdrawn = Notification.objects.get(kind="accounts.guardian_consent_withdrawn")
+    with translation.override("en"):
+        assert consent.guardian_name in notification_text(withdrawn, UserFactory(ui_language="en")).body

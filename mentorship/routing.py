@@ -3,7 +3,7 @@
 from django.urls import path
 
 from accounts.consumers import NotificationConsumer
-from sessions_app.consumers import RoomConsumer
+from sessions_app.room.consumer import RoomConsumer
 
 websocket_urlpatterns: list = [
     path("ws/notifications/", NotificationConsumer.as_asgi()),

@@ -21,7 +21,7 @@ from mentors.selectors import ProfileCompleteness, mentor_profile_completeness
 from payments.selectors import mentor_earnings_by_month
 from sessions_app.messaging.selectors import unread_thread_count
 from sessions_app.models import Booking, FollowUpTask, ProgressMilestone, Review, Session
-from sessions_app.room_selectors import StudentProgress, student_progress
+from sessions_app.room.selectors import StudentProgress, student_progress
 from sessions_app.selectors import student_upcoming_bookings
 
 WEEKS_SHOWN = 12

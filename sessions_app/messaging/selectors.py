@@ -140,7 +140,9 @@ def guardian_threads(user: User) -> list[MessageThread]:
     if not students:
         return []
     threads = MessageThread.objects.filter(student_id__in=students).select_related("student", "mentor")
-    return [thread for thread in threads.order_by("-last_message_at", "-id")[:INBOX_PAGE_SIZE] if thread.student.is_minor]
+    return [
+        thread for thread in threads.order_by("-last_message_at", "-id")[:INBOX_PAGE_SIZE] if thread.student.is_minor
+    ]
 
 
 def unread_thread_count(user: User) -> int:
@@ -209,7 +211,7 @@ def mentor_reliability_stats(mentor_profile_id: int) -> dict[str, int | None]:
 
 
 def response_time_text(minutes: int | None) -> str:
-    """"Usually replies within 3 hours", in the active language; empty when unknown."""
+    """ "Usually replies within 3 hours", in the active language; empty when unknown."""
     if minutes is None:
         return ""
     if minutes < 60:

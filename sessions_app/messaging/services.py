@@ -15,9 +15,9 @@ from accounts.photos import photo_normalize, photo_validate
 from accounts.selectors import email_verified, guardian_consent_current
 from mentorship.resilient_cache import count_hit
 from outbox.services import enqueue
-from sessions_app.chat_safety import mask_contact_details
 from sessions_app.messaging.selectors import ThreadAccess, pair_has_booking
 from sessions_app.models import Booking, DirectMessage, MessageThread
+from sessions_app.room.chat_safety import mask_contact_details
 
 MAX_TEXT = 4000
 HOUR = 3600
@@ -25,7 +25,9 @@ DAY = 24 * HOUR
 
 
 def _rate_limited() -> ValidationError:
-    return ValidationError(_("You are sending messages too quickly. Please wait a little and try again."), code="rate_limited")
+    return ValidationError(
+        _("You are sending messages too quickly. Please wait a little and try again."), code="rate_limited"
+    )
 
 
 def _check_message_rate(sender: User, now: dt.datetime) -> None:
@@ -248,11 +250,10 @@ def response_times_refresh(*, now: dt.datetime | None = None) -> int:
         "thread__mentor_id"
     )
     profile_ids = list(
-        MentorProfile.objects.filter(user_id__in=asked).values_list("pk", flat=True).union(
-            MentorProfile.objects.filter(response_time_minutes__isnull=False).values_list("pk", flat=True)
-        )
+        MentorProfile.objects.filter(user_id__in=asked)
+        .values_list("pk", flat=True)
+        .union(MentorProfile.objects.filter(response_time_minutes__isnull=False).values_list("pk", flat=True))
     )
     for profile_id in profile_ids:
         mentor_stats_refresh(mentor_id=profile_id)
     return len(profile_ids)
-

@@ -14,6 +14,7 @@ from sessions_app.messaging import selectors, services
 from sessions_app.messaging.forms import MessageForm
 from sessions_app.models import DirectMessage
 
+
 def _add_errors(form: MessageForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -83,8 +84,12 @@ def thread_updates(request: HttpRequest, thread_uuid) -> HttpResponse:
     """The thread's messages as they are now (htmx swaps the list when a new message is announced)."""
     access = selectors.get_thread_for_user(request.user, thread_uuid)
     services.thread_mark_read(access=access)
-    context = {"access": access, "thread": access.thread, "thread_messages": selectors.thread_messages(access.thread),
-               "tz": request.user.tzinfo}
+    context = {
+        "access": access,
+        "thread": access.thread,
+        "thread_messages": selectors.thread_messages(access.thread),
+        "tz": request.user.tzinfo,
+    }
     return render(request, "sessions_app/messaging/thread.html#message_list", context)
 
 

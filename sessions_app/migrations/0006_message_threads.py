@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import sessions_app.models
+import sessions_app.models.messaging
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('text', 'Message'), ('booking_question', 'Question from a booking')], default='text', max_length=16, verbose_name='kind')),
                 ('text', models.TextField(blank=True, max_length=4000, verbose_name='text')),
-                ('image', models.ImageField(blank=True, max_length=200, storage=sessions_app.models._message_storage, upload_to=sessions_app.models.message_image_path, verbose_name='image')),
+                ('image', models.ImageField(blank=True, max_length=200, storage=sessions_app.models.messaging._message_storage, upload_to=sessions_app.models.messaging.message_image_path, verbose_name='image')),
                 ('awaits_reply', models.BooleanField(default=False, verbose_name="awaits the mentor's reply")),
                 ('replied_at', models.DateTimeField(blank=True, null=True, verbose_name='first replied at')),
                 ('was_masked', models.BooleanField(default=False, verbose_name='contact details hidden')),
@@ -80,9 +80,5 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='directmessage',
             index=models.Index(condition=models.Q(('awaits_reply', True)), fields=['created_at'], name='directmessage_awaiting_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='directmessage',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('text', ''), _negated=True), models.Q(('image', ''), _negated=True), _connector='OR'), name='directmessage_not_empty'),
         ),
     ]

@@ -45,7 +45,9 @@ def test_the_mentor_replies_and_the_student_sees_it_live(page, second_context, l
     mentor_page.goto("/messages/")
     expect(mentor_page.get_by_test_id("unread-count")).to_have_text("1 new")
     mentor_page.get_by_test_id("thread-row").get_by_role("link").click()
-    mentor_page.get_by_role("textbox", name="Message").fill("Happy to! Let us look at what you enjoy in physics and maths.")
+    mentor_page.get_by_role("textbox", name="Message").fill(
+        "Happy to! Let us look at what you enjoy in physics and maths."
+    )
     mentor_page.get_by_role("button", name="Send").click()
     expect(mentor_page.get_by_test_id("message-text")).to_have_count(2)
 

@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.services import notification_raise
 from outbox.services import enqueue
 from sessions_app.models import Booking, Session
-from sessions_app.models_room import (
+from sessions_app.models.room import (
     FollowUpTask,
     MentorNoShow,
     MentorNote,

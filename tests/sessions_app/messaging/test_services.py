@@ -10,10 +10,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Notification
 from adminpanel.models import ModerationReport
 from adminpanel.services.moderation import report_create, report_decide
 from sessions_app.messaging import selectors, services
-from accounts.models import Notification
 from sessions_app.models import Booking, DirectMessage, MessageThread
 from tests.factories import (
     BookingFactory,
@@ -23,13 +23,7 @@ from tests.factories import (
     birth_date_for_age,
     support_user,
 )
-from tests.sessions_app.messaging_helpers import (  # noqa: F401  (fixtures)
-    adult_student,
-    mentor_profile,
-    message_storage,
-    minor_with_guardian,
-    png_upload,
-)
+from tests.sessions_app.messaging.helpers import minor_with_guardian, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +49,9 @@ def test_the_mentors_first_reply_answers_the_question_and_the_student_is_told(
     mail.outbox.clear()
     mentor_access = access_for(mentor_profile.user, question.thread)
     with django_capture_on_commit_callbacks(execute=True):
-        reply = services.message_send(access=mentor_access, text="Yes, physics and maths.", now=asked + dt.timedelta(hours=2))
+        reply = services.message_send(
+            access=mentor_access, text="Yes, physics and maths.", now=asked + dt.timedelta(hours=2)
+        )
     question.refresh_from_db()
     assert question.replied_at == reply.created_at
     # A later reply does not move the first one.
@@ -86,8 +82,11 @@ def test_the_messages_email_preference_is_honoured(adult_student, mentor_profile
     from accounts.services import notification_preferences_set
 
     notification_preferences_set(
-        user=adult_student, choices={"messages": {"in_app": True, "email": False, "sms": False}},
-        quiet_start=None, quiet_end=None, email_digest=False,
+        user=adult_student,
+        choices={"messages": {"in_app": True, "email": False, "sms": False}},
+        quiet_start=None,
+        quiet_end=None,
+        email_digest=False,
     )
     services.thread_ask(student=adult_student, mentor=mentor_profile.user, text="Hello")
     mail.outbox.clear()
@@ -205,7 +204,9 @@ def test_an_image_is_checked_by_content_and_stored_re_encoded(adult_student, men
     "upload",
     [
         SimpleUploadedFile("photo.png", b"<script>alert(1)</script>", content_type="image/png"),
-        SimpleUploadedFile("notes.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", content_type="application/pdf"),
+        SimpleUploadedFile(
+            "notes.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", content_type="application/pdf"
+        ),
         SimpleUploadedFile("anim.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", content_type="image/gif"),
     ],
     ids=["disguised-script", "pdf", "gif"],
@@ -273,3 +274,23 @@ def test_a_guardian_cannot_report_in_the_thread_they_read(mentor_profile):
     question = services.thread_ask(student=minor, mentor=mentor_profile.user, text="Hi")
     with pytest.raises(ValidationError):
         report_create(reporter=guardian, reason="other", direct_message=question)
+
+
+def test_export_has_the_users_threads_and_erasure_blanks_what_they_wrote(adult_student, mentor_profile, client):
+    from sessions_app.messaging.privacy import erase_messages_data, export_messages_data
+
+    mine = services.thread_ask(
+        student=adult_student, mentor=mentor_profile.user, text="My question", image=png_upload()
+    )
+    services.message_send(access=access_for(mentor_profile.user, mine.thread), text="The answer")
+    part = export_messages_data(user=adult_student)
+    assert [m["text"] for m in part.data["messages"]] == ["My question", "The answer"]
+    assert len(part.files) == 1 and part.files[0][0].startswith("message-images/")
+    storage, image_name = mine.image.storage, mine.image.name
+    erase_messages_data(user=adult_student, pseudonym="Deleted user 1")
+    mine.refresh_from_db()
+    assert (mine.text, mine.image.name) == ("", "")
+    assert not storage.exists(image_name)
+    client.force_login(mentor_profile.user)
+    page = client.get(reverse("sessions_app:message_thread", args=[mine.thread.uuid])).content.decode()
+    assert "This message was deleted." in page and "The answer" in page

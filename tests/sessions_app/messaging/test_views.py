@@ -10,13 +10,7 @@ from django.utils import timezone
 from sessions_app.messaging import selectors, services
 from sessions_app.models import DirectMessage, MessageThread
 from tests.factories import MentorProfileFactory, UserFactory, birth_date_for_age
-from tests.sessions_app.messaging_helpers import (  # noqa: F401  (fixtures)
-    adult_student,
-    mentor_profile,
-    message_storage,
-    minor_with_guardian,
-    png_upload,
-)
+from tests.sessions_app.messaging.helpers import minor_with_guardian, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +85,9 @@ def test_inbox_lists_threads_with_unread_counts_in_bounded_queries(
     assert page.count('data-testid="thread-row"') == 1 and "new</span>" not in page
 
 
-def test_the_thread_page_is_bounded_and_marks_the_thread_read(client, adult_student, mentor_profile, django_assert_max_num_queries):
+def test_the_thread_page_is_bounded_and_marks_the_thread_read(
+    client, adult_student, mentor_profile, django_assert_max_num_queries
+):
     start = timezone.now() - dt.timedelta(minutes=1)
     question = services.thread_ask(
         student=adult_student, mentor=mentor_profile.user, text="Hello", now=start - dt.timedelta(seconds=1)

@@ -16,6 +16,14 @@ PHOTO_MAX_SIDE = 512
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # Refuse absurd dimensions before decoding: a small file can still claim a gigapixel canvas.
 PHOTO_MAX_SOURCE_PIXELS = 40_000_000
+# Cropping to a square keeps this part of the photo: (x, y) of the kept square's centre, 0 to 1 across the photo.
+SQUARE_FOCUS = {
+    "centre": (0.5, 0.5),
+    "top": (0.5, 0.0),
+    "bottom": (0.5, 1.0),
+    "left": (0.0, 0.5),
+    "right": (1.0, 0.5),
+}
 
 
 def photo_validate(upload: UploadedFile) -> None:
@@ -46,14 +54,20 @@ def photo_validate(upload: UploadedFile) -> None:
         raise ValidationError(_("This photo's dimensions are too large."), code="photo_dimensions")
 
 
-def photo_normalize(upload: UploadedFile, *, max_side: int = PHOTO_MAX_SIDE) -> ContentFile:
+def photo_normalize(upload: UploadedFile, *, max_side: int = PHOTO_MAX_SIDE, square: str = "") -> ContentFile:
     """A re-encoded copy at most `max_side` px on its longest side, upright, without metadata (EXIF can carry a
-    location) or anything appended to the image, under a random name with the extension of its real format."""
+    location) or anything appended to the image, under a random name with the extension of its real format.
+
+    With `square` (a key of `SQUARE_FOCUS`), cut to the largest square that keeps that part of the photo first."""
     upload.seek(0)
     with Image.open(upload) as source:
         image_format = source.format
         image = ImageOps.exif_transpose(source)
-        image.thumbnail((max_side, max_side))
+        if square:
+            side = min(*image.size, max_side)
+            image = ImageOps.fit(image, (side, side), method=Image.Resampling.LANCZOS, centering=SQUARE_FOCUS[square])
+        else:
+            image.thumbnail((max_side, max_side))
         if image_format == "JPEG" and image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
         buffer = io.BytesIO()

@@ -291,6 +291,29 @@ def student_interests_save(
 
 
 @transaction.atomic
+def user_photo_set(*, user: User, photo: UploadedFile | None, remove: bool = False, square: str = "") -> bool:
+    """Store a new profile photo (checked by content, re-encoded and resized; cut to a square keeping the `square`
+    part when given, see `accounts.photos.SQUARE_FOCUS`) or remove the current one. The replaced file is deleted
+    once the change commits. Returns whether the photo changed."""
+    if photo is not None:
+        photo_validate(photo)
+    old_photo_name = user.photo.name if user.photo else ""
+    if photo is not None:
+        resized = photo_normalize(photo, square=square)
+        user.photo.save(resized.name, resized, save=False)
+        user.save(update_fields=["photo", "updated_at"])
+    elif remove and old_photo_name:
+        user.photo = ""
+        user.save(update_fields=["photo", "updated_at"])
+    else:
+        return False
+    if old_photo_name:
+        storage = user.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_photo_name))
+    return True
+
+
+@transaction.atomic
 def student_photo_and_preferences_save(
     *,
     user: User,
@@ -304,20 +327,8 @@ def student_photo_and_preferences_save(
     """Step 7: an optional photo (checked, resized) and how PeerLearn may contact the student; completes onboarding."""
     if notify_sms and not user.phone:
         raise ValidationError({"notify_sms": _("Add a mobile number before choosing SMS.")})
-    if photo is not None:
-        photo_validate(photo)
     profile = _profile_for_update(user)
-    old_photo_name = user.photo.name if user.photo else ""
-    if photo is not None:
-        resized = photo_normalize(photo)
-        user.photo.save(str(resized.name), resized, save=False)
-        user.save(update_fields=["photo", "updated_at"])
-    elif remove_photo and old_photo_name:
-        user.photo = ""
-        user.save(update_fields=["photo", "updated_at"])
-    if old_photo_name and (photo is not None or remove_photo):
-        storage = user.photo.storage
-        transaction.on_commit(lambda: storage.delete(old_photo_name))
+    user_photo_set(user=user, photo=photo, remove=remove_photo)
     values = {
         "notify_email": notify_email,
         "notify_in_app": notify_in_app,
@@ -459,6 +470,7 @@ def guardian_consent_grant(
     from accounts.tasks import send_guardian_consent_granted
 
     enqueue(send_guardian_consent_granted, consent_id)
+    _notify_guardian_consent(consent, granted=True)
     return consent
 
 
@@ -473,7 +485,21 @@ def guardian_consent_withdraw(*, consent_id: int, ip_address: str | None, user_a
     consent.withdrawn_ip = ip_address
     consent.withdrawn_user_agent = user_agent[:512]
     consent.save(update_fields=["status", "withdrawn_at", "withdrawn_ip", "withdrawn_user_agent", "updated_at"])
+    _notify_guardian_consent(consent, granted=False)
     return consent
+
+
+def _notify_guardian_consent(consent: GuardianConsent, *, granted: bool) -> None:
+    from django.urls import reverse
+
+
+    notification_raise(
+        recipient=consent.student,
+        kind="accounts.guardian_consent_given" if granted else "accounts.guardian_consent_withdrawn",
+        params={"guardian": consent.guardian_name},
+        link=reverse("accounts:guardian"),
+        dedupe_key=f"guardian-consent:{consent.pk}:{'granted' if granted else 'withdrawn'}",
+    )
 
 
 # Notifications (the implementation lives in ``accounts.notifications``; other apps call these names).

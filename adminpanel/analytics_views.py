@@ -199,7 +199,7 @@ def build_tables(report: AnalyticsReport, language_names: dict[str, str]) -> lis
 
 
 def _charts(report: AnalyticsReport, tables: dict[str, Table]) -> list[dict]:
-    """What static/js/analytics.js draws; each chart sits beside the table with the same numbers."""
+    """What static/js/charts.js draws; each chart sits beside the table with the same numbers."""
     daily = tables["daily"].rows
     sd = tables["supply_language"].rows
     return [

@@ -110,6 +110,7 @@ def register_notification_kinds() -> None:
         display=_account_action,
         priority="urgent",
         mandatory=True,
+        guardian_copy=True,
     )
     register(
         "quality.review",

@@ -70,6 +70,8 @@ def server_env(args: argparse.Namespace, static_root: str, razorpay) -> dict[str
         "PEERLEARN_ENV": "production",
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key-5a0c7e2b9d4f1a8c3e6b0d7f2a5c8e1b",
+        # Production settings require the at-rest encryption keys (payout details); a bench-only key.
+        "FIELD_ENCRYPTION_KEYS": "bench1:YmVuY2gtb25seS1rZXktbm90LWZvci1wcm9kdWN0aW8",
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": args.database_url,

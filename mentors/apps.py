@@ -8,7 +8,9 @@ class MentorsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.privacy.registry import register_eraser, register_exporter
+        from mentors.notification_kinds import register_notification_kinds
         from mentors.privacy import erase_mentor_data, export_mentor_data
 
         register_exporter("mentor", export_mentor_data)
         register_eraser("mentor", erase_mentor_data, order=40)
+        register_notification_kinds()

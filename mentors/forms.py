@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import TimeZoneChoiceField, time_zone_choices
 from accounts.models import Language
+from accounts.photos import photo_validate
 from accounts.suggestions import INDIAN_STATE_CHOICES, state_from_text
 from accounts.widgets import TermSuggestionsTextInput
 from mentors.documents import detect_document_type
@@ -326,3 +327,44 @@ class AvailabilitySettingsForm(forms.ModelForm):
 
 class ProfileAddressForm(forms.Form):
     slug = forms.SlugField(label=_("Profile address"), max_length=80)
+
+
+class MentorPhotoForm(forms.Form):
+    """A new profile photo (checked by its content, cut to a square keeping the chosen part) or none."""
+
+    photo = forms.FileField(
+        label=_("Profile photo"),
+        required=False,
+        help_text=_("A clear photo of your face. JPEG, PNG or WebP, up to 5 MB. We cut it to a square."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    keep = forms.ChoiceField(
+        label=_("Which part of the photo to keep in the square"),
+        choices=[
+            ("centre", _("The middle")),
+            ("top", _("The top")),
+            ("bottom", _("The bottom")),
+            ("left", _("The left side")),
+            ("right", _("The right side")),
+        ],
+        initial="centre",
+        widget=forms.RadioSelect,
+    )
+    remove_photo = forms.BooleanField(label=_("Remove my photo (show my initials instead)"), required=False)
+
+    def __init__(self, *args, has_photo: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not has_photo:
+            del self.fields["remove_photo"]
+
+    def clean_photo(self):
+        photo = self.cleaned_data["photo"]
+        if photo:
+            photo_validate(photo)
+        return photo
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("photo") and not cleaned.get("remove_photo") and "photo" not in self.errors:
+            self.add_error("photo", _("Choose a photo to upload."))
+        return cleaned

@@ -4,6 +4,8 @@ Register from the other app's `AppConfig.ready()`:
 
 - `register_profile_context_provider(fn)`: `fn(request, mentor) -> dict` adds context to the public profile page
   (matching adds `compatibility`; sessions adds `reviews`). `profile_extra_context` merges every provider's dict.
+- `register_dashboard_context_provider(fn)`: `fn(request, mentor) -> dict` adds context to the mentor's own
+  dashboard (sessions adds the business figures and charts). `dashboard_extra_context` merges them.
 - `register_stats_provider(fn)`: `fn(mentor_id) -> dict` returns some of `STAT_FIELDS` computed from the
   provider's own tables; `mentors.services.mentor_stats_refresh` writes them onto the profile.
 - `register_profile_changed_listener(fn)`: `fn(mentor_id)` runs after the commit of every change to a profile
@@ -33,6 +35,7 @@ StatsProvider = Callable[[int], dict[str, Any]]
 ProfileChangedListener = Callable[[int], None]
 
 _profile_context_providers: list[ProfileContextProvider] = []
+_dashboard_context_providers: list[ProfileContextProvider] = []
 _stats_providers: list[StatsProvider] = []
 _profile_changed_listeners: list[ProfileChangedListener] = []
 
@@ -48,6 +51,10 @@ def register_profile_context_provider(fn: ProfileContextProvider) -> ProfileCont
     return _register(_profile_context_providers, fn)
 
 
+def register_dashboard_context_provider(fn: ProfileContextProvider) -> ProfileContextProvider:
+    return _register(_dashboard_context_providers, fn)
+
+
 def register_stats_provider(fn: StatsProvider) -> StatsProvider:
     return _register(_stats_providers, fn)
 
@@ -59,6 +66,13 @@ def register_profile_changed_listener(fn: ProfileChangedListener) -> ProfileChan
 def profile_extra_context(request: HttpRequest, mentor: Any) -> dict[str, Any]:
     context: dict[str, Any] = {}
     for provider in _profile_context_providers:
+        context.update(provider(request, mentor))
+    return context
+
+
+def dashboard_extra_context(request: HttpRequest, mentor: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for provider in _dashboard_context_providers:
         context.update(provider(request, mentor))
     return context
 

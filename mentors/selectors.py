@@ -1,17 +1,25 @@
 """Reads for the mentors app: listings, the public profile, the staff queue. Each one a fixed number of queries."""
 
 import datetime as dt
+from typing import NamedTuple
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from mentors.models import (
+    AvailabilityRule,
+    Certification,
+    Education,
     MentorProfile,
     MentorSlugHistory,
     VerificationEvent,
     VerificationStatus,
+    WorkExperience,
 )
 
 
@@ -59,6 +67,64 @@ def mentor_with_entries(mentor_id: int) -> MentorProfile:
         .prefetch_related("user__languages", "work_experiences", "education_entries", "certifications")
         .get(pk=mentor_id)
     )
+
+
+class ProfileGap(NamedTuple):
+    """Something the mentor can add to their profile, and the page where they add it."""
+
+    text: Promise
+    url: str
+
+
+class ProfileCompleteness(NamedTuple):
+    percent: int
+    gaps: list[ProfileGap]
+
+
+# A short "about" tells students little: below this many characters we suggest writing more.
+ABOUT_MIN_CHARS = 200
+PROFILE_SKILLS_MIN = 3
+
+
+def mentor_profile_completeness(mentor: MentorProfile) -> ProfileCompleteness:
+    """How much of what students look at the profile has (one query), and what to add, in the order it helps."""
+    facts = (
+        MentorProfile.objects.filter(pk=mentor.pk)
+        .annotate(
+            has_work=Exists(WorkExperience.objects.filter(mentor=OuterRef("pk"))),
+            has_education=Exists(Education.objects.filter(mentor=OuterRef("pk"))),
+            has_certification=Exists(Certification.objects.filter(mentor=OuterRef("pk"))),
+            has_availability=Exists(AvailabilityRule.objects.filter(mentor=OuterRef("pk"))),
+            # Payout details belong to payments and hang off the user (mentors imports nothing from payments).
+            has_payout=Exists(User.objects.filter(pk=OuterRef("user_id"), payout_details__isnull=False)),
+        )
+        .values("has_work", "has_education", "has_certification", "has_availability", "has_payout")
+        .get()
+    )
+    edit = reverse("mentors:profile_edit")
+    user = mentor.user
+    checks = [
+        (bool(user.photo), _("Add a profile photo: students choose faces they can see."), reverse("mentors:photo")),
+        (
+            facts["has_availability"],
+            _("Set your weekly availability so students can book you."),
+            reverse("mentors:availability"),
+        ),
+        (
+            len(mentor.bio) >= ABOUT_MIN_CHARS,
+            _('Write a fuller "About" section: a few sentences on how you help.'),
+            edit + "#id_bio",
+        ),
+        (facts["has_work"], _("Add your work experience."), edit),
+        (facts["has_education"], _("Add your education."), edit),
+        (len(mentor.skills) >= PROFILE_SKILLS_MIN, _("List at least three skills."), edit),
+        (facts["has_certification"], _("Add a certification."), edit),
+        (bool(user.city and user.state), _("Add your city and state."), edit + "#id_city"),
+        (bool(mentor.linkedin_url), _("Link your LinkedIn profile."), edit),
+        (facts["has_payout"], _("Add payout details so we can pay you."), reverse("mentors:payout_details")),
+    ]
+    gaps = [ProfileGap(text, url) for done, text, url in checks if not done]
+    return ProfileCompleteness(percent=round(100 * (len(checks) - len(gaps)) / len(checks)), gaps=gaps)
 
 
 def verification_history(mentor: MentorProfile) -> QuerySet[VerificationEvent]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("mentor-dashboard/", views.dashboard, name="dashboard"),
     path("mentor-dashboard/profile/", views.profile_edit, name="profile_edit"),
     path("mentor-dashboard/profile/address/", views.profile_address, name="profile_address"),
+    path("mentor-dashboard/photo/", views.photo, name="photo"),
     path("mentor-dashboard/availability/", views.availability, name="availability"),
     path("mentor-dashboard/availability/rules/", views.availability_rule_add, name="availability_rule_add"),
     path(

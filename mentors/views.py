@@ -17,9 +17,10 @@ from mentors.forms import (
     AvailabilityRuleForm,
     AvailabilitySettingsForm,
     MentorApplicationForms,
+    MentorPhotoForm,
     ProfileAddressForm,
 )
-from mentors.hooks import profile_extra_context
+from mentors.hooks import dashboard_extra_context, profile_extra_context
 from mentors.models import MentorProfile, VerificationStatus
 from mentors.permissions import mentor_required
 from mentors.services.profiles import EDITABLE_STATUSES
@@ -72,6 +73,8 @@ def dashboard(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpR
         "can_edit": mentor.verification_status in EDITABLE_STATUSES,
         "has_payout_details": selectors.has_payout_details(mentor),
     }
+    if not wants_partial(request):
+        context.update(dashboard_extra_context(request, mentor))
     return render_page_or_partial(request, "mentors/dashboard.html", "status", context)
 
 
@@ -108,6 +111,26 @@ def profile_edit(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> Ht
     address_form = ProfileAddressForm(initial={"slug": mentor.slug})
     context = {"forms": forms, "mentor": mentor, "address_form": address_form}
     return render(request, "mentors/profile_edit.html", context, status=_form_status(request))
+
+
+@mentor_required
+def photo(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+    form = MentorPhotoForm(request.POST or None, request.FILES or None, has_photo=bool(mentor.user.photo))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mentor_photo_change(
+                mentor_id=mentor.pk,
+                actor=request.user,
+                photo=form.cleaned_data["photo"] or None,
+                remove=form.cleaned_data.get("remove_photo", False),
+                keep=form.cleaned_data["keep"],
+            )
+        except ValidationError as error:
+            form.add_error("photo", error)
+        else:
+            messages.success(request, _("Your photo is updated."))
+            return redirect("mentors:dashboard")
+    return render(request, "mentors/photo.html", {"form": form, "mentor": mentor}, status=_form_status(request))
 
 
 @require_POST

@@ -318,6 +318,12 @@ ACCOUNT_RATE_LIMITS: dict[str, str] | bool = False if IS_TEST else {}
 # the oldest. "Last seen" is refreshed at most every 5 minutes per session.
 # Where SMS go (phone verification codes): a class with send(to=, body=); the console prints them.
 SMS_BACKEND = env_str("SMS_BACKEND", "accounts.sms.ConsoleSmsBackend")
+# The production SMS backend (accounts.sms.TwilioSmsBackend) and its account; the API URL changes only in tests.
+SMS_TWILIO_ACCOUNT_SID = env_str("SMS_TWILIO_ACCOUNT_SID", "")
+SMS_TWILIO_AUTH_TOKEN = env_str("SMS_TWILIO_AUTH_TOKEN", "")
+SMS_FROM_NUMBER = env_str("SMS_FROM_NUMBER", "")
+SMS_TWILIO_API_URL = env_str("SMS_TWILIO_API_URL", "https://api.twilio.com")
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10)
 # The local hour (in each user's own time zone) at which the daily notification digest is sent.
 NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", 18)
 USERSESSIONS_TRACK_ACTIVITY = True

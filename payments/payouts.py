@@ -22,6 +22,7 @@ from accounts.selectors import user_has_mfa
 from payments import ledger
 from payments.gateway import GatewayRejected, GatewayUnavailable, gateway_for
 from payments.models import MINIMUM_AMOUNT_PAISE, LedgerAccount, MentorPayoutDetails, Payout
+from payments.notification_kinds import notify_payout
 from payments.selectors import mentor_balances
 
 logger = logging.getLogger(__name__)
@@ -208,6 +209,8 @@ def payout_apply_state(
             logger.error("Payout %s to mentor %s failed: %s", payout.pk, payout.mentor_id, payout.failure_reason)
         if fields:
             payout.save(update_fields=fields)
+        if "status" in fields:
+            notify_payout(payout)
         return payout
 
 

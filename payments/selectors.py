@@ -1,8 +1,10 @@
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from payments.models import Invoice, LedgerAccount, LedgerEntry, LedgerTransaction, Payment, Refund
@@ -43,6 +45,34 @@ def mentor_balances(mentor_user) -> MentorBalances:
         available_paise=-(totals["payable"] or 0),
         paid_out_paise=totals["paid_out"] or 0,
     )
+
+
+# What the mentor earned: credits to their payable account from anything but moving money out to them.
+_PAYOUT_KINDS = (
+    LedgerTransaction.Kind.PAYOUT,
+    LedgerTransaction.Kind.PAYOUT_SETTLED,
+    LedgerTransaction.Kind.PAYOUT_REVERSAL,
+)
+
+
+def mentor_earnings_by_month(mentor_user, *, since: dt.datetime, zone: dt.tzinfo) -> dict[dt.date, int]:
+    """Paise the mentor earned per calendar month of `zone` from `since` (one grouped query): their 70 % of
+    completed sessions and tips, less what refunds took back from already released money. Months without
+    earnings are absent."""
+    rows = (
+        LedgerEntry.objects.filter(
+            account__owner=mentor_user,
+            account__kind=LedgerAccount.Kind.MENTOR_PAYABLE,
+            transaction__created_at__gte=since,
+        )
+        .exclude(transaction__kind__in=_PAYOUT_KINDS)
+        .annotate(month=TruncMonth("transaction__created_at", tzinfo=zone))
+        .values("month")
+        .annotate(total=Sum("amount_paise"))
+        .order_by("month")
+    )
+    # Liability accounts carry credits as negative amounts: the mentor's money in is the negated sum.
+    return {row["month"].date(): -row["total"] for row in rows}
 
 
 def student_payment_history(user) -> QuerySet[Payment]:

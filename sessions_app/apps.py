@@ -8,7 +8,7 @@ class SessionsAppConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.privacy.registry import register_deletion_preparer, register_eraser, register_exporter
-        from mentors.hooks import register_stats_provider
+        from mentors.hooks import register_dashboard_context_provider, register_stats_provider
         from mentors.slots import register_busy_intervals_provider
         from payments.registry import register_purpose
         from sessions_app import (
@@ -17,6 +17,7 @@ class SessionsAppConfig(AppConfig):
             services,
             tasks,  # noqa: F401  (registers the tasks services owe by name: task_names)
         )
+        from sessions_app.dashboards.views import mentor_dashboard_context
         from sessions_app.notification_kinds import register_notification_kinds
         from sessions_app.room import setup as room_setup
 
@@ -24,6 +25,7 @@ class SessionsAppConfig(AppConfig):
         register_busy_intervals_provider(selectors.mentor_busy_intervals)
         register_purpose(services.PAYMENT_PURPOSE, services.BookingPaymentHandler())
         register_stats_provider(selectors.mentor_session_stats)
+        register_dashboard_context_provider(mentor_dashboard_context)
         room_setup.connect_room()
         register_notification_kinds()
         from sessions_app.messaging.setup import connect_messaging

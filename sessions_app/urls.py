@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from sessions_app import views
+from sessions_app.dashboards import views as dashboard_views
 
 app_name = "sessions_app"
 
@@ -24,6 +25,11 @@ urlpatterns = [
     path("sessions/group/<uuid:session_uuid>/book/", views.group_book, name="group_book"),
     path("sessions/group/<uuid:session_uuid>/waitlist/", views.group_waitlist, name="group_waitlist"),
     path("mentor-dashboard/bookings/", views.mentor_bookings, name="mentor_bookings"),
+    path(
+        "mentor-dashboard/new-bookings/",
+        dashboard_views.mentor_new_bookings_panel,
+        name="mentor_new_bookings",
+    ),
     path("mentor-dashboard/group-sessions/", views.mentor_group_sessions, name="mentor_group_sessions"),
     path("mentor-dashboard/group-sessions/new/", views.group_create, name="group_create"),
     path("mentor-dashboard/sessions/<uuid:session_uuid>/", views.hosted_session, name="hosted_session"),

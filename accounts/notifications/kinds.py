@@ -145,6 +145,36 @@ def _stored_text(params: dict[str, Any], viewer: User) -> NotificationText:
     return NotificationText(params.get("title", ""), params.get("body", ""))
 
 
+def _guardian_consent_given(params: dict[str, Any], viewer: User) -> NotificationText:
+    return NotificationText(
+        str(_("Your guardian gave consent")),
+        str(_("%(name)s agreed that you can book sessions on PeerLearn.") % {"name": params.get("guardian", "")}),
+    )
+
+
+def _guardian_consent_withdrawn(params: dict[str, Any], viewer: User) -> NotificationText:
+    return NotificationText(
+        str(_("Your guardian withdrew consent")),
+        str(
+            _("%(name)s withdrew their consent: you cannot book new sessions until a guardian agrees again.")
+            % {"name": params.get("guardian", "")}
+        ),
+    )
+
+
 notification_kind_register(
     "accounts.notice", category="account", label=_("Older notices"), display=_stored_text, email=False
+)
+notification_kind_register(
+    "accounts.guardian_consent_given",
+    category="guardian",
+    label=_("Guardian consent given"),
+    display=_guardian_consent_given,
+)
+notification_kind_register(
+    "accounts.guardian_consent_withdrawn",
+    category="guardian",
+    label=_("Guardian consent withdrawn"),
+    display=_guardian_consent_withdrawn,
+    priority="high",
 )

@@ -25,9 +25,12 @@ class Channels:
     sms: bool
 
 
-def notification_channels(user: User, kind: NotificationKind) -> Channels:
+def notification_channels(
+    user: User, kind: NotificationKind, *, profile: StudentProfile | None | bool = False
+) -> Channels:
     """The channels ``user`` wants for ``kind``: the kind's defaults, then the category's row, then the kind's row;
-    the profile's master switches (students) turn a channel off everywhere. Mandatory kinds ignore preferences."""
+    the profile's master switches (students) turn a channel off everywhere. Mandatory kinds ignore preferences.
+    ``profile`` may be passed when already loaded (None for a user without one)."""
     if kind.mandatory:
         return Channels(in_app=True, email=True, sms=kind.sms and bool(user.phone))
     in_app, email, sms = True, kind.email, kind.sms
@@ -35,11 +38,8 @@ def notification_channels(user: User, kind: NotificationKind) -> Channels:
     for key in (kind.category, kind.key):
         if key in rows:
             in_app, email, sms = rows[key].in_app, rows[key].email, rows[key].sms
-    profile = (
-        StudentProfile.objects.filter(user=user)
-        .only("notify_email", "notify_in_app", "notify_sms", "notify_reminders")
-        .first()
-    )
+    if profile is False:
+        profile = StudentProfile.objects.filter(user=user).first()
     if profile is not None:
         if kind.category == "reminders" and not profile.notify_reminders:
             return Channels(False, False, False)
@@ -49,6 +49,14 @@ def notification_channels(user: User, kind: NotificationKind) -> Channels:
             sms and profile.notify_sms,
         )
     return Channels(in_app=in_app, email=email, sms=sms and bool(user.phone))
+
+
+def _recipient_context(user: User) -> tuple[StudentProfile | None, NotificationSettings | None]:
+    """The recipient's profile switches and notification settings, in one query."""
+    row = User.objects.filter(pk=user.pk).select_related("student_profile", "notification_settings").first()
+    if row is None:
+        return None, None
+    return getattr(row, "student_profile", None), getattr(row, "notification_settings", None)
 
 
 def quiet_hours_end(
@@ -91,12 +99,12 @@ def notification_raise(
     """
     spec = notification_kind(kind)
     priority = priority or spec.priority
-    channels = notification_channels(recipient, spec)
+    profile, settings_row = _recipient_context(recipient)
+    channels = notification_channels(recipient, spec, profile=profile)
     guardians = spec.guardian_copy and recipient.is_minor
     if not (channels.in_app or channels.email or channels.sms or guardians):
         return None
     now = timezone.now()
-    settings_row = NotificationSettings.objects.filter(user=recipient).first()
     held_until = None if priority == URGENT else quiet_hours_end(recipient, now, settings_row)
     email_status = sms_status = Delivery.NONE
     if channels.email:
@@ -115,40 +123,43 @@ def notification_raise(
             existing = Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).first()
             if existing is not None:
                 return existing
-        try:
-            with transaction.atomic():
-                notification = Notification.objects.create(
-                    recipient=recipient,
-                    kind=kind,
-                    category=spec.category,
-                    priority=priority,
-                    params=params or {},
-                    link=link[:300],
-                    dedupe_key=(dedupe_key or "")[:200],
-                    in_app=channels.in_app,
-                    created_at=now,
-                    expires_at=expires_at,
-                    email_status=email_status,
-                    sms_status=sms_status,
-                    deliver_after=held_until if Delivery.HELD in (email_status, sms_status) else None,
-                )
-        except IntegrityError:
-            # The same key raised concurrently: the other one won.
-            return Notification.objects.get(recipient=recipient, dedupe_key=dedupe_key)
+        notification = Notification(
+            recipient=recipient,
+            kind=kind,
+            category=spec.category,
+            priority=priority,
+            params=params or {},
+            link=link[:300],
+            dedupe_key=(dedupe_key or "")[:200],
+            in_app=channels.in_app,
+            created_at=now,
+            expires_at=expires_at,
+            email_status=email_status,
+            sms_status=sms_status,
+            deliver_after=held_until if Delivery.HELD in (email_status, sms_status) else None,
+        )
+        if dedupe_key:
+            try:
+                with transaction.atomic():
+                    notification.save(force_insert=True)
+            except IntegrityError:
+                # The same key raised concurrently: the other one won.
+                return Notification.objects.get(recipient=recipient, dedupe_key=dedupe_key)
+        else:
+            notification.save(force_insert=True)
         if Delivery.PENDING in (email_status, sms_status) or guardians:
             from accounts.tasks import notification_deliver
 
             enqueue(notification_deliver, notification.pk, bool(guardians))
         if channels.in_app:
-            transaction.on_commit(lambda: notification_push(notification_id=notification.pk))
+            transaction.on_commit(lambda: notification_push(notification=notification))
     return notification
 
 
-def notification_push(*, notification_id: int) -> bool:
-    """Push a stored notification to its recipient's open tabs, rendered in the recipient's language."""
+def notification_push(*, notification: Notification) -> bool:
+    """Push a notification (just committed) to its recipient's open tabs, rendered in the recipient's language."""
     from accounts.notifications.selectors import notification_payload, notification_unread_count
 
-    notification = Notification.objects.select_related("recipient__primary_language").get(pk=notification_id)
     recipient = notification.recipient
     return notification_group_send(
         recipient.pk,

@@ -10,6 +10,7 @@ from mentors.services.availability import (
 from mentors.services.profiles import (
     MentorApplication,
     mentor_application_submit,
+    mentor_photo_change,
     mentor_profile_update,
     mentor_slug_change,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "availability_rule_delete",
     "availability_settings_update",
     "mentor_application_submit",
+    "mentor_photo_change",
     "mentor_profile_update",
     "mentor_slug_change",
     "mentor_stats_refresh",

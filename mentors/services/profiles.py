@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import Language, User
+from accounts.services import user_photo_set
 from accounts.suggestions import INDIAN_STATES
 from mentors.documents import detect_document_type
 from mentors.hooks import announce_profile_changed
@@ -152,6 +153,19 @@ def mentor_slug_change(*, mentor_id: int, actor: User, slug: str) -> MentorProfi
         mentor.save(update_fields=["slug", "updated_at"])
         announce_profile_changed(mentor.pk)
     return mentor
+
+
+def mentor_photo_change(*, mentor_id: int, actor: User, photo: UploadedFile | None, remove: bool, keep: str) -> bool:
+    """A new profile photo cut to a square keeping the `keep` part (or none: the initials are shown). Students see
+    it on the profile, on search and recommendation cards (their cached HTML is retired by the profile-changed
+    listeners once this commits) and in the room. Returns whether the photo changed."""
+    with transaction.atomic():
+        mentor = MentorProfile.objects.select_related("user").get(pk=mentor_id, user=actor)
+        user = User.objects.select_for_update().get(pk=mentor.user_id)
+        changed = user_photo_set(user=user, photo=photo, remove=remove, square=keep)
+        if changed:
+            announce_profile_changed(mentor.pk)
+    return changed
 
 
 def _unique_slug(name: str) -> str:

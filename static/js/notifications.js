@@ -15,9 +15,21 @@ document.addEventListener("alpine:init", () => {
     socket: null,
     toastTimer: null,
     stopped: false,
+    config: null,
+    root: null,
 
     init() {
-      this.count = parseInt(this.$el.dataset.unread || "0", 10) || 0;
+      // Read the settings once: inside bindings and handlers `$el` is the element being bound, not this root.
+      const data = this.$el.dataset;
+      this.config = {
+        socketPath: data.socketPath,
+        countUrl: data.countUrl,
+        inboxUrl: data.inboxUrl,
+        labelNone: data.labelNone,
+        labelUnread: data.labelUnread,
+      };
+      this.root = this.$el;
+      this.count = parseInt(data.unread || "0", 10) || 0;
       this.connect();
       window.addEventListener("pagehide", () => {
         this.stopped = true;
@@ -28,15 +40,15 @@ document.addEventListener("alpine:init", () => {
     connect() {
       if (this.stopped || !("WebSocket" in window)) return;
       const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-      const socket = new WebSocket(scheme + window.location.host + this.$el.dataset.socketPath);
+      const socket = new WebSocket(scheme + window.location.host + this.config.socketPath);
       this.socket = socket;
       socket.addEventListener("open", () => {
         this.attempts = 0;
-        this.$el.dataset.live = "connected";
+        this.root.dataset.live = "connected";
       });
       socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
       socket.addEventListener("close", (event) => {
-        this.$el.dataset.live = "closed";
+        this.root.dataset.live = "closed";
         if (this.socket !== socket || event.code === 4401 || this.stopped) return;
         this.retry();
       });
@@ -50,7 +62,7 @@ document.addEventListener("alpine:init", () => {
     },
 
     refreshCount() {
-      fetch(this.$el.dataset.countUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      fetch(this.config.countUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then((response) => (response.ok ? response.json() : null))
         .then((data) => {
           if (data) this.setCount(data.unread);
@@ -78,7 +90,7 @@ document.addEventListener("alpine:init", () => {
     showToast(notice) {
       this.toastTitle = notice.title;
       this.toastBody = notice.body;
-      this.toastLink = notice.link || this.$el.dataset.inboxUrl;
+      this.toastLink = notice.link || this.config.inboxUrl;
       this.toastVisible = true;
       window.clearTimeout(this.toastTimer);
       this.toastTimer = window.setTimeout(() => this.dismissToast(), 10000);
@@ -106,7 +118,7 @@ document.addEventListener("alpine:init", () => {
     },
 
     get bellLabel() {
-      const template = this.count > 0 ? this.$el.dataset.labelUnread : this.$el.dataset.labelNone;
+      const template = this.count > 0 ? this.config.labelUnread : this.config.labelNone;
       return template.replace("__COUNT__", String(this.count));
     },
   }));

@@ -1,0 +1,231 @@
+"""Benchmark of the two dashboards with a year of data for one mentor (issue 15: p95 ≤ 60 ms at 20 clients).
+
+    .venv/bin/python bench/dashboard_bench.py [--requests 1000] [--clients 20] [--other-mentors 200]
+
+All on loopback, in a dedicated database (`peerlearn_bench_dashboard`, dropped and recreated):
+1. migrated and filled through the ORM: the bench mentor with a year of held group sessions (five a week, four of
+   40 students each; every booking completed, reviewed and paid, the mentor's share released in the ledger), a
+   fortnight of upcoming sessions with fresh bookings and open questions in message threads; `--other-mentors`
+   mentors with a year of weekly sessions each, so the tables are not the bench mentor's alone; VACUUM ANALYZE;
+2. one gunicorn (WSGI, sync workers, production settings, DEBUG off, persistent database connections), as the
+   other benches run it;
+3. for each scenario (the mentor's dashboard, its new-bookings partial, the student's dashboard, and a bare view
+   as the floor): p50 / p95 latency and throughput of N concurrent clients over HTTP, in interleaved rounds, and
+   the gunicorn workers' CPU per request; the queries of one request through Django's test client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from bench.http_load import LoadResult, run_load  # noqa: E402
+from bench.search_bench import (  # noqa: E402
+    free_port,
+    manage,
+    recreate_database,
+    server_env,
+    session_cookie,
+    wait_until_up,
+    workers_cpu_s,
+)
+
+DATABASE_URL = "postgres://postgres@127.0.0.1:5432/peerlearn_bench_dashboard"
+MENTOR_EMAIL = "bench-mentor@example.test"
+STUDENT_EMAIL = "bench-student@example.test"
+SCENARIOS = {
+    "bare": ("/bench/bare/", None),
+    "mentor-dashboard": ("/mentor-dashboard/", "mentor"),
+    "new-bookings": ("/mentor-dashboard/new-bookings/", "mentor"),
+    "student-dashboard": ("/dashboard/", "student"),
+}
+TARGET_P95_MS = 60
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=1000, help="requests per scenario")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds the requests are split into")
+    parser.add_argument("--other-mentors", type=int, default=200)
+    parser.add_argument("--reuse-database", action="store_true", help="keep the database a previous run seeded")
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument(
+        "--role", choices=["orchestrate", "seed", "probe"], default="orchestrate", help=argparse.SUPPRESS
+    )
+    return parser.parse_args()
+
+
+def seed_role(args: argparse.Namespace) -> None:
+    """In a child process on the bench database: the mentor's year, the student, the other mentors."""
+    import django
+
+    django.setup()
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from sessions_app.dashboards.history import mentor_history_create
+    from sessions_app.messaging.services import thread_ask
+    from tests.factories import (
+        BookingFactory,
+        GroupSessionFactory,
+        MentorProfileFactory,
+        UserFactory,
+        language,
+        student_with_profile,
+    )
+
+    started = time.perf_counter()
+    now = timezone.now()
+    english = language("en")
+    mentor = MentorProfileFactory(user__email=MENTOR_EMAIL, user__full_name="Bench Mentor", user__ui_language="en")
+    student = student_with_profile(
+        languages=("en", "hi"), user_fields={"email": STUDENT_EMAIL, "full_name": "Bench Student"}
+    )
+    students = [student, *(UserFactory() for _ in range(39))]
+    held = mentor_history_create(
+        mentor_user=mentor.user, students=students, language=english, now=now, weeks=52, sessions_per_week=5
+    )
+    for day in range(1, 15):
+        session = GroupSessionFactory(
+            mentor=mentor.user, starts_at=(now + dt.timedelta(days=day)).replace(minute=0, second=0, microsecond=0)
+        )
+        for seat in range(3):
+            BookingFactory(session=session, student=students[(day * 3 + seat) % len(students)])
+    for asking in students[1:6]:
+        thread_ask(student=asking, mentor=mentor.user, text="Could we talk about my JEE preparation plan?")
+    for index in range(args.other_mentors):
+        other = MentorProfileFactory()
+        mentor_history_create(
+            mentor_user=other.user,
+            students=students[index % 40 : index % 40 + 2] or students[:2],
+            language=english,
+            now=now - dt.timedelta(hours=index % 48),
+            weeks=52,
+            sessions_per_week=1,
+            seats=2,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(
+        f"seeded in {time.perf_counter() - started:.0f} s: the bench mentor with {held} held sessions "
+        f"(a year), 14 upcoming, 40 students; {args.other_mentors} other mentors with a year each",
+        flush=True,
+    )
+
+
+def probe_role(args: argparse.Namespace) -> None:
+    """In a child process with the server's settings: the two cookies and each scenario's queries, as JSON."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    users = {"mentor": User.objects.get(email=MENTOR_EMAIL), "student": User.objects.get(email=STUDENT_EMAIL)}
+    result: dict = {"cookies": {who: session_cookie(user) for who, user in users.items()}, "queries": {}}
+    for scenario, (path, who) in SCENARIOS.items():
+        client = Client()
+        if who:
+            client.force_login(users[who])
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        result["queries"][scenario] = len(queries)
+    print(json.dumps(result))
+
+
+def child(env: dict[str, str], role: str, args: argparse.Namespace) -> str:
+    command = [sys.executable, __file__, "--role", role, "--other-mentors", str(args.other_mentors)]
+    return subprocess.run(command, cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def main() -> None:
+    args = parse_args()
+    if args.role == "seed":
+        return seed_role(args)
+    if args.role == "probe":
+        return probe_role(args)
+    static_root = tempfile.mkdtemp(prefix="peerlearn-bench-static-")
+    env = server_env(argparse.Namespace(database_url="", redis_url=args.redis_url), static_root, 0)
+    env.update(DATABASE_URL=DATABASE_URL, CACHE_KEY_PREFIX="peerlearn-bench-dashboard")
+    print(f"database {DATABASE_URL}; redis {args.redis_url}; {os.cpu_count()} CPUs", flush=True)
+    if not args.reuse_database:
+        recreate_database(DATABASE_URL)
+        manage(env, "migrate", "--no-input")
+        seed_env = {**env, "PEERLEARN_ENV": "test", "DJANGO_SETTINGS_MODULE": "mentorship.settings"}
+        print(child(seed_env, "seed", args).strip(), flush=True)
+    manage(env, "collectstatic", "--no-input")
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "mentorship.wsgi:application", "--workers", str(args.workers),
+            "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+        ],
+        cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/api/health/", server)
+        probe = json.loads(child(env, "probe", args))
+        print(f"gunicorn, {args.workers} sync workers, production settings, DEBUG off; {args.clients} clients")
+        results: dict[str, list[LoadResult]] = {scenario: [] for scenario in SCENARIOS}
+        cpu: dict[str, float] = dict.fromkeys(SCENARIOS, 0.0)
+        per_round = max(1, args.requests // args.rounds)
+        for _scenario, (path, who) in SCENARIOS.items():  # warm every worker's connections and templates
+            headers = {"Cookie": probe["cookies"][who]} if who else {}
+            run_load(host="127.0.0.1", port=port, path=path, clients=args.clients, total_requests=50, headers=headers)
+        for _round in range(args.rounds):
+            for scenario, (path, who) in SCENARIOS.items():
+                headers = {"Cookie": probe["cookies"][who]} if who else {}
+                before = workers_cpu_s(server.pid)
+                results[scenario].append(
+                    run_load(
+                        host="127.0.0.1",
+                        port=port,
+                        path=path,
+                        clients=args.clients,
+                        total_requests=per_round,
+                        headers=headers,
+                    )
+                )
+                cpu[scenario] += workers_cpu_s(server.pid) - before
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"\n{'scenario':<20} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'CPU ms':>8} {'queries':>8} {'errors':>7}")
+    verdicts = []
+    for scenario, rounds in results.items():
+        merged = LoadResult(
+            latencies_ms=[ms for result in rounds for ms in result.latencies_ms],
+            errors=sum(result.errors for result in rounds),
+            elapsed_s=sum(result.elapsed_s for result in rounds),
+        )
+        print(
+            f"{scenario:<20} {merged.p50:8.1f} {merged.p95:8.1f} {merged.throughput:8.0f} "
+            f"{cpu[scenario] * 1000 / max(1, merged.requests):8.1f} {probe['queries'][scenario]:8d} {merged.errors:7d}"
+        )
+        if scenario != "bare":
+            verdicts.append((scenario, merged.p95))
+    for scenario, p95 in verdicts:
+        print(f"{scenario}: p95 {p95:.1f} ms {'≤' if p95 <= TARGET_P95_MS else '>'} {TARGET_P95_MS} ms target")
+    print(f"load average after the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    main()

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.headless",
     "axes",
     "django_htmx",
     "template_partials",
@@ -62,6 +63,9 @@ INSTALLED_APPS = [
     "sessions_app",
     "adminpanel",
     "outbox",
+    "api",
+    # Django Ninja: the JSON API at /api/v1/ (its Swagger UI assets are served from its own static files).
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -324,6 +328,18 @@ AXES_VERBOSE = False
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "X-Real-IP" if IS_PRODUCTION else "")
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = CLIENT_IP_HEADER or None
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+
+# --- JSON API (/api/v1/) ---------------------------------------------------------------------------
+# Mobile apps use allauth's headless "app" client (session tokens in X-Session-Token); the site keeps its pages.
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_ONLY = False
+# No HEADLESS_FRONTEND_URLS: the links in the emails a headless sign-up or password reset sends open the site's own
+# pages (an app can also read the key from the link and post it to the headless endpoint).
+# Requests per minute on the API, per signed-in user and per client IP (Redis counters; fail open).
+API_RATE_LIMIT_PER_USER = env_int("API_RATE_LIMIT_PER_USER", 300)
+API_RATE_LIMIT_PER_IP = env_int("API_RATE_LIMIT_PER_IP", 600)
+# Stored Idempotency-Key answers are kept this long.
+API_IDEMPOTENCY_DAYS = env_int("API_IDEMPOTENCY_DAYS", 7)
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

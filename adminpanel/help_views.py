@@ -30,7 +30,7 @@ from adminpanel.services.moderation import report_create
 from adminpanel.services.quality import quality_review_acknowledge
 from adminpanel.services.support import ticket_emergency_open, ticket_open, ticket_reply
 from sessions_app.models import Review, SessionMessage
-from sessions_app.room_selectors import get_session_membership
+from sessions_app.room.selectors import get_session_membership
 
 CONTACT_LIMIT_PER_HOUR = 5
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sessions_app.consumers import RoomConsumer
+from sessions_app.room.consumer import RoomConsumer
 
 websocket_urlpatterns: list = [
     path("ws/sessions/<int:session_id>/", RoomConsumer.as_asgi()),

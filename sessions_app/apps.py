@@ -11,7 +11,8 @@ class SessionsAppConfig(AppConfig):
         from mentors.hooks import register_stats_provider
         from mentors.slots import register_busy_intervals_provider
         from payments.registry import register_purpose
-        from sessions_app import privacy, room_setup, selectors, services
+        from sessions_app import privacy, selectors, services
+        from sessions_app.room import setup as room_setup
 
         # Held and booked times disappear from the mentor's open slots.
         register_busy_intervals_provider(selectors.mentor_busy_intervals)

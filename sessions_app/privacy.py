@@ -18,7 +18,7 @@ from sessions_app.models import (
     Session,
     WaitlistEntry,
 )
-from sessions_app.models_room import (
+from sessions_app.models.room import (
     FollowUpTask,
     MentorNote,
     ProgressMilestone,

@@ -1,6 +1,6 @@
 """Reads of sessions and bookings: permission-checked fetches, listings and histories.
 
-Who may be in the live room, and when, is `sessions_app.room_services.room_access_check`.
+Who may be in the live room, and when, is `sessions_app.room.services.room_access_check`.
 """
 
 import contextlib

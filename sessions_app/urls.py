@@ -30,5 +30,5 @@ urlpatterns = [
     path("mentor-dashboard/sessions/<uuid:session_uuid>/publish/", views.group_publish, name="group_publish"),
     path("mentor-dashboard/sessions/<uuid:session_uuid>/cancel/", views.group_cancel, name="group_cancel"),
     path("mentor-dashboard/sessions/<uuid:session_uuid>/complete/", views.session_complete, name="session_complete"),
-    path("", include("sessions_app.room_urls")),
+    path("", include("sessions_app.room.urls")),
 ]

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from adminpanel.models import ModerationReport
 from adminpanel.services.accounts import suspension_allowed_check, user_suspend, user_warn
-from sessions_app.feedback_services import chat_message_hide, review_hide
 from sessions_app.models import Review, SessionMessage
-from sessions_app.room_selectors import get_session_membership
+from sessions_app.room.feedback import chat_message_hide, review_hide
+from sessions_app.room.selectors import get_session_membership
 
 OUTCOMES = ("dismiss", "hide", "warn", "suspend")
 

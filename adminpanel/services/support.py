@@ -17,8 +17,8 @@ from mentors.documents import detect_document_type
 from outbox.services import enqueue
 from payments.models import Payment
 from sessions_app.models import Booking
-from sessions_app.room_selectors import get_session_membership, session_students
-from sessions_app.room_services import chat_history
+from sessions_app.room.selectors import get_session_membership, session_students
+from sessions_app.room.services import chat_history
 
 MAX_ATTACHMENTS = 3
 EMERGENCY_CHAT_LINES = 20

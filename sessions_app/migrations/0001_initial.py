@@ -6,7 +6,7 @@ import django.contrib.postgres.constraints
 from django.contrib.postgres.operations import BtreeGistExtension
 import django.db.models.deletion
 import django.db.models.expressions
-import sessions_app.models
+import sessions_app.models.booking
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
             name='CalendarFeed',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=sessions_app.models.new_feed_token, max_length=64, unique=True, verbose_name='token')),
+                ('token', models.CharField(default=sessions_app.models.booking.new_feed_token, max_length=64, unique=True, verbose_name='token')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL)),
             ],
@@ -235,7 +235,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='session',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('status__in', ['scheduled', 'live']), models.Q(('kind', 'one_to_one'), ('status', 'draft')), _connector='OR'), expressions=[(models.F('mentor'), '='), (sessions_app.models.TsTzRange('starts_at', 'ends_at'), '&&')], name='session_mentor_no_overlap', violation_error_message='The mentor already has a session at this time.'),
+            constraint=django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('status__in', ['scheduled', 'live']), models.Q(('kind', 'one_to_one'), ('status', 'draft')), _connector='OR'), expressions=[(models.F('mentor'), '='), (sessions_app.models.booking.TsTzRange('starts_at', 'ends_at'), '&&')], name='session_mentor_no_overlap', violation_error_message='The mentor already has a session at this time.'),
         ),
         migrations.AddConstraint(
             model_name='sentreminder',

@@ -4,7 +4,7 @@ import django.contrib.postgres.fields
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import sessions_app.models_room
+import sessions_app.models.room
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('sequence', models.PositiveIntegerField(verbose_name='sequence')),
-                ('file', models.FileField(max_length=200, storage=sessions_app.models_room._private_storage, upload_to=sessions_app.models_room.recording_chunk_path, verbose_name='file')),
+                ('file', models.FileField(max_length=200, storage=sessions_app.models.room._private_storage, upload_to=sessions_app.models.room.recording_chunk_path, verbose_name='file')),
                 ('size_bytes', models.PositiveIntegerField(verbose_name='size (bytes)')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='received at')),
                 ('recording', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chunks', to='sessions_app.recording')),

@@ -15,7 +15,7 @@ from psycopg import errors as pg_errors
 
 from outbox.services import enqueue
 from sessions_app.models import Booking, Session, WaitlistEntry
-from sessions_app.room_services import room_member_removed
+from sessions_app.room.services import room_member_removed
 
 __all__ = ["enqueue"]
 

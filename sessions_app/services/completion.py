@@ -14,7 +14,7 @@ from payments.models import Payment, Refund
 from payments.services import payment_refund, refundable_paise
 from sessions_app import policy
 from sessions_app.models import Booking, Dispute, Session
-from sessions_app.models_room import RoomVisit
+from sessions_app.models.room import RoomVisit
 from sessions_app.services._common import enqueue, logger
 
 

@@ -3,7 +3,7 @@ learned (``templates/sessions_app/_student_progress.html``), for dashboards owne
 
 from django import template
 
-from sessions_app.room_selectors import student_progress
+from sessions_app.room.selectors import student_progress
 
 register = template.Library()
 

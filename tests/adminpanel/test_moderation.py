@@ -9,8 +9,8 @@ from accounts.models import User
 from adminpanel.models import AccountAction, ModerationReport
 from adminpanel.services.moderation import report_create, report_decide
 from mentors.models import MentorProfile
-from sessions_app.feedback_services import mentor_feedback_stats
-from sessions_app.room_services import chat_history
+from sessions_app.room.feedback import mentor_feedback_stats
+from sessions_app.room.services import chat_history
 from tests.factories import (
     BookingFactory,
     GroupSessionFactory,

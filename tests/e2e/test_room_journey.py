@@ -9,7 +9,7 @@ from django.test import Client
 from playwright.sync_api import BrowserContext, Page, expect
 
 from sessions_app.models import Recording, RoomConsent, Session, SessionMessage, Tip
-from sessions_app.recording import WEBM_MAGIC
+from sessions_app.room.recording import WEBM_MAGIC
 from tests.factories import BookingFactory, UserFactory, live_group_session, minor_user
 
 pytestmark = pytest.mark.e2e

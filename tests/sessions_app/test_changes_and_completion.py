@@ -9,7 +9,7 @@ from payments.ledger import payment_positions
 from payments.models import LedgerAccount, Refund
 from sessions_app import services
 from sessions_app.models import Booking, Dispute, RescheduleRequest, RoomVisit, SentReminder, Session
-from sessions_app.room_services import RoomRefused, room_access_check
+from sessions_app.room.services import RoomRefused, room_access_check
 from tests.factories import BookingFactory, GroupSessionFactory, UserFactory, live_group_session, student_with_profile
 from tests.sessions_app.conftest import local_slot
 

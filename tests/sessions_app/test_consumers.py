@@ -16,10 +16,11 @@ from django.test import Client
 
 from mentorship.asgi import application
 from mentorship.routing import websocket_urlpatterns
-from sessions_app import room_services, services
-from sessions_app.chat_safety import MASK
+from sessions_app import services
 from sessions_app.models import Booking, Recording, RoomVisit, Session, SessionMessage
-from sessions_app.room_services import (
+from sessions_app.room import services as room_services
+from sessions_app.room.chat_safety import MASK
+from sessions_app.room.services import (
     CLOSE_CONSENT,
     CLOSE_ENDED,
     CLOSE_NOT_MEMBER,

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from mentors.models import MentorProfile
-from sessions_app import feedback_services as feedback
 from sessions_app.models import ProgressMilestone, Review
-from sessions_app.room_selectors import mentor_profile_reviews_context, mentor_reviews, student_progress
+from sessions_app.room import feedback
+from sessions_app.room.selectors import mentor_profile_reviews_context, mentor_reviews, student_progress
 from tests.factories import BookingFactory, FollowUpTaskFactory, GroupSessionFactory, ReviewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 import pytest
 
-from sessions_app.chat_safety import MASK, mask_contact_details
+from sessions_app.room.chat_safety import MASK, mask_contact_details
 
 
 @pytest.mark.parametrize(

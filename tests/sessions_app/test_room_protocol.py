@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from sessions_app.room_protocol import CHAT_MAX_LENGTH, TokenBucket, validate_message
+from sessions_app.room.protocol import CHAT_MAX_LENGTH, TokenBucket, validate_message
 
 PEER = "3f9c0a12b7de.0123456789abcdef"
 

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions_app import room_services
 from sessions_app.models import Recording, RecordingChunk
-from sessions_app.recording import WEBM_MAGIC, recordings_delete_expired
-from sessions_app.room_tasks import delete_expired_recordings
+from sessions_app.room import services as room_services
+from sessions_app.room.recording import WEBM_MAGIC, recordings_delete_expired
+from sessions_app.room.tasks import delete_expired_recordings
 from tests.factories import BookingFactory, GuardianConsentFactory, UserFactory, live_group_session
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,11 @@ from mentors.models import MentorProfile
 from payments.models import LedgerAccount, Payment, Refund
 from payments.selectors import mentor_balances
 from payments.services import payment_verify_callback
-from sessions_app import room_services, services
+from sessions_app import services
 from sessions_app.models import Booking, MentorNoShow, RoomVisit, Session, SessionMessage, Tip
-from sessions_app.room_tasks import process_mentor_no_shows
-from sessions_app.tips import tip_create
+from sessions_app.room import services as room_services
+from sessions_app.room.tasks import process_mentor_no_shows
+from sessions_app.room.tips import tip_create
 from tests.factories import (
     BookingFactory,
     GroupSessionFactory,

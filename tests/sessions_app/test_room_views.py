@@ -89,7 +89,7 @@ def test_a_minor_gets_no_tip_panel_and_is_told_about_recording(client, session):
 
 
 def test_members_are_asked_to_agree_while_the_mentor_records(client, session, student):
-    from sessions_app.room_services import recording_start
+    from sessions_app.room.services import recording_start
 
     recording_start(session_id=session.pk, mentor_id=session.mentor_id)
     client.force_login(student)

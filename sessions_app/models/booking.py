@@ -479,5 +479,3 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return f"{self.title} → {self.user}"
 
-
-from sessions_app.models_room import *  # noqa: E402,F401,F403  (the live room's models: helper F's section)

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from sessions_app.models import Booking, Session
-from sessions_app.models_room import FollowUpTask, MentorNote, ProgressMilestone, Recording, Review, SessionMessage
-from sessions_app.room_services import speaker_name
+from sessions_app.models.room import FollowUpTask, MentorNote, ProgressMilestone, Recording, Review, SessionMessage
+from sessions_app.room.services import speaker_name
 from sessions_app.selectors import session_heading
 
 PARTICIPANT_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)

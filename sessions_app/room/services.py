@@ -20,9 +20,9 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from sessions_app.chat_safety import mask_contact_details
 from sessions_app.models import Booking, Session
-from sessions_app.models_room import MentorNoShow, Recording, RoomConsent, RoomVisit, SessionMessage
+from sessions_app.models.room import MentorNoShow, Recording, RoomConsent, RoomVisit, SessionMessage
+from sessions_app.room.chat_safety import mask_contact_details
 
 logger = logging.getLogger(__name__)
 

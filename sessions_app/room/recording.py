@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from sessions_app.models import Booking
-from sessions_app.models_room import Recording, RecordingChunk
+from sessions_app.models.room import Recording, RecordingChunk
 
 logger = logging.getLogger(__name__)
 

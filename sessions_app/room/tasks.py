@@ -1,13 +1,13 @@
 """Periodic jobs of the room: the mentor no-show refund and the deletion of expired recordings.
 
-Registered with Celery when ``room_setup.connect_room`` imports this module (the app's ``tasks`` module is E's).
+Registered with Celery when ``sessions_app.room.setup.connect_room`` imports this module.
 """
 
 from celery import shared_task
 
 from sessions_app.privacy import chat_retention_purge
-from sessions_app.recording import recordings_delete_expired
-from sessions_app.room_services import mentor_no_shows_process
+from sessions_app.room.recording import recordings_delete_expired
+from sessions_app.room.services import mentor_no_shows_process
 
 
 @shared_task(name="sessions_app.process_mentor_no_shows")

@@ -1,7 +1,7 @@
 """What a browser may send to the room socket, and how fast.
 
 Every incoming frame is checked against the schema of its ``type`` before any handler sees it; anything else is
-dropped. Server → browser messages are documented in ``sessions_app/consumers.py``.
+dropped. Server → browser messages are documented in ``sessions_app/room/consumer.py``.
 """
 
 import time

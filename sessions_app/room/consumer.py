@@ -27,10 +27,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from sessions_app import room_services
-from sessions_app.room_presence import RoomPresence
-from sessions_app.room_protocol import MAX_FRAME_CHARS, TokenBucket, validate_message
-from sessions_app.room_services import RoomAccess, RoomRefused, room_group_name, room_user_group_name
+from sessions_app.room import services as room_services
+from sessions_app.room.presence import RoomPresence
+from sessions_app.room.protocol import MAX_FRAME_CHARS, TokenBucket, validate_message
+from sessions_app.room.services import RoomAccess, RoomRefused, room_group_name, room_user_group_name
 
 CLIENT_TOKEN_RE = re.compile(r"^[0-9a-f]{8,32}$")
 RATE_LIMIT_NOTICE_INTERVAL = 1.0

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from sessions_app import room_views
+from sessions_app.room import views as room_views
 
 urlpatterns = [
     path("sessions/<int:session_id>/room/", room_views.room, name="room"),

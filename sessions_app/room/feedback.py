@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from outbox.services import enqueue
 from sessions_app.models import Booking, Session
-from sessions_app.models_room import (
+from sessions_app.models.room import (
     FollowUpTask,
     MentorNoShow,
     MentorNote,

@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorship.redirects import safe_next_url
-from sessions_app import feedback_services, recording, room_selectors, room_services, selectors, tips
-from sessions_app.models import Booking, Session
-from sessions_app.models_room import FollowUpTask, MentorNote, Review, Tip
-from sessions_app.room_forms import FollowUpTaskForm, MentorNoteForm, MilestoneForm, ReviewForm, TipForm
-from sessions_app.room_protocol import CHAT_MAX_LENGTH
+from sessions_app import selectors
+from sessions_app.models import Booking, FollowUpTask, MentorNote, Review, Session, Tip
+from sessions_app.room import feedback, recording, tips
+from sessions_app.room import selectors as room_selectors
+from sessions_app.room import services as room_services
+from sessions_app.room.forms import FollowUpTaskForm, MentorNoteForm, MilestoneForm, ReviewForm, TipForm
+from sessions_app.room.protocol import CHAT_MAX_LENGTH
 
 _ID_PLACEHOLDER = 987654321
 _SEQ_PLACEHOLDER = 123456789
@@ -225,7 +227,7 @@ def _after_session_response(request: HttpRequest, membership, *, partial: str | 
         note_form=forms.get("note_form") or MentorNoteForm(),
         task_form=forms.get("task_form") or FollowUpTaskForm(students=students),
         milestone_form=forms.get("milestone_form") or MilestoneForm(students=students),
-        editable_until=feedback_services.review_editable_until(context["review"]) if context["review"] else None,
+        editable_until=feedback.review_editable_until(context["review"]) if context["review"] else None,
     )
     template = "sessions_app/after_session.html"
     status = 400 if any(form.is_bound and form.errors for form in forms.values()) else 200
@@ -262,7 +264,7 @@ def note_add(request: HttpRequest, session_id: int) -> HttpResponse:
     form = MentorNoteForm(request.POST)
     if form.is_valid():
         try:
-            feedback_services.mentor_note_add(session=membership.session, author=request.user, **form.cleaned_data)
+            feedback.mentor_note_add(session=membership.session, author=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -276,7 +278,7 @@ def note_delete(request: HttpRequest, session_id: int, note_id: int) -> HttpResp
     membership = _mentor_membership(request, session_id)
     note = get_object_or_404(MentorNote, pk=note_id, session=membership.session)
     try:
-        feedback_services.mentor_note_delete(note=note, author=request.user)
+        feedback.mentor_note_delete(note=note, author=request.user)
     except ValidationError:
         raise PermissionDenied from None
     return _done(request, membership, "notes", _("Note deleted."))
@@ -290,7 +292,7 @@ def task_add(request: HttpRequest, session_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            feedback_services.follow_up_task_add(
+            feedback.follow_up_task_add(
                 session=membership.session,
                 mentor=request.user,
                 student_id=data["student"],
@@ -310,7 +312,7 @@ def task_delete(request: HttpRequest, session_id: int, task_id: int) -> HttpResp
     membership = _mentor_membership(request, session_id)
     task = get_object_or_404(FollowUpTask, pk=task_id, session=membership.session)
     try:
-        feedback_services.follow_up_task_delete(task=task, mentor=request.user)
+        feedback.follow_up_task_delete(task=task, mentor=request.user)
     except ValidationError:
         raise PermissionDenied from None
     return _done(request, membership, "tasks", _("Task removed."))
@@ -320,7 +322,7 @@ def task_delete(request: HttpRequest, session_id: int, task_id: int) -> HttpResp
 @require_POST
 def task_toggle(request: HttpRequest, task_id: int) -> HttpResponse:
     task = get_object_or_404(FollowUpTask.objects.select_related("session"), pk=task_id, student=request.user)
-    feedback_services.follow_up_task_set_done(task=task, student=request.user, done=request.POST.get("done") == "1")
+    feedback.follow_up_task_set_done(task=task, student=request.user, done=request.POST.get("done") == "1")
     if request.htmx:
         return render(request, "sessions_app/_task_item.html", {"task": task, "can_tick": True})
     return redirect(safe_next_url(request, reverse("sessions_app:progress")))
@@ -336,7 +338,7 @@ def milestone_add_for_student(request: HttpRequest, session_id: int) -> HttpResp
         data = form.cleaned_data
         student = next(s for s in students if s.pk == data["student"])
         try:
-            feedback_services.milestone_record(
+            feedback.milestone_record(
                 student=student,
                 recorded_by=request.user,
                 session=membership.session,
@@ -383,9 +385,9 @@ def review(request: HttpRequest, booking_uuid) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if existing:
-                feedback_services.review_update(review=existing, student=request.user, **form.cleaned_data)
+                feedback.review_update(review=existing, student=request.user, **form.cleaned_data)
             else:
-                feedback_services.review_submit(booking=booking, student=request.user, **form.cleaned_data)
+                feedback.review_submit(booking=booking, student=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -396,8 +398,8 @@ def review(request: HttpRequest, booking_uuid) -> HttpResponse:
         "session": booking.session,
         "form": form,
         "review": existing,
-        "editable_until": feedback_services.review_editable_until(existing) if existing else None,
-        "locked": bool(existing) and not feedback_services.review_is_editable(existing),
+        "editable_until": feedback.review_editable_until(existing) if existing else None,
+        "locked": bool(existing) and not feedback.review_is_editable(existing),
     }
     return render(request, "sessions_app/review.html", context, status=400 if form.errors else 200)
 
@@ -411,7 +413,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     form = MilestoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            feedback_services.milestone_record(student=request.user, recorded_by=request.user, **form.cleaned_data)
+            feedback.milestone_record(student=request.user, recorded_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

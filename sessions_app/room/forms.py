@@ -3,8 +3,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.fields import SafeDateField
-from sessions_app.models_room import ProgressMilestone
-from sessions_app.tips import TIP_MESSAGE_MAX_LENGTH
+from sessions_app.models.room import ProgressMilestone
+from sessions_app.room.tips import TIP_MESSAGE_MAX_LENGTH
 
 CUSTOM = "custom"
 

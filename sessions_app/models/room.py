@@ -1,6 +1,6 @@
 """The live room and what follows a session: attendance, chat, recordings, tips, notes, tasks, reviews, progress.
 
-Imported at the bottom of ``sessions_app.models`` so Django sees these models as part of the app.
+Re-exported by ``sessions_app.models`` (the package), where Django finds the app's models.
 """
 
 import uuid
@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.room_protocol import CHAT_MAX_LENGTH
+from sessions_app.room.protocol import CHAT_MAX_LENGTH
 
 __all__ = [
     "FollowUpTask",

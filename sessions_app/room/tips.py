@@ -17,10 +17,10 @@ from accounts.models import User
 from payments.models import Payment, Refund
 from payments.registry import PaymentSubject
 from payments.services import PURPOSE_TIP, payment_create
-from sessions_app.chat_safety import mask_contact_details
 from sessions_app.models import Booking, Session
-from sessions_app.models_room import SessionMessage, Tip
-from sessions_app.room_services import chat_announce, session_has_minor
+from sessions_app.models.room import SessionMessage, Tip
+from sessions_app.room.chat_safety import mask_contact_details
+from sessions_app.room.services import chat_announce, session_has_minor
 
 TIP_MESSAGE_MAX_LENGTH = 200
 # A tip can be sent while the session runs and for a while after (from the review page, for instance).

@@ -100,9 +100,11 @@ def list_page(items: Sequence, params: PageParams, *, kind: str, convert: Callab
         start = _decode(params.cursor, kind)
         if not isinstance(start, int) or start < 0:
             raise _bad_cursor()
-    chunk = items[start : start + params.limit]
-    end = start + len(chunk)
-    next_cursor = _encode({"k": kind, "v": end}) if end < len(items) else None
+    # One row more than the page tells whether there is a next page (a queryset is sliced in SQL, not counted).
+    chunk = list(items[start : start + params.limit + 1])
+    more = len(chunk) > params.limit
+    chunk = chunk[: params.limit]
+    next_cursor = _encode({"k": kind, "v": start + len(chunk)}) if more else None
     return {"items": [convert(item) for item in chunk], "next_cursor": next_cursor}
 
 

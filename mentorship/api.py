@@ -48,6 +48,7 @@ def build_api() -> NinjaAPI:
     install_handlers(api)
     from accounts.api import router as accounts_router
     from adminpanel.api import router as staff_router
+    from adminpanel.api import support_router
     from matching.api import router as matching_router
     from mentors.api import mentor_side_router
     from mentors.api import router as mentors_router
@@ -61,6 +62,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/payments", payments_router)
     api.add_router("/mentor", mentor_side_router)
     api.add_router("/staff", staff_router)
+    api.add_router("/support", support_router)
     return api
 
 

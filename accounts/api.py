@@ -4,17 +4,17 @@ onboarding sections, each saved through the same form and service as the wizard 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Router, Schema
+from pydantic import ConfigDict
 
 from accounts import selectors
 from accounts.models import GuardianConsent, StudentProfile, User
 from accounts.onboarding import SECTIONS, SECTIONS_BY_SLUG
 from api.errors import ApiError, ErrorEnvelope, form_error
+from api.parser import StrictJsonParser
 
 router = Router(tags=["me"])
 ERRORS = {401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, 422: ErrorEnvelope,
@@ -149,7 +149,7 @@ def me(request: HttpRequest):
 class SectionIn(Schema):
     """The section's fields, named as in the site's form (see the section list in the description)."""
 
-    model_config = {"extra": "allow"}
+    model_config = ConfigDict(extra="allow")
 
 
 SECTION_HELP = """Save one onboarding / profile section with the same rules as the site's wizard.
@@ -168,7 +168,7 @@ During onboarding only the current section or an earlier one can be saved; a min
 
 @router.put("/onboarding/{section}", response={200: MeOut, **ERRORS}, operation_id="me_section_save",
             description=SECTION_HELP)
-def me_section_save(request: HttpRequest, payload: dict[str, Any], section: str = Path(..., max_length=20)):
+def me_section_save(request: HttpRequest, payload: SectionIn, section: str = Path(..., max_length=20)):
     user: User = request.user
     found = SECTIONS_BY_SLUG.get(section)
     if found is None:
@@ -181,7 +181,11 @@ def me_section_save(request: HttpRequest, payload: dict[str, Any], section: str 
                        {"section": [SECTIONS[profile.onboarding_step - 1].slug]})  # fmt: skip
     if found.number > 1 and _needs_guardian(user):
         raise ApiError(403, "guardian_consent_required", _("A parent or guardian must agree before you go on."))
-    data = {key: value for key, value in payload.items() if key not in ("photo", "remove_photo")}
+    # The section's own form validates every field, so the body is read as sent (extra keys and all).
+    raw = StrictJsonParser().parse_body(request) if request.body else {}
+    if not isinstance(raw, dict):
+        raise ApiError(422, "validation_error", _("Send an object of the section's fields."), {"body": [_("Not valid.")]})
+    data = {key: value for key, value in raw.items() if key not in ("photo", "remove_photo")}
     form = found.build_form(user, profile, data, {})
     if not form.is_valid():
         raise form_error(form)

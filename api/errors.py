@@ -130,7 +130,11 @@ def install_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        code = {400: "bad_request", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "error")
+        if exc.status_code == 400:
+            # Ninja's only 400 is a body it cannot parse: an invalid request like any other, so a 422.
+            message = _("The request body is not valid JSON.")
+            return respond(request, 422, "validation_error", message, {"body": [message]})
+        code = {405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "error")
         return respond(request, exc.status_code, code, str(exc.message) if exc.message else _("Bad request."))
 
     @api.exception_handler(Exception)

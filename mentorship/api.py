@@ -6,6 +6,7 @@ from ninja import NinjaAPI, Swagger
 
 from api.auth import SIGNED_IN
 from api.errors import install_handlers
+from api.parser import StrictJsonParser
 from api.ratelimit import IpThrottle, UserThrottle
 
 DESCRIPTION = """
@@ -44,6 +45,7 @@ def build_api() -> NinjaAPI:
         openapi_url="/openapi.json",
         auth=SIGNED_IN,
         throttle=[UserThrottle(), IpThrottle()],
+        parser=StrictJsonParser(),
     )
     install_handlers(api)
     from accounts.api import router as accounts_router

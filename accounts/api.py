@@ -4,6 +4,7 @@ onboarding sections, each saved through the same form and service as the wizard 
 from __future__ import annotations
 
 import datetime as dt
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -187,6 +188,11 @@ def me_section_save(request: HttpRequest, payload: SectionIn, section: str = Pat
         raise ApiError(422, "validation_error", _("Send an object of the section's fields."), {"body": [_("Not valid.")]})
     data = {key: value for key, value in raw.items() if key not in ("photo", "remove_photo")}
     form = found.build_form(user, profile, data, {})
+    for name, field in form.fields.items():
+        # A list for a field the site shows as several inputs (subjects) goes to those inputs, as a browser sends it.
+        if isinstance(field, forms.MultiValueField) and isinstance(data.get(name), list):
+            values = data.pop(name)
+            data.update({f"{name}_{index}": value for index, value in enumerate(values[: len(field.fields)])})
     if not form.is_valid():
         raise form_error(form)
     try:

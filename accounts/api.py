@@ -4,6 +4,7 @@ onboarding sections, each saved through the same form and service as the wizard 
 from __future__ import annotations
 
 import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -167,8 +168,9 @@ During onboarding only the current section or an earlier one can be saved; a min
 (on the site) before section 2."""
 
 
-@router.put("/onboarding/{section}", response={200: MeOut, **ERRORS}, operation_id="me_section_save",
-            description=SECTION_HELP)
+@router.put(
+    "/onboarding/{section}", response={200: MeOut, **ERRORS}, operation_id="me_section_save", description=SECTION_HELP
+)
 def me_section_save(request: HttpRequest, payload: SectionIn, section: str = Path(..., max_length=20)):
     user: User = request.user
     found = SECTIONS_BY_SLUG.get(section)
@@ -185,7 +187,9 @@ def me_section_save(request: HttpRequest, payload: SectionIn, section: str = Pat
     # The section's own form validates every field, so the body is read as sent (extra keys and all).
     raw = StrictJsonParser().parse_body(request) if request.body else {}
     if not isinstance(raw, dict):
-        raise ApiError(422, "validation_error", _("Send an object of the section's fields."), {"body": [_("Not valid.")]})
+        raise ApiError(
+            422, "validation_error", _("Send an object of the section's fields."), {"body": [_("Not valid.")]}
+        )
     data = {key: value for key, value in raw.items() if key not in ("photo", "remove_photo")}
     form = found.build_form(user, profile, data, {})
     for name, field in form.fields.items():

@@ -28,6 +28,7 @@ support_router = Router(tags=["support"])
 ERRORS = {401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, 422: ErrorEnvelope,
           429: ErrorEnvelope}  # fmt: skip
 IdPath = Path(..., ge=1, le=2**63 - 1)
+TicketPath = Path(..., description="The ticket's id (a UUID).")
 
 
 def _staff(request: HttpRequest):
@@ -87,8 +88,11 @@ class ActionIn(Schema):
     scheduled_for: dt.datetime | None = Field(None, description="For an interview or trial session.")
 
 
-@router.post("/verification/{mentor_id}/actions", response={200: ApplicationOut, **ERRORS},
-             operation_id="staff_verification_action")
+@router.post(
+    "/verification/{mentor_id}/actions",
+    response={200: ApplicationOut, **ERRORS},
+    operation_id="staff_verification_action",
+)
 def staff_verification_action(request: HttpRequest, payload: ActionIn, mentor_id: int = IdPath):
     """Move an application on (request documents, approve, reject, suspend…), with the same rules as the panel."""
     staff = _staff(request)
@@ -224,7 +228,9 @@ def support_ticket_open(request: HttpRequest, payload: TicketIn, idempotency_key
         data = _ticket_detail(selectors.ticket_for_user(user, ticket.uuid), include_internal=False)
         return 201, TicketDetailOut.model_validate(data).model_dump(mode="json")
 
-    return run_once(request, key=idempotency_key, operation="ticket", body=payload.model_dump(mode="json"), create=create)
+    return run_once(
+        request, key=idempotency_key, operation="ticket", body=payload.model_dump(mode="json"), create=create
+    )
 
 
 @support_router.get("/tickets", response={200: Page[TicketOut], **ERRORS}, operation_id="support_tickets")
@@ -235,7 +241,7 @@ def support_tickets(request: HttpRequest, params: Query[PageParams]):
 
 
 @support_router.get("/tickets/{ticket_id}", response={200: TicketDetailOut, **ERRORS}, operation_id="support_ticket")
-def support_ticket(request: HttpRequest, ticket_id: uuid.UUID = Path(...)):
+def support_ticket(request: HttpRequest, ticket_id: uuid.UUID = TicketPath):
     try:
         ticket = selectors.ticket_for_user(request.user, ticket_id)
     except Http404:
@@ -247,9 +253,10 @@ class ReplyIn(Schema):
     body: str = Field(..., min_length=1, max_length=5000)
 
 
-@support_router.post("/tickets/{ticket_id}/reply", response={200: TicketDetailOut, **ERRORS},
-                     operation_id="support_ticket_reply")
-def support_ticket_reply(request: HttpRequest, payload: ReplyIn, ticket_id: uuid.UUID = Path(...)):
+@support_router.post(
+    "/tickets/{ticket_id}/reply", response={200: TicketDetailOut, **ERRORS}, operation_id="support_ticket_reply"
+)
+def support_ticket_reply(request: HttpRequest, payload: ReplyIn, ticket_id: uuid.UUID = TicketPath):
     try:
         ticket = selectors.ticket_for_user(request.user, ticket_id)
     except Http404:

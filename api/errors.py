@@ -71,7 +71,9 @@ def from_validation_error(exc: DjangoValidationError) -> ApiError:
 
 def form_error(form) -> ApiError:
     """A bound Django form's errors (the pages' own validation) as a 422."""
-    fields = {("non_field" if name == "__all__" else name): [str(m) for m in errors] for name, errors in form.errors.items()}
+    fields = {
+        ("non_field" if name == "__all__" else name): [str(m) for m in errors] for name, errors in form.errors.items()
+    }
     messages = [message for errors in fields.values() for message in errors]
     return ApiError(422, "validation_error", " ".join(messages) or _("The request is not valid."), fields)
 

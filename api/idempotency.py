@@ -23,7 +23,10 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 
 IdempotencyKey = Header(
-    None, alias=HEADER, max_length=MAX_KEY_LENGTH, description="A unique key per intended creation; retries replay the first answer."
+    None,
+    alias=HEADER,
+    max_length=MAX_KEY_LENGTH,
+    description="A unique key per intended creation; retries replay the first answer.",
 )
 
 
@@ -31,8 +34,9 @@ def _fingerprint(operation: str, body: Any) -> str:
     return hashlib.sha256(json.dumps([operation, body], sort_keys=True, default=str).encode()).hexdigest()
 
 
-def run_once(request: HttpRequest, *, key: str | None, operation: str, body: Any,
-             create: Callable[[], tuple[int, Any]]) -> JsonResponse:
+def run_once(
+    request: HttpRequest, *, key: str | None, operation: str, body: Any, create: Callable[[], tuple[int, Any]]
+) -> JsonResponse:
     """Run `create` (returning (status, JSON-ready body)) at most once per key; replay its stored answer."""
     if not key:
         return _respond(*_answer(create))
@@ -48,8 +52,10 @@ def run_once(request: HttpRequest, *, key: str | None, operation: str, body: Any
         record = IdempotencyRecord.objects.get(user=request.user, key=key)
         if record.request_hash != fingerprint:
             raise ApiError(
-                422, "idempotency_key_reused",
-                _("This Idempotency-Key was already used with a different request."), {HEADER: [_("Already used.")]},
+                422,
+                "idempotency_key_reused",
+                _("This Idempotency-Key was already used with a different request."),
+                {HEADER: [_("Already used.")]},
             ) from None
         if record.status_code is None:
             raise ApiError(409, "in_progress", _("The first request with this key is still being processed.")) from None

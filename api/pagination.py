@@ -60,8 +60,14 @@ def _parsed(value: Any, sample_field) -> Any:
     return value
 
 
-def keyset_page(queryset: QuerySet, params: PageParams, *, order: Sequence[str], kind: str,
-                convert: Callable[[Any], Any] = lambda row: row) -> dict:
+def keyset_page(
+    queryset: QuerySet,
+    params: PageParams,
+    *,
+    order: Sequence[str],
+    kind: str,
+    convert: Callable[[Any], Any] = lambda row: row,
+) -> dict:
     """One page of `queryset` ordered by `order` (names with an optional "-"; the last must be unique, e.g. "-id")."""
     names = [name.lstrip("-") for name in order]
     queryset = queryset.order_by(*order)
@@ -71,7 +77,10 @@ def keyset_page(queryset: QuerySet, params: PageParams, *, order: Sequence[str],
             raise _bad_cursor()
         model = queryset.model
         try:
-            values = [_parsed(v, model._meta.get_field(n)) if v is not None else None for v, n in zip(values, names)]
+            values = [
+                _parsed(v, model._meta.get_field(n)) if v is not None else None
+                for v, n in zip(values, names, strict=True)
+            ]
         except (ValueError, TypeError):
             raise _bad_cursor() from None
         after = Q()

@@ -95,6 +95,8 @@ def main() -> None:
     if args.role == "probe":
         return probe_role()
     static_root = tempfile.mkdtemp(prefix="peerlearn-bench-static-")
+    # Production settings require an encryption key for payout details (none are read here).
+    os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "bench1:YmVuY2gtb25seS1rZXktbm90LWZvci1yZWFsLXVzZTA")
     search_args = argparse.Namespace(database_url=args.database_url, redis_url=args.redis_url,
                                      reuse_databases=args.reuse_database, seed=args.seed, profile=0,
                                      scenarios="visitor", workers=args.workers)  # fmt: skip
@@ -142,7 +144,9 @@ def main() -> None:
         server.wait(timeout=20)
     print(f"\n{args.size:,} mentors; {args.clients} clients; {args.requests} requests per cell; gunicorn "
           f"{args.workers} sync workers, production settings; {os.cpu_count()} CPUs shared")  # fmt: skip
-    print(f"{'page':<26} {'side':<5} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>6} {'CPU ms':>7} {'queries':>7} {'errors':>6}")
+    print(
+        f"{'page':<26} {'side':<5} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>6} {'CPU ms':>7} {'queries':>7} {'errors':>6}"
+    )
     verdicts = []
     for name, *_ in PAIRS:
         p95 = {}
@@ -151,8 +155,10 @@ def main() -> None:
             measured = LoadResult(latencies_ms=latencies[cell], errors=errors[cell], elapsed_s=busy[cell])
             served = max(1, measured.requests + measured.errors)
             p95[side] = measured.p95
-            print(f"{name:<26} {side:<5} {measured.p50:>7.1f} {measured.p95:>7.1f} {measured.throughput:>6.0f} "
-                  f"{cpu[cell] * 1000 / served:>7.2f} {probe['queries'][f'{name}|{side}']:>7} {measured.errors:>6}")
+            print(
+                f"{name:<26} {side:<5} {measured.p50:>7.1f} {measured.p95:>7.1f} {measured.throughput:>6.0f} "
+                f"{cpu[cell] * 1000 / served:>7.2f} {probe['queries'][f'{name}|{side}']:>7} {measured.errors:>6}"
+            )
         verdicts.append((name, p95["api"], p95["html"]))
     print("\nTarget: API p95 ≤ HTML p95")
     for name, api, html in verdicts:

@@ -121,7 +121,9 @@ def mentors_search(request: HttpRequest, params: Query[SearchParams]):
         raise form_error(form)
     filters, now = form.search_filters(), timezone.now()
     if student is not None and filters.sort == "for_you":
-        result = serving.for_you_page(request.user, filters=filters, student=student, page=page, at=now, options=options)
+        result = serving.for_you_page(
+            request.user, filters=filters, student=student, page=page, at=now, options=options
+        )
     else:
         result = selectors.mentor_search_page(filters=filters, student=student, page=page, at=now, options=options)
     return {
@@ -171,7 +173,9 @@ class SimilarPage(Schema):
     next_cursor: str | None = None
 
 
-@router.get("/mentors/{slug}/similar", response={200: SimilarPage, **ERRORS}, auth=PUBLIC, operation_id="mentors_similar")
+@router.get(
+    "/mentors/{slug}/similar", response={200: SimilarPage, **ERRORS}, auth=PUBLIC, operation_id="mentors_similar"
+)
 def mentors_similar(request: HttpRequest, slug: str = Path(..., max_length=80)):
     """Mentors similar to this one (booked by the same students, or teaching the same fields)."""
     document = get_object_or_404(MentorSearchDocument.objects.only("mentor_id"), slug=slug)
@@ -184,8 +188,11 @@ class Done(Schema):
     message: str = ""
 
 
-@router.post("/recommendations/{mentor_id}/not-interested", response={200: Done, **ERRORS},
-             operation_id="recommendations_not_interested")
+@router.post(
+    "/recommendations/{mentor_id}/not-interested",
+    response={200: Done, **ERRORS},
+    operation_id="recommendations_not_interested",
+)
 def recommendations_not_interested(request: HttpRequest, mentor_id: int = Path(..., ge=1, le=2**63 - 1)):
     """Never recommend this mentor to me again."""
     student = _student(request)

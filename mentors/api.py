@@ -164,17 +164,25 @@ def mentors_slots(request: HttpRequest, params: Query[SlotParams], slug: str = S
     tz = zone_or_error(params.tz, viewer_time_zone(request))
     duration = params.duration or (min(mentor.offered_durations) if mentor.offered_durations else 60)
     if mentor.offered_durations and duration not in mentor.offered_durations:
-        raise ApiError(422, "duration", _("This mentor does not offer sessions of that length."),
-                       {"duration": [str(m) for m in mentor.offered_durations]})
+        raise ApiError(
+            422,
+            "duration",
+            _("This mentor does not offer sessions of that length."),
+            {"duration": [str(m) for m in mentor.offered_durations]},
+        )
     now = timezone.now()
     first = params.start or now.astimezone(tz).date()
     if first > now.date() + dt.timedelta(days=366) or first < now.date() - dt.timedelta(days=1):
-        raise ApiError(422, "validation_error", _("Choose a day within the next year."), {"start": [_("Out of range.")]})
+        raise ApiError(
+            422, "validation_error", _("Choose a day within the next year."), {"start": [_("Out of range.")]}
+        )
     start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
     slots = open_slots(mentor=mentor, start=start, end=start + dt.timedelta(days=params.days),
                        duration_minutes=duration, now=now)  # fmt: skip
     price = price_for_duration_paise(mentor, duration)
-    rows = [{"start": s.start, "end": s.end, "duration_minutes": s.duration_minutes, "price_paise": price} for s in slots]
+    rows = [
+        {"start": s.start, "end": s.end, "duration_minutes": s.duration_minutes, "price_paise": price} for s in slots
+    ]
     return list_page(rows, PageParams(cursor=params.cursor, limit=params.limit), kind=f"slots:{mentor.pk}")
 
 
@@ -265,8 +273,9 @@ def mentor_rule_add(request: HttpRequest, payload: RuleIn):
     return 201, rule
 
 
-@mentor_side_router.delete("/availability/rules/{rule_id}", response={200: Deleted, **ERRORS},
-                           operation_id="mentor_rule_delete")
+@mentor_side_router.delete(
+    "/availability/rules/{rule_id}", response={200: Deleted, **ERRORS}, operation_id="mentor_rule_delete"
+)
 def mentor_rule_delete(request: HttpRequest, rule_id: int = IdPath):
     try:
         availability_services.availability_rule_delete(mentor=my_mentor_profile(request), rule_id=rule_id)
@@ -275,8 +284,9 @@ def mentor_rule_delete(request: HttpRequest, rule_id: int = IdPath):
     return {"deleted": True}
 
 
-@mentor_side_router.post("/availability/overrides", response={201: OverrideOut, **ERRORS},
-                         operation_id="mentor_override_add")
+@mentor_side_router.post(
+    "/availability/overrides", response={201: OverrideOut, **ERRORS}, operation_id="mentor_override_add"
+)
 def mentor_override_add(request: HttpRequest, payload: OverrideIn):
     if payload.kind not in AvailabilityOverride.Kind.values:
         raise ApiError(422, "validation_error", _("Choose a kind."), {"kind": list(AvailabilityOverride.Kind.values)})
@@ -287,8 +297,9 @@ def mentor_override_add(request: HttpRequest, payload: OverrideIn):
     return 201, override
 
 
-@mentor_side_router.delete("/availability/overrides/{override_id}", response={200: Deleted, **ERRORS},
-                           operation_id="mentor_override_delete")
+@mentor_side_router.delete(
+    "/availability/overrides/{override_id}", response={200: Deleted, **ERRORS}, operation_id="mentor_override_delete"
+)
 def mentor_override_delete(request: HttpRequest, override_id: int = IdPath):
     try:
         availability_services.availability_override_delete(mentor=my_mentor_profile(request), override_id=override_id)
@@ -305,8 +316,9 @@ class SettingsIn(Schema):
     offered_durations: list[int] = Field(..., max_length=10)
 
 
-@mentor_side_router.put("/availability/settings", response={200: SettingsIn, **ERRORS},
-                        operation_id="mentor_availability_settings")
+@mentor_side_router.put(
+    "/availability/settings", response={200: SettingsIn, **ERRORS}, operation_id="mentor_availability_settings"
+)
 def mentor_availability_settings(request: HttpRequest, payload: SettingsIn):
     """Buffers, minimum notice, how far ahead students may book, and the session lengths offered."""
     mentor = availability_services.availability_settings_update(mentor=my_mentor_profile(request), **payload.dict())

@@ -153,8 +153,14 @@ class InvoiceOut(Schema):
 
 
 def _invoice(invoice: Invoice) -> dict:
-    return {"id": invoice.pk, "kind": invoice.kind, "number": invoice.number, "payment_id": invoice.payment_id,
-            "issued_at": invoice.issued_at, "pdf_url": f"/api/v1/payments/invoices/{invoice.pk}/pdf"}
+    return {
+        "id": invoice.pk,
+        "kind": invoice.kind,
+        "number": invoice.number,
+        "payment_id": invoice.payment_id,
+        "issued_at": invoice.issued_at,
+        "pdf_url": f"/api/v1/payments/invoices/{invoice.pk}/pdf",
+    }
 
 
 @router.get("/invoices/", response={200: Page[InvoiceOut], **ERRORS}, operation_id="payments_invoices")
@@ -164,10 +170,19 @@ def payments_invoices(request: HttpRequest, params: Query[PageParams]):
                        convert=_invoice)  # fmt: skip
 
 
-@router.get("/invoices/{invoice_id}/pdf", response={200: bytes, **ERRORS}, operation_id="payments_invoice_pdf",
-            openapi_extra={"responses": {200: {"description": "The PDF.",
-                                               "content": {"application/pdf": {"schema": {"type": "string",
-                                                                                          "format": "binary"}}}}}})
+@router.get(
+    "/invoices/{invoice_id}/pdf",
+    response={200: bytes, **ERRORS},
+    operation_id="payments_invoice_pdf",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The PDF.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
 def payments_invoice_pdf(request: HttpRequest, invoice_id: int = IdPath):
     try:
         invoice = get_invoice_for_download(request.user, invoice_id)
@@ -185,12 +200,16 @@ class EarningsOut(Schema):
     paid_out_paise: int
 
 
-@router.get("/earnings/summary", response={200: EarningsOut, **ERRORS}, tags=["mentor side"],
-            operation_id="payments_earnings")
+@router.get(
+    "/earnings/summary", response={200: EarningsOut, **ERRORS}, tags=["mentor side"], operation_id="payments_earnings"
+)
 def payments_earnings(request: HttpRequest):
     """A mentor's money: held in escrow until sessions complete, available for the next payout, paid out."""
     if request.user.role != User.Role.MENTOR:
         raise ApiError(403, "mentors_only", _("This is for mentors."))
     balances = mentor_balances(request.user)
-    return {"escrow_paise": balances.escrow_paise, "available_paise": balances.available_paise,
-            "paid_out_paise": balances.paid_out_paise}
+    return {
+        "escrow_paise": balances.escrow_paise,
+        "available_paise": balances.available_paise,
+        "paid_out_paise": balances.paid_out_paise,
+    }

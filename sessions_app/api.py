@@ -7,9 +7,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
@@ -184,7 +183,9 @@ def _hold_one_to_one(request: HttpRequest, mentor: MentorProfile, payload: OneTo
     student = request.user
     now = timezone.now()
     if payload.starts_at.tzinfo is None:
-        raise ApiError(422, "validation_error", _("Give the time with its UTC offset."), {"starts_at": [_("Not valid.")]})
+        raise ApiError(
+            422, "validation_error", _("Give the time with its UTC offset."), {"starts_at": [_("Not valid.")]}
+        )
     languages = selectors.common_languages(student, mentor.user)
     by_code = {language.code: language for language in languages}
     previous = selectors.previous_bookings_with(student, mentor.user)
@@ -204,8 +205,9 @@ def _hold_one_to_one(request: HttpRequest, mentor: MentorProfile, payload: OneTo
     if not form.is_valid():
         raise form_error(form)
     booking = services.booking_hold_one_to_one(
-        student=student, mentor=mentor, starts_at=form.cleaned_data["starts_at"], duration_minutes=payload.duration_minutes,
-        session_type=form.cleaned_data["session_type"], language=form.cleaned_data["language"],
+        student=student, mentor=mentor, starts_at=form.cleaned_data["starts_at"],
+        duration_minutes=payload.duration_minutes, session_type=form.cleaned_data["session_type"],
+        language=form.cleaned_data["language"],
         questionnaire=form.questionnaire(), now=now,
     )  # fmt: skip
     booking = selectors.get_booking_for_user(student, booking.uuid)
@@ -213,8 +215,12 @@ def _hold_one_to_one(request: HttpRequest, mentor: MentorProfile, payload: OneTo
 
 
 @router.post("/mentors/{slug}/bookings", response={201: BookingDetailOut, **ERRORS}, operation_id="bookings_hold_1to1")
-def bookings_hold_one_to_one(request: HttpRequest, payload: OneToOneIn, slug: str = Path(..., max_length=80),
-                             idempotency_key: str | None = IdempotencyKey):
+def bookings_hold_one_to_one(
+    request: HttpRequest,
+    payload: OneToOneIn,
+    slug: str = Path(..., max_length=80),
+    idempotency_key: str | None = IdempotencyKey,
+):
     """Hold a mentor's open slot for me: `confirmed` at once if free, else `pending_payment` until
     `hold_expires_at` (create the payment order next). Honours `Idempotency-Key`."""
     mentor = MentorProfile.objects.select_related("user").filter(slug=slug).first()
@@ -225,10 +231,14 @@ def bookings_hold_one_to_one(request: HttpRequest, payload: OneToOneIn, slug: st
                     create=lambda: _hold_one_to_one(request, mentor, payload))  # fmt: skip
 
 
-@router.post("/group-sessions/{session_id}/bookings", response={201: BookingDetailOut, **ERRORS},
-             operation_id="bookings_hold_group_seat")
-def bookings_hold_group_seat(request: HttpRequest, session_id: uuid.UUID = UuidPath,
-                             idempotency_key: str | None = IdempotencyKey):
+@router.post(
+    "/group-sessions/{session_id}/bookings",
+    response={201: BookingDetailOut, **ERRORS},
+    operation_id="bookings_hold_group_seat",
+)
+def bookings_hold_group_seat(
+    request: HttpRequest, session_id: uuid.UUID = UuidPath, idempotency_key: str | None = IdempotencyKey
+):
     """Take a seat in a group session (confirmed if free, else held while I pay). Honours `Idempotency-Key`."""
     now = timezone.now()
     session = selectors.get_public_group_session(session_id, now)
@@ -237,7 +247,9 @@ def bookings_hold_group_seat(request: HttpRequest, session_id: uuid.UUID = UuidP
     def create():
         booking = services.booking_hold_group_seat(student=request.user, session=session)
         booking = selectors.get_booking_for_user(request.user, booking.uuid)
-        return 201, BookingDetailOut.model_validate(booking_detail_data(booking, request.user, now)).model_dump(mode="json")
+        return 201, BookingDetailOut.model_validate(booking_detail_data(booking, request.user, now)).model_dump(
+            mode="json"
+        )
 
     return run_once(request, key=idempotency_key, operation=f"seat:{session.pk}", body={}, create=create)
 
@@ -261,8 +273,11 @@ def bookings_detail(request: HttpRequest, booking_id: uuid.UUID = UuidPath):
     return booking_detail_data(booking, request.user, timezone.now())
 
 
-@router.get("/bookings/{booking_id}/refund-preview", response={200: RefundPreviewOut, **ERRORS},
-            operation_id="bookings_refund_preview")
+@router.get(
+    "/bookings/{booking_id}/refund-preview",
+    response={200: RefundPreviewOut, **ERRORS},
+    operation_id="bookings_refund_preview",
+)
 def bookings_refund_preview(request: HttpRequest, booking_id: uuid.UUID = UuidPath):
     """What cancelling now would refund (full > 24 h before, half 2–24 h, nothing under 2 h; all if the mentor
     cancels)."""
@@ -277,7 +292,9 @@ class CancelIn(Schema):
     note: str = Field("", max_length=1000)
 
 
-@router.post("/bookings/{booking_id}/cancel", response={200: BookingDetailOut, **ERRORS}, operation_id="bookings_cancel")
+@router.post(
+    "/bookings/{booking_id}/cancel", response={200: BookingDetailOut, **ERRORS}, operation_id="bookings_cancel"
+)
 def bookings_cancel(request: HttpRequest, payload: CancelIn, booking_id: uuid.UUID = UuidPath):
     """Cancel a booking (its student or its mentor); the refund follows the policy in the preview."""
     booking = _my_booking(request, booking_id)
@@ -295,8 +312,9 @@ class RescheduleOut(BookingDetailOut):
     request_sent_to_support: bool
 
 
-@router.post("/bookings/{booking_id}/reschedule", response={200: RescheduleOut, **ERRORS},
-             operation_id="bookings_reschedule")
+@router.post(
+    "/bookings/{booking_id}/reschedule", response={200: RescheduleOut, **ERRORS}, operation_id="bookings_reschedule"
+)
 def bookings_reschedule(request: HttpRequest, payload: RescheduleIn, booking_id: uuid.UUID = UuidPath):
     """Move a confirmed 1:1 booking to another open slot; within 24 h of the start it becomes a request to support."""
     booking = _my_booking(request, booking_id)
@@ -304,12 +322,16 @@ def bookings_reschedule(request: HttpRequest, payload: RescheduleIn, booking_id:
     if session.is_group or booking.status != Booking.Status.CONFIRMED:
         raise ApiError(409, "not_reschedulable", _("Only a confirmed one-to-one session can be moved."))
     if payload.starts_at.tzinfo is None:
-        raise ApiError(422, "validation_error", _("Give the time with its UTC offset."), {"starts_at": [_("Not valid.")]})
+        raise ApiError(
+            422, "validation_error", _("Give the time with its UTC offset."), {"starts_at": [_("Not valid.")]}
+        )
     now = timezone.now()
     emergency = not policy.can_self_reschedule(starts_at=session.starts_at, now=now)
     if emergency:
         if not payload.reason.strip():
-            raise ApiError(422, "validation_error", _("Tell us what happened."), {"reason": [_("This field is required.")]})
+            raise ApiError(
+                422, "validation_error", _("Tell us what happened."), {"reason": [_("This field is required.")]}
+            )
         services.reschedule_request_create(booking=booking, actor=request.user, now=now,
                                            starts_at=payload.starts_at, reason=payload.reason)  # fmt: skip
     else:
@@ -382,7 +404,9 @@ class ReviewIn(Schema):
 def bookings_review(request: HttpRequest, payload: ReviewIn, booking_id: uuid.UUID = UuidPath):
     """Rate a completed session (once; editable for a week on the site)."""
     booking = _as_student(request, _my_booking(request, booking_id))
-    review = feedback.review_submit(booking=booking, student=request.user, rating=payload.rating, comment=payload.comment)
+    review = feedback.review_submit(
+        booking=booking, student=request.user, rating=payload.rating, comment=payload.comment
+    )
     return 201, {"id": review.pk, "rating": review.rating, "comment": review.comment, "created_at": review.created_at}
 
 
@@ -409,15 +433,21 @@ class PublicReviewOut(Schema):
     created_at: dt.datetime
 
 
-@router.get("/mentors/{slug}/reviews", response={200: Page[PublicReviewOut], **ERRORS}, auth=PUBLIC,
-            operation_id="mentors_reviews")
+@router.get(
+    "/mentors/{slug}/reviews",
+    response={200: Page[PublicReviewOut], **ERRORS},
+    auth=PUBLIC,
+    operation_id="mentors_reviews",
+)
 def mentors_reviews(request: HttpRequest, params: Query[PageParams], slug: str = Path(..., max_length=80)):
     """A mentor's published reviews, newest first."""
     try:
         mentor = mentor_selectors.public_profile(slug)
     except Http404:
         raise not_found() from None
-    reviews = Review.objects.filter(mentor_id=mentor.user_id, hidden_at__isnull=True).select_related("student", "language")
+    reviews = Review.objects.filter(mentor_id=mentor.user_id, hidden_at__isnull=True).select_related(
+        "student", "language"
+    )
     return keyset_page(reviews, params, order=["-created_at", "-id"], kind=f"reviews:{mentor.pk}", convert=lambda r: {
         "id": r.pk, "rating": r.rating, "comment": r.comment, "author_name": r.student.get_short_name(),
         "language": r.language.code if r.language_id else None, "created_at": r.created_at,
@@ -463,8 +493,9 @@ class GroupListParams(Schema):
     limit: int = Field(20, ge=1, le=100)
 
 
-@router.get("/group-sessions", response={200: Page[GroupSessionOut], **ERRORS}, auth=PUBLIC,
-            operation_id="group_sessions_list")
+@router.get(
+    "/group-sessions", response={200: Page[GroupSessionOut], **ERRORS}, auth=PUBLIC, operation_id="group_sessions_list"
+)
 def group_sessions_list(request: HttpRequest, params: Query[GroupListParams]):
     """Upcoming published group sessions, soonest first, with the filters of `/sessions/group/`."""
     from mentors.api import zone_or_error
@@ -479,8 +510,12 @@ def group_sessions_list(request: HttpRequest, params: Query[GroupListParams]):
                        kind="group-sessions", convert=group_data)  # fmt: skip
 
 
-@router.get("/group-sessions/{session_id}", response={200: GroupDetailOut, **ERRORS}, auth=PUBLIC,
-            operation_id="group_sessions_detail")
+@router.get(
+    "/group-sessions/{session_id}",
+    response={200: GroupDetailOut, **ERRORS},
+    auth=PUBLIC,
+    operation_id="group_sessions_detail",
+)
 def group_sessions_detail(request: HttpRequest, session_id: uuid.UUID = UuidPath):
     now = timezone.now()
     session = selectors.get_public_group_session(session_id, now)
@@ -497,18 +532,26 @@ class WaitlistOut(Schema):
     message: str
 
 
-@router.post("/group-sessions/{session_id}/waitlist", response={200: WaitlistOut, **ERRORS},
-             operation_id="group_sessions_waitlist_join")
+@router.post(
+    "/group-sessions/{session_id}/waitlist",
+    response={200: WaitlistOut, **ERRORS},
+    operation_id="group_sessions_waitlist_join",
+)
 def group_sessions_waitlist_join(request: HttpRequest, session_id: uuid.UUID = UuidPath):
     """Join a full session's waitlist: a freed seat is offered by email, first come first served."""
     session = selectors.get_public_group_session(session_id, timezone.now())
     services.waitlist_join(student=request.user, session=session)
-    return {"on_waitlist": True,
-            "message": _("You are on the waitlist. If a seat frees up we will offer it to you by email.")}
+    return {
+        "on_waitlist": True,
+        "message": _("You are on the waitlist. If a seat frees up we will offer it to you by email."),
+    }
 
 
-@router.delete("/group-sessions/{session_id}/waitlist", response={200: WaitlistOut, **ERRORS},
-               operation_id="group_sessions_waitlist_leave")
+@router.delete(
+    "/group-sessions/{session_id}/waitlist",
+    response={200: WaitlistOut, **ERRORS},
+    operation_id="group_sessions_waitlist_leave",
+)
 def group_sessions_waitlist_leave(request: HttpRequest, session_id: uuid.UUID = UuidPath):
     session = selectors.get_public_group_session(session_id, timezone.now())
     services.waitlist_leave(student=request.user, session=session)
@@ -536,8 +579,15 @@ class ProgressOut(Schema):
 
 
 def _milestone(m: ProgressMilestone) -> dict:
-    return {"id": m.pk, "kind": m.kind, "title": m.title, "notes": m.notes, "next_steps": list(m.next_steps or []),
-            "achieved_on": m.achieved_on, "mentor_name": m.mentor.get_public_name() if m.mentor_id else None}
+    return {
+        "id": m.pk,
+        "kind": m.kind,
+        "title": m.title,
+        "notes": m.notes,
+        "next_steps": list(m.next_steps or []),
+        "achieved_on": m.achieved_on,
+        "mentor_name": m.mentor.get_public_name() if m.mentor_id else None,
+    }
 
 
 @router.get("/progress", response={200: ProgressOut, **ERRORS}, tags=["progress"], operation_id="progress_summary")
@@ -554,14 +604,20 @@ def _task_light(task: FollowUpTask) -> dict:
             "session_id": task.session.uuid}  # fmt: skip
 
 
-@router.get("/progress/milestones", response={200: Page[MilestoneOut], **ERRORS}, tags=["progress"],
-            operation_id="progress_milestones")
+@router.get(
+    "/progress/milestones",
+    response={200: Page[MilestoneOut], **ERRORS},
+    tags=["progress"],
+    operation_id="progress_milestones",
+)
 def progress_milestones(request: HttpRequest, params: Query[PageParams]):
     return keyset_page(room_selectors.student_milestones(request.user), params, order=["-achieved_on", "-id"],
                        kind="milestones", convert=_milestone)  # fmt: skip
 
 
-@router.get("/progress/tasks", response={200: Page[TaskOut], **ERRORS}, tags=["progress"], operation_id="progress_tasks")
+@router.get(
+    "/progress/tasks", response={200: Page[TaskOut], **ERRORS}, tags=["progress"], operation_id="progress_tasks"
+)
 def progress_tasks(request: HttpRequest, params: Query[PageParams]):
     tasks = room_selectors.student_tasks(request.user).select_related("session")
     return keyset_page(tasks, params, order=["-created_at", "-id"], kind="tasks", convert=_task)
@@ -580,22 +636,37 @@ class StudentBookingOut(BookingOut):
     student: PersonOut
 
 
-@router.get("/mentor/bookings", response={200: Page[StudentBookingOut], **ERRORS}, tags=["mentor side"],
-            operation_id="mentor_bookings")
+@router.get(
+    "/mentor/bookings",
+    response={200: Page[StudentBookingOut], **ERRORS},
+    tags=["mentor side"],
+    operation_id="mentor_bookings",
+)
 def mentor_bookings(request: HttpRequest, params: Query[BookingListParams]):
     """Bookings of the sessions I host: `upcoming` or `past`."""
     upcoming, past = selectors.mentor_bookings(_mentor_user(request), timezone.now())
     items = upcoming if params.tab == "upcoming" else past
-    return list_page(items, params, kind=f"mentor-bookings:{params.tab}", convert=lambda b: {
-        **booking_data(b, request.user), "student": {"id": b.student_id, "name": b.student.full_name}})
+    return list_page(
+        items,
+        params,
+        kind=f"mentor-bookings:{params.tab}",
+        convert=lambda b: {
+            **booking_data(b, request.user),
+            "student": {"id": b.student_id, "name": b.student.full_name},
+        },
+    )
 
 
 class HostedSessionOut(GroupSessionOut):
     waiting: int | None = None
 
 
-@router.get("/mentor/group-sessions", response={200: Page[GroupSessionOut], **ERRORS}, tags=["mentor side"],
-            operation_id="mentor_group_sessions")
+@router.get(
+    "/mentor/group-sessions",
+    response={200: Page[GroupSessionOut], **ERRORS},
+    tags=["mentor side"],
+    operation_id="mentor_group_sessions",
+)
 def mentor_group_sessions(request: HttpRequest, params: Query[PageParams]):
     sessions = selectors.mentor_group_sessions(_mentor_user(request), timezone.now())
     return list_page(sessions, params, kind="mentor-group-sessions", convert=group_data)
@@ -644,8 +715,12 @@ def _hosted_data(session: Session) -> dict:
     return group_data(session)
 
 
-@router.post("/mentor/group-sessions", response={201: GroupSessionOut, **ERRORS}, tags=["mentor side"],
-             operation_id="mentor_group_session_create")
+@router.post(
+    "/mentor/group-sessions",
+    response={201: GroupSessionOut, **ERRORS},
+    tags=["mentor side"],
+    operation_id="mentor_group_session_create",
+)
 def mentor_group_session_create(request: HttpRequest, payload: GroupSessionIn):
     """Create a group session as a draft (publish it next)."""
     _mentor_user(request)
@@ -654,8 +729,12 @@ def mentor_group_session_create(request: HttpRequest, payload: GroupSessionIn):
     return 201, _hosted_data(session)
 
 
-@router.put("/mentor/group-sessions/{session_id}", response={200: GroupSessionOut, **ERRORS}, tags=["mentor side"],
-            operation_id="mentor_group_session_update")
+@router.put(
+    "/mentor/group-sessions/{session_id}",
+    response={200: GroupSessionOut, **ERRORS},
+    tags=["mentor side"],
+    operation_id="mentor_group_session_update",
+)
 def mentor_group_session_update(request: HttpRequest, payload: GroupSessionIn, session_id: uuid.UUID = UuidPath):
     session = _hosted(request, session_id)
     if session.status not in (Session.Status.DRAFT, Session.Status.SCHEDULED):
@@ -665,8 +744,12 @@ def mentor_group_session_update(request: HttpRequest, payload: GroupSessionIn, s
     return _hosted_data(session)
 
 
-@router.post("/mentor/group-sessions/{session_id}/publish", response={200: GroupSessionOut, **ERRORS},
-             tags=["mentor side"], operation_id="mentor_group_session_publish")
+@router.post(
+    "/mentor/group-sessions/{session_id}/publish",
+    response={200: GroupSessionOut, **ERRORS},
+    tags=["mentor side"],
+    operation_id="mentor_group_session_publish",
+)
 def mentor_group_session_publish(request: HttpRequest, session_id: uuid.UUID = UuidPath):
     session = _hosted(request, session_id)
     services.group_session_publish(session=session, actor=request.user)
@@ -677,8 +760,12 @@ class SessionCancelIn(Schema):
     reason: str = Field(..., min_length=1, max_length=1000)
 
 
-@router.post("/mentor/group-sessions/{session_id}/cancel", response={200: GroupSessionOut, **ERRORS},
-             tags=["mentor side"], operation_id="mentor_group_session_cancel")
+@router.post(
+    "/mentor/group-sessions/{session_id}/cancel",
+    response={200: GroupSessionOut, **ERRORS},
+    tags=["mentor side"],
+    operation_id="mentor_group_session_cancel",
+)
 def mentor_group_session_cancel(request: HttpRequest, payload: SessionCancelIn, session_id: uuid.UUID = UuidPath):
     """Cancel a session I host: every student is refunded in full."""
     session = _hosted(request, session_id)
@@ -689,10 +776,15 @@ def mentor_group_session_cancel(request: HttpRequest, payload: SessionCancelIn, 
 # --- paying for a booking -----------------------------------------------------------------------------------------
 
 
-@router.post("/bookings/{booking_id}/payment-order", response={201: CheckoutOut, **ERRORS}, tags=["payments"],
-             operation_id="bookings_payment_order")
-def bookings_payment_order(request: HttpRequest, booking_id: uuid.UUID = UuidPath,
-                           idempotency_key: str | None = IdempotencyKey):
+@router.post(
+    "/bookings/{booking_id}/payment-order",
+    response={201: CheckoutOut, **ERRORS},
+    tags=["payments"],
+    operation_id="bookings_payment_order",
+)
+def bookings_payment_order(
+    request: HttpRequest, booking_id: uuid.UUID = UuidPath, idempotency_key: str | None = IdempotencyKey
+):
     """The Razorpay order for a held booking (the open one again if it exists): open Razorpay Checkout with it,
     then post the result to `/payments/{payment_id}/verify`. Honours `Idempotency-Key`."""
     booking = _as_student(request, _my_booking(request, booking_id))

@@ -34,7 +34,9 @@ class ApiClient:
 
     def _send(self, method: str, path: str, body, headers):
         return getattr(self.client, method)(
-            f"/api/v1{path}", body if body is not None else {}, content_type="application/json",
+            f"/api/v1{path}",
+            body if body is not None else {},
+            content_type="application/json",
             headers=self._headers(headers),
         )
 
@@ -101,7 +103,9 @@ def staff_api(db):
     assert first.status_code == 401, first.content  # the second factor is still owed
     token = first.json()["meta"]["session_token"]
     second = client.post(
-        "/api/v1/auth/app/v1/auth/2fa/authenticate", {"code": totp_code(secret)}, content_type="application/json",
+        "/api/v1/auth/app/v1/auth/2fa/authenticate",
+        {"code": totp_code(secret)},
+        content_type="application/json",
         headers={"X-Session-Token": token},
     )
     assert second.status_code == 200, second.content

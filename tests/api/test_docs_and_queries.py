@@ -65,8 +65,12 @@ def test_lists_run_a_bounded_number_of_queries(api, path, most, django_assert_ma
 
 
 def test_mentor_pages_run_a_bounded_number_of_queries(api, mentor, django_assert_max_num_queries):
-    for path, most in ((f"/mentors/{mentor.slug}", 12), (f"/mentors/{mentor.slug}/slots?days=7", 12),
-                       (f"/mentors/{mentor.slug}/reviews", 10), (f"/mentors/{mentor.slug}/similar", 12)):
+    for path, most in (
+        (f"/mentors/{mentor.slug}", 12),
+        (f"/mentors/{mentor.slug}/slots?days=7", 12),
+        (f"/mentors/{mentor.slug}/reviews", 10),
+        (f"/mentors/{mentor.slug}/similar", 12),
+    ):
         api.get(path)
         with django_assert_max_num_queries(most):
             assert api.get(path).status_code == 200, path

@@ -65,13 +65,25 @@ def test_the_session_cookie_works_with_csrf_on_unsafe_methods(student, mentor):
     client.get("/api/v1/me")  # any page sets the CSRF cookie? not the API: take it from the site
     client.get("/mentors/")
     token = client.cookies["csrftoken"].value
-    response = client.post(f"/api/v1/mentors/{mentor.slug}/bookings", hold_body(), content_type="application/json",
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        f"/api/v1/mentors/{mentor.slug}/bookings",
+        hold_body(),
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
     assert response.status_code == 201, response.content
 
 
-@pytest.mark.parametrize("path", ["/mentors?price_min=abc", "/mentors?experience=99999999999999999999999",
-                                  "/mentors/x/slots?start=2026-13-45", "/bookings?limit=0", "/bookings?cursor=forged"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/mentors?price_min=abc",
+        "/mentors?experience=99999999999999999999999",
+        "/mentors/x/slots?start=2026-13-45",
+        "/bookings?limit=0",
+        "/bookings?cursor=forged",
+    ],
+)
 def test_bad_input_is_a_422_with_fields(api_for, student, path):
     response = api_for(student).get(path)
     assert response.status_code == 422, response.content
@@ -88,8 +100,12 @@ def test_nul_characters_are_refused_without_a_server_error(api_for, student, men
 
 def test_a_body_that_is_not_json_is_a_422(api_for, student, mentor):
     api = api_for(student)
-    response = api.client.post(f"/api/v1/mentors/{mentor.slug}/bookings", "{nope", content_type="application/json",
-                               headers={"X-Session-Token": api.token})
+    response = api.client.post(
+        f"/api/v1/mentors/{mentor.slug}/bookings",
+        "{nope",
+        content_type="application/json",
+        headers={"X-Session-Token": api.token},
+    )
     assert response.status_code == 422
 
 
@@ -310,8 +326,11 @@ def test_staff_endpoints_need_staff(api_for, student):
 def test_staff_without_two_factor_are_refused(db, settings):
     settings.PEERLEARN_REQUIRE_MFA_FOR_STAFF = True
     staff = support_user()
-    response = Client().post("/api/v1/auth/app/v1/auth/login", {"email": staff.email, "password": DEFAULT_PASSWORD},
-                             content_type="application/json")
+    response = Client().post(
+        "/api/v1/auth/app/v1/auth/login",
+        {"email": staff.email, "password": DEFAULT_PASSWORD},
+        content_type="application/json",
+    )
     token = response.json()["meta"]["session_token"]
     response = ApiClient(token).get("/staff/tickets")
     assert response.status_code == 403 and response.json()["error"]["code"] == "mfa_required"

@@ -20,13 +20,21 @@ def auth_post(client: Client, path: str, body: dict, token: str | None = None):
     return client.post(f"{AUTH}{path}", body, content_type="application/json", headers=headers)
 
 
-def test_a_student_signs_up_books_pays_and_cancels_through_the_api(mentor, razorpay_keys, django_capture_on_commit_callbacks):
+def test_a_student_signs_up_books_pays_and_cancels_through_the_api(
+    mentor, razorpay_keys, django_capture_on_commit_callbacks
+):
     client = Client()
     # Sign up: the account exists, the email still has to be verified (allauth headless answers 401 + flows).
-    response = auth_post(client, "/auth/signup", {
-        "email": "asha@example.test", "password": "Mango-Tree-Lantern-42", "full_name": "Asha Reddy",
-        "consent_processing": True,
-    })
+    response = auth_post(
+        client,
+        "/auth/signup",
+        {
+            "email": "asha@example.test",
+            "password": "Mango-Tree-Lantern-42",
+            "full_name": "Asha Reddy",
+            "consent_processing": True,
+        },
+    )
     assert response.status_code == 401, response.content
     token = response.json()["meta"]["session_token"]
     assert any(flow["id"] == "verify_email" and flow.get("is_pending") for flow in response.json()["data"]["flows"])
@@ -48,8 +56,8 @@ def test_a_student_signs_up_books_pays_and_cancels_through_the_api(mentor, razor
     hindi = Language.objects.get(code="hi")
     english = Language.objects.get(code="en")
     sections = [
-        ("basic", {"full_name": "Asha Reddy", "date_of_birth": "2004-05-17", "phone": "+919876543210", "city": "Hyderabad",
-                   "state": "Telangana", "country": "India", "time_zone": "Asia/Kolkata",
+        ("basic", {"full_name": "Asha Reddy", "date_of_birth": "2004-05-17", "phone": "+919876543210",
+                   "city": "Hyderabad", "state": "Telangana", "country": "India", "time_zone": "Asia/Kolkata",
                    "primary_language": hindi.pk}),
         ("level", {"academic_level": "school"}),
         ("academics", {"school_name": "Kendriya Vidyalaya", "board": "cbse", "class_grade": 12, "stream": "science_pcm",

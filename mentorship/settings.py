@@ -241,6 +241,9 @@ CELERY_BEAT_SCHEDULE["analytics-rollup"] = {
 # The percentage of last week's completed sessions picked for a random quality audit.
 PEERLEARN_QUALITY_AUDIT_PERCENT = env_int("QUALITY_AUDIT_PERCENT", 5)
 
+# Stored Idempotency-Key answers of the JSON API are forgotten after API_IDEMPOTENCY_DAYS.
+CELERY_BEAT_SCHEDULE["api-prune-idempotency"] = {"task": "api.prune_idempotency_records", "schedule": 86400.0}
+
 # Who may see the details of /api/health/* (which dependency failed, how many workers): staff, or this bearer token.
 HEALTH_TOKEN = env_str("HEALTH_TOKEN", "")
 # Recommendations: every student's list nightly (02:30 IST), events within a minute, the log pruned daily.

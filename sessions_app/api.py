@@ -295,12 +295,25 @@ class CancelIn(Schema):
 @router.post(
     "/bookings/{booking_id}/cancel", response={200: BookingDetailOut, **ERRORS}, operation_id="bookings_cancel"
 )
-def bookings_cancel(request: HttpRequest, payload: CancelIn, booking_id: uuid.UUID = UuidPath):
-    """Cancel a booking (its student or its mentor); the refund follows the policy in the preview."""
+def bookings_cancel(
+    request: HttpRequest,
+    payload: CancelIn,
+    booking_id: uuid.UUID = UuidPath,
+    idempotency_key: str | None = IdempotencyKey,
+):
+    """Cancel a booking (its student or its mentor); the refund follows the policy in the preview. Honours
+    `Idempotency-Key` (the refund it starts is the creation a retry must not repeat)."""
     booking = _my_booking(request, booking_id)
     now = timezone.now()
-    services.booking_cancel(booking=booking, actor=request.user, note=payload.note, now=now)
-    return booking_detail_data(_my_booking(request, booking_id), request.user, now)
+
+    def create():
+        services.booking_cancel(booking=booking, actor=request.user, note=payload.note, now=now)
+        data = booking_detail_data(_my_booking(request, booking_id), request.user, now)
+        return 200, BookingDetailOut.model_validate(data).model_dump(mode="json")
+
+    return run_once(
+        request, key=idempotency_key, operation=f"cancel:{booking.pk}", body=payload.model_dump(), create=create
+    )
 
 
 class RescheduleIn(Schema):

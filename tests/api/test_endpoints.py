@@ -354,3 +354,27 @@ def test_tickets_are_opened_once_per_idempotency_key_and_private(api_for, studen
     assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
     assert len(api.get("/support/tickets").json()["items"]) == 1
     assert api_for(other_student).get(f"/support/tickets/{first.json()['id']}").status_code == 404
+
+
+def test_a_cancel_retried_with_its_key_is_replayed_not_refused(held):
+    api, booking = held
+    path = f"/bookings/{booking['id']}/cancel"
+    first = api.post(path, {"note": ""}, headers={"Idempotency-Key": "cancel-1"})
+    again = api.post(path, {"note": ""}, headers={"Idempotency-Key": "cancel-1"})
+    assert first.status_code == again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert api.post(path, {"note": ""}).status_code == 409
+
+
+def test_old_idempotency_records_are_pruned(held, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from api.services import idempotency_records_prune
+
+    api, booking = held
+    api.post(f"/bookings/{booking['id']}/cancel", {}, headers={"Idempotency-Key": "old"})
+    assert idempotency_records_prune(now=timezone.now()) == 0
+    later = timezone.now() + dt.timedelta(days=settings.API_IDEMPOTENCY_DAYS, minutes=1)
+    assert idempotency_records_prune(now=later) == 1
+    assert not IdempotencyRecord.objects.exists()

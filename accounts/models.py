@@ -391,6 +391,11 @@ class GuardianConsent(models.Model):
 
 
 # Re-exported so Django registers them with this app (the privacy models live in their own module).
+from accounts.models_notifications import (  # noqa: E402, F401
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+)
 from accounts.models_privacy import (  # noqa: E402, F401
     AccountDeletion,
     AuditLogEntry,

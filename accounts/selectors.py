@@ -67,3 +67,13 @@ def student_can_book(user: User) -> tuple[bool, str]:
         if consent is None or consent.status != GuardianConsent.Status.GRANTED:
             return False, _("Because you are under 18, your parent or guardian must give consent before you can book.")
     return True, ""
+
+
+# Notifications (the implementation lives in ``accounts.notifications``).
+from accounts.notifications.selectors import (  # noqa: E402, F401
+    InboxItem,
+    notification_for_user,
+    notification_payload,
+    notification_unread_count,
+    notifications_for_inbox,
+)

@@ -457,6 +457,7 @@ def guardian_consent_grant(
     from accounts.tasks import send_guardian_consent_granted
 
     enqueue(send_guardian_consent_granted, consent_id)
+    _notify_guardian_consent(consent, granted=True)
     return consent
 
 
@@ -471,4 +472,28 @@ def guardian_consent_withdraw(*, consent_id: int, ip_address: str | None, user_a
     consent.withdrawn_ip = ip_address
     consent.withdrawn_user_agent = user_agent[:512]
     consent.save(update_fields=["status", "withdrawn_at", "withdrawn_ip", "withdrawn_user_agent", "updated_at"])
+    _notify_guardian_consent(consent, granted=False)
     return consent
+
+
+def _notify_guardian_consent(consent: GuardianConsent, *, granted: bool) -> None:
+    from django.urls import reverse
+
+
+    notification_raise(
+        recipient=consent.student,
+        kind="accounts.guardian_consent_given" if granted else "accounts.guardian_consent_withdrawn",
+        params={"guardian": consent.guardian_name},
+        link=reverse("accounts:guardian"),
+        dedupe_key=f"guardian-consent:{consent.pk}:{'granted' if granted else 'withdrawn'}",
+    )
+
+
+# Notifications (the implementation lives in ``accounts.notifications``; other apps call these names).
+from accounts.notifications.services import (  # noqa: E402, F401
+    notification_archive,
+    notification_mark_all_read,
+    notification_mark_read,
+    notification_preferences_set,
+    notification_raise,
+)

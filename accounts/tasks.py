@@ -78,3 +78,27 @@ def privacy_housekeeping() -> None:
     ).values_list("pk", flat=True):
         data_export_build(export_id=export_id)
     data_exports_expire()
+
+
+@shared_task(name="accounts.notification_deliver")
+def notification_deliver(notification_id: int, guardians: bool = False) -> None:
+    """Send a notification's email / SMS copies (and guardians' copies) still owed."""
+    from accounts.notifications.delivery import notification_deliver as deliver
+
+    deliver(notification_id=notification_id, guardians=guardians)
+
+
+@shared_task(name="accounts.notifications_release_held")
+def notifications_release_held() -> int:
+    """Quiet hours over: email and SMS copies held until now go out."""
+    from accounts.notifications.delivery import notifications_release_held as release
+
+    return release()
+
+
+@shared_task(name="accounts.notification_digests")
+def notification_digests() -> int:
+    """Daily digests for users whose local digest hour has come."""
+    from accounts.notifications.delivery import notification_digests_send
+
+    return notification_digests_send()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accounts import privacy_views, views
+from accounts.notifications import views as notification_views
 
 app_name = "accounts"
 
@@ -14,6 +15,16 @@ urlpatterns = [
     path("guardian/", views.guardian, name="guardian"),
     path("guardian/resend/", views.guardian_resend, name="guardian_resend"),
     path("guardian-consent/<str:token>/", views.guardian_consent, name="guardian_consent"),
+    path("notifications/", notification_views.inbox, name="notifications"),
+    path("notifications/preferences/", notification_views.notification_preferences, name="notification_preferences"),
+    path("notifications/count/", notification_views.notification_count, name="notification_count"),
+    path("notifications/read-all/", notification_views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:notification_id>/read/", notification_views.notification_read, name="notification_read"),
+    path(
+        "notifications/<int:notification_id>/archive/",
+        notification_views.notification_archive,
+        name="notification_archive",
+    ),
     path("privacy/", privacy_views.privacy_settings, name="privacy"),
     path("privacy/marketing/", privacy_views.marketing_consent, name="marketing_consent"),
     path("legal/terms/", privacy_views.terms, name="terms"),

@@ -203,6 +203,12 @@ CELERY_BEAT_SCHEDULE["accounts-privacy-housekeeping"] = {
     "task": "accounts.tasks.privacy_housekeeping",
     "schedule": 3600.0,
 }
+# Email and SMS copies held by a user's quiet hours go out when they end; digests at the user's local hour.
+CELERY_BEAT_SCHEDULE["accounts-notifications-release-held"] = {
+    "task": "accounts.notifications_release_held",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["accounts-notification-digests"] = {"task": "accounts.notification_digests", "schedule": 900.0}
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.tasks.reconcile_payments", "schedule": 300.0}
 # Weekly mentor payouts, Monday 06:00 IST (00:30 UTC).
 CELERY_BEAT_SCHEDULE["payments-weekly-payouts"] = {
@@ -301,6 +307,8 @@ ACCOUNT_RATE_LIMITS = False if IS_TEST else {}
 # the oldest. "Last seen" is refreshed at most every 5 minutes per session.
 # Where SMS go (phone verification codes): a class with send(to=, body=); the console prints them.
 SMS_BACKEND = env_str("SMS_BACKEND", "accounts.sms.ConsoleSmsBackend")
+# The local hour (in each user's own time zone) at which the daily notification digest is sent.
+NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", 18)
 USERSESSIONS_TRACK_ACTIVITY = True
 USERSESSIONS_SEEN_EVERY_SECONDS = 300
 MAX_CONCURRENT_SESSIONS = 3

@@ -32,6 +32,7 @@ from mentorship.money import format_inr
 from outbox.services import enqueue
 from payments.ledger import mentor_share
 from payments.models import Invoice, InvoiceCounter, Payment, Refund
+from payments.notification_kinds import notify_invoice_ready
 
 IST = zoneinfo.ZoneInfo("Asia/Kolkata")
 INVOICE_SERIES = "PL"
@@ -267,6 +268,7 @@ def invoice_render_pdf(*, invoice_id: int) -> Invoice:
             invoice.pdf.save(f"{invoice.number.replace('/', '-')}.pdf", ContentFile(content), save=False)
             invoice.pdf_rendered_at = timezone.now()
             invoice.save(update_fields=["pdf", "pdf_rendered_at"])
+            notify_invoice_ready(invoice)
     return invoice
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from payments import ledger
 from payments.gateway import GatewayRejected, GatewayUnavailable, gateway_for
 from payments.models import MINIMUM_AMOUNT_PAISE, LedgerAccount, Payout
+from payments.notification_kinds import notify_payout
 from payments.registry import get_payout_destination_resolver
 from payments.selectors import mentor_balances
 
@@ -134,6 +135,8 @@ def payout_apply_state(
             logger.error("Payout %s to mentor %s failed: %s", payout.pk, payout.mentor_id, payout.failure_reason)
         if fields:
             payout.save(update_fields=fields)
+        if "status" in fields:
+            notify_payout(payout)
         return payout
 
 

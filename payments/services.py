@@ -18,6 +18,7 @@ from mentorship.db import retry_on_lock_conflict
 from payments import invoices, ledger
 from payments.gateway import GatewayRejected, GatewayUnavailable, SignatureVerificationError, gateway_for
 from payments.models import MINIMUM_AMOUNT_PAISE, Payment, Refund
+from payments.notification_kinds import notify_payment_received
 from payments.registry import get_handler, is_registered
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ def payment_apply_state(
             ledger.ledger_record_capture(payment=payment)
             invoices.invoice_issue(payment=payment)
             handler.on_captured(payment)
+            notify_payment_received(payment)
         elif status == Payment.Status.AUTHORIZED and _STATUS_RANK[payment.status] < _STATUS_RANK[status]:
             payment.status = Payment.Status.AUTHORIZED
             payment.razorpay_payment_id = razorpay_payment_id

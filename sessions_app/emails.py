@@ -265,6 +265,11 @@ def in_language(user: User):
 
 def send_email(recipient: User, notice: Notice) -> None:
     """Send a notice built in the recipient's language (the caller holds `in_language(recipient)`)."""
+    build_email(recipient, notice).send()
+
+
+def build_email(recipient: User, notice: Notice) -> EmailMultiAlternatives:
+    """The email of a notice (with its calendar part), built in the active language."""
     context = {"recipient": recipient, "notice": notice}
     text = render_to_string("sessions_app/email/notice.txt", context)
     html = render_to_string("sessions_app/email/notice.html", context)
@@ -278,4 +283,4 @@ def send_email(recipient: User, notice: Notice) -> None:
         filename = "cancel.ics" if notice.calendar_method == "CANCEL" else "invite.ics"
         part.add_header("Content-Disposition", "attachment", filename=filename)
         message.attach(part)
-    message.send()
+    return message

@@ -13,7 +13,6 @@ from sessions_app.models import (
     Booking,
     CalendarFeed,
     Dispute,
-    Notification,
     RescheduleRequest,
     Session,
     WaitlistEntry,
@@ -52,7 +51,6 @@ def export_sessions_data(*, user) -> ExportPart:
             "tips": rows(Tip.objects.filter(Q(student=user) | Q(mentor=user))),
             "room_visits": rows(RoomVisit.objects.filter(user=user)),
             "recording_consents": rows(RoomConsent.objects.filter(user=user)),
-            "notifications": rows(Notification.objects.filter(user=user)),
         },
         files=files_of(hosted, "thumbnail", "session-thumbnails"),
     )
@@ -95,20 +93,15 @@ def erase_sessions_data(*, user, pseudonym: str) -> None:
     FollowUpTask.objects.filter(student=user).delete()
     ProgressMilestone.objects.filter(student=user).delete()
     WaitlistEntry.objects.filter(student=user).delete()
-    Notification.objects.filter(user=user).delete()
     CalendarFeed.objects.filter(user=user).delete()
     MentorNote.objects.filter(author=user).delete()
     hosted = Session.objects.filter(mentor=user)
     for session in hosted.exclude(thumbnail=""):
         session.thumbnail.delete(save=False)
     hosted.update(title=pseudonym, description="", prerequisites="", learning_objectives="", thumbnail="")
-    # Other people's notices and session titles may carry the name ("Meera booked your session").
+    # Session titles may carry the name (notifications are erased by accounts, which owns them).
     name = user.full_name.strip()
     if name:
-        Notification.objects.filter(Q(title__contains=name) | Q(body__contains=name)).update(
-            title=Replace(F("title"), Value(name), Value(pseudonym)),
-            body=Replace(F("body"), Value(name), Value(pseudonym)),
-        )
         Session.objects.filter(title__contains=name).update(title=Replace(F("title"), Value(name), Value(pseudonym)))
 
 

@@ -1,4 +1,5 @@
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from sessions_app import views
 
@@ -15,7 +16,7 @@ urlpatterns = [
     path("bookings/<uuid:booking_uuid>/report/", views.booking_dispute, name="booking_dispute"),
     path("bookings/<uuid:booking_uuid>/no-show/", views.booking_no_show, name="booking_no_show"),
     path("my/sessions/", views.my_sessions, name="my_sessions"),
-    path("my/notifications/", views.notifications, name="notifications"),
+    path("my/notifications/", RedirectView.as_view(pattern_name="accounts:notifications"), name="notifications"),
     path("my/calendar/", views.calendar_settings, name="calendar_settings"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("sessions/group/", views.group_list, name="group_list"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.selectors import active_languages, student_can_book
+from accounts.selectors import active_languages, notifications_for_inbox, student_can_book
 from accounts.timezones import viewer_time_zone
 from mentors.models import MentorProfile
 from mentors.slots import next_open_slots, open_slots, price_for_duration_paise
@@ -30,7 +30,7 @@ from sessions_app.forms import (
     SessionCancelForm,
     SlotPickerForm,
 )
-from sessions_app.models import Booking, CalendarFeed, Notification, Session
+from sessions_app.models import Booking, CalendarFeed, Session
 
 # Seed 000 §4.1: at most 3 booking attempts a minute per student.
 BOOKING_ATTEMPTS_PER_MINUTE = 3
@@ -311,7 +311,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
     upcoming, past = selectors.student_bookings(request.user, now)
     tab = "past" if request.GET.get("tab") == "past" else "upcoming"
     context = {"upcoming": upcoming, "past": past, "tab": tab, "now": now, "tz": request.user.tzinfo,
-               "notifications": list(Notification.objects.filter(user=request.user, read_at__isnull=True)[:5])}
+               "notifications": notifications_for_inbox(request.user, unread_only=True, limit=5)}
     if request.htmx:
         return render(request, "sessions_app/my_sessions.html#bookings", context)
     return render(request, "sessions_app/my_sessions.html", context)
@@ -324,20 +324,10 @@ def mentor_bookings(request: HttpRequest) -> HttpResponse:
     upcoming, past = selectors.mentor_bookings(request.user, now)
     tab = "past" if request.GET.get("tab") == "past" else "upcoming"
     context = {"upcoming": upcoming, "past": past, "tab": tab, "now": now, "tz": request.user.tzinfo,
-               "notifications": list(Notification.objects.filter(user=request.user, read_at__isnull=True)[:5])}
+               "notifications": notifications_for_inbox(request.user, unread_only=True, limit=5)}
     if request.htmx:
         return render(request, "sessions_app/mentor_bookings.html#bookings", context)
     return render(request, "sessions_app/mentor_bookings.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notifications(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        services.notifications_mark_read(user=request.user)
-        return redirect("sessions_app:notifications")
-    items = list(Notification.objects.filter(user=request.user)[:100])
-    return render(request, "sessions_app/notifications.html", {"items": items, "tz": request.user.tzinfo})
 
 
 # --- group sessions: students ------------------------------------------------------------------

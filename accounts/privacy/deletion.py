@@ -9,6 +9,7 @@ no longer leads to a person.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 
 from allauth.account.models import EmailAddress
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,9 @@ from accounts.models import (
     AuditLogEntry,
     DataExport,
     GuardianConsent,
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
     PhoneVerification,
     StudentProfile,
     User,
@@ -146,6 +150,27 @@ def pseudonym_for(user: User) -> str:
     return _("Former mentor") if user.role == User.Role.MENTOR else _("Former student")
 
 
+def _erase_notifications(*, user: User, pseudonym: str) -> None:
+    """The user's own notifications and choices go; other people's keep their facts, with the name replaced in
+    their parameters ("Meera booked your session" is rendered from a stored name)."""
+    Notification.objects.filter(recipient=user).delete()
+    NotificationPreference.objects.filter(user=user).delete()
+    NotificationSettings.objects.filter(user=user).delete()
+    name = user.full_name.strip()
+    if not name:
+        return
+    # The name as it appears inside the JSON text (quotes and backslashes escaped), replaced in place.
+    encoded = json.dumps(name, ensure_ascii=False)[1:-1]
+    replacement = json.dumps(pseudonym, ensure_ascii=False)[1:-1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The table name is our own model's, not input.
+            f"UPDATE {Notification._meta.db_table} SET params = replace(params::text, %s, %s)::jsonb "  # noqa: S608
+            "WHERE strpos(params::text, %s) > 0",
+            [encoded, replacement, encoded],
+        )
+
+
 def erase_account(*, user: User, pseudonym: str) -> None:
     """What ``accounts`` holds: the user row becomes an anonymous, unusable shell that keeps its id."""
     email = user.email
@@ -155,6 +180,7 @@ def erase_account(*, user: User, pseudonym: str) -> None:
         if export.file:
             export.file.delete(save=False)
     DataExport.objects.filter(user=user).delete()
+    _erase_notifications(user=user, pseudonym=pseudonym)
     StudentProfile.objects.filter(user=user).delete()
     GuardianConsent.objects.filter(student=user).update(
         guardian_name="", guardian_email=f"guardian-{user.pk}@deleted.invalid", guardian_phone="", granted_ip=None,

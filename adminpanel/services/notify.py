@@ -1,4 +1,5 @@
-"""Who hears about what on the support desk, by email in their own language and in the app."""
+"""Who hears about what on the support desk and about staff decisions: notifications (in the app, by email or SMS
+as each person's preferences say, in their own language), and emails to visitors and guardians without accounts."""
 
 from types import SimpleNamespace
 
@@ -8,14 +9,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import GuardianConsent, User
+from accounts.services import notification_raise
 from adminpanel.models import AccountAction, QualityReview, Ticket
 from sessions_app.emails import Notice, in_language, send_email
-from sessions_app.services import notification_add
-
-
-def _tell(user: User, notice: Notice) -> None:
-    send_email(user, notice)
-    notification_add(user=user, title=notice.subject, body=" ".join(notice.lines), url=notice.action_path)
 
 
 def _staff_path(ticket: Ticket) -> str:
@@ -46,18 +42,6 @@ def _staff_reply_notice(ticket: Ticket) -> Notice:
     )
 
 
-def _emergency_notice(ticket: Ticket) -> Notice:
-    return Notice(
-        _("EMERGENCY: %(subject)s") % {"subject": ticket.subject},
-        [
-            _("A safety problem was reported from a session. First response is due within 15 minutes."),
-            _latest_public_reply(ticket),
-        ],
-        _("Open the ticket"),
-        _staff_path(ticket),
-    )
-
-
 def _guardian_notice(ticket: Ticket, student: User) -> Notice:
     return Notice(
         _("A safety report about %(name)s's session on PeerLearn") % {"name": student.full_name},
@@ -77,8 +61,17 @@ def ticket_notify(*, ticket_id: int, event: str) -> None:
     )
     if event == "staff_reply":
         if ticket.requester is not None:
-            with in_language(ticket.requester):
-                _tell(ticket.requester, _staff_reply_notice(ticket))
+            notification_raise(
+                recipient=ticket.requester,
+                kind="support.reply",
+                params={
+                    "ticket": ticket.pk,
+                    "subject": ticket.subject,
+                    "reply": _latest_public_reply(ticket)[:500],
+                    "resolved": ticket.status == Ticket.Status.RESOLVED,
+                },
+                link=_requester_path(ticket),
+            )
         else:
             visitor = SimpleNamespace(
                 email=ticket.contact_email, get_short_name=ticket.contact_name or ticket.contact_email
@@ -88,28 +81,20 @@ def ticket_notify(*, ticket_id: int, event: str) -> None:
                 notice.action_path = ""
                 send_email(visitor, notice)
     elif event == "user_reply" and ticket.assignee is not None:
-        with in_language(ticket.assignee):
-            _tell(
-                ticket.assignee,
-                Notice(
-                    _("New reply on ticket #%(id)s") % {"id": ticket.pk},
-                    [_latest_public_reply(ticket)],
-                    _("Open the ticket"),
-                    _staff_path(ticket),
-                ),
-            )
+        notification_raise(
+            recipient=ticket.assignee,
+            kind="support.ticket_reply",
+            params={"ticket": ticket.pk, "reply": _latest_public_reply(ticket)[:500]},
+            link=_staff_path(ticket),
+        )
     elif event == "escalated":
         for admin in User.objects.filter(role=User.Role.ADMIN, is_staff=True, is_active=True):
-            with in_language(admin):
-                _tell(
-                    admin,
-                    Notice(
-                        _("Escalated: ticket #%(id)s") % {"id": ticket.pk},
-                        [ticket.subject],
-                        _("Open the ticket"),
-                        _staff_path(ticket),
-                    ),
-                )
+            notification_raise(
+                recipient=admin,
+                kind="support.escalated",
+                params={"ticket": ticket.pk, "subject": ticket.subject},
+                link=_staff_path(ticket),
+            )
     elif event == "emergency":
         _notify_emergency(ticket)
 
@@ -118,8 +103,12 @@ def _notify_emergency(ticket: Ticket) -> None:
     from adminpanel.services.support import on_duty_staff
 
     for member in on_duty_staff():
-        with in_language(member):
-            _tell(member, _emergency_notice(ticket))
+        notification_raise(
+            recipient=member,
+            kind="support.emergency",
+            params={"ticket": ticket.pk, "subject": ticket.subject, "reply": _latest_public_reply(ticket)[:500]},
+            link=_staff_path(ticket),
+        )
     minors = [s["id"] for s in ticket.context.get("students", []) if s.get("minor")]
     if not minors:
         return
@@ -138,41 +127,22 @@ def _notify_emergency(ticket: Ticket) -> None:
 
 
 def account_action_notify(*, action_id: int) -> None:
-    """The user is told why their account changed (by email: a suspended user cannot open the app)."""
+    """The user is told why their account changed (the email copy matters: a suspended user cannot open the app)."""
     action = AccountAction.objects.select_related("user__primary_language").get(pk=action_id)
-    user = action.user
-    with in_language(user):
-        subjects = {
-            AccountAction.Kind.SUSPEND: _("Your PeerLearn account is suspended"),
-            AccountAction.Kind.DEACTIVATE: _("Your PeerLearn account is deactivated"),
-            AccountAction.Kind.REINSTATE: _("Your PeerLearn account is active again"),
-            AccountAction.Kind.WARN: _("A warning about your PeerLearn account"),
-        }
-        lines = [_("Reason: %(reason)s") % {"reason": action.reason}]
-        if action.kind == AccountAction.Kind.SUSPEND:
-            lines += [
-                _("Your upcoming sessions were cancelled and the other side refunded in full."),
-                _("You can appeal once: sign in and follow the link on the page you see."),
-            ]
-        notice = Notice(subjects[action.kind], lines)
-        if action.kind in (AccountAction.Kind.REINSTATE, AccountAction.Kind.WARN):
-            _tell(user, notice)
-        else:
-            send_email(user, notice)
+    notification_raise(
+        recipient=action.user,
+        kind="account.action",
+        params={"action": action.kind, "reason": action.reason},
+        dedupe_key=f"account-action:{action.pk}",
+    )
 
 
 def quality_review_notify(*, review_id: int) -> None:
     review = QualityReview.objects.select_related("mentor__primary_language").get(pk=review_id)
-    with in_language(review.mentor):
-        _tell(
-            review.mentor,
-            Notice(
-                _("Quality review: %(outcome)s") % {"outcome": review.get_outcome_display()},
-                [
-                    _("We reviewed your recent sessions (%(reason)s).") % {"reason": review.get_trigger_display()},
-                    review.note,
-                ],
-                _("See it on your dashboard"),
-                reverse("mentors:dashboard"),
-            ),
-        )
+    notification_raise(
+        recipient=review.mentor,
+        kind="quality.review",
+        params={"review": review.pk, "outcome": review.outcome, "trigger": review.trigger, "note": review.note},
+        link=reverse("mentors:dashboard"),
+        dedupe_key=f"quality-review:{review.pk}:{review.outcome}",
+    )

@@ -13,6 +13,7 @@ from accounts.models import User
 from mentors.hooks import announce_profile_changed
 from mentors.models import MentorProfile, VerificationEvent
 from mentors.models import VerificationStatus as S
+from mentors.notification_kinds import notify_verification_step
 from mentors.tasks import send_verification_update_email
 from outbox.services import enqueue
 
@@ -204,5 +205,6 @@ def _record_transition(
     )
     if notify:
         enqueue(send_verification_update_email, event.pk)
+        notify_verification_step(event)
     announce_profile_changed(mentor.pk)
     return event

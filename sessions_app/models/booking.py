@@ -455,27 +455,3 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
-
-
-class Notification(models.Model):
-    """An in-app message about a session (reminders, confirmations, changes), shown in "My sessions"."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_notifications")
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("message"), max_length=2000, blank=True)
-    url = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [
-            models.Index(fields=["user", "-created_at"], name="notification_user_recent_idx"),
-            models.Index(fields=["user"], name="notification_user_unread_idx", condition=Q(read_at__isnull=True)),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.title} → {self.user}"
-

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import notification_raise
 from outbox.services import enqueue
 from sessions_app.models import Booking, Session
 from sessions_app.models.room import (
@@ -21,6 +22,7 @@ from sessions_app.models.room import (
     Review,
     SessionMessage,
 )
+from sessions_app.notification_kinds import booking_link, session_params
 
 # Students whose bookings count as having taken part (before, during and after the session).
 PARTICIPANT_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
@@ -135,6 +137,13 @@ def review_submit(*, booking: Booking, student: User, rating: int, comment: str 
                 language_id=session.language_id,
             )
             _refresh_mentor_stats_after_commit(session.mentor_id)
+            notification_raise(
+                recipient=session.mentor,
+                kind="sessions.review_received",
+                params={**session_params(session, counterpart=student), "rating": rating},
+                link=booking_link(booking),
+                dedupe_key=f"review:{review.pk}",
+            )
     except IntegrityError:
         raise ValidationError(_("You have already reviewed this session; you can edit your review."), code="exists")
     return review

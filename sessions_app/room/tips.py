@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import notification_raise
 from payments.models import Payment, Refund
 from payments.registry import PaymentSubject
 from payments.services import PURPOSE_TIP, payment_create
 from sessions_app.models import Booking, Session
 from sessions_app.models.room import SessionMessage, Tip
+from sessions_app.notification_kinds import session_params
 from sessions_app.room.chat_safety import mask_contact_details
 from sessions_app.room.services import chat_announce, session_has_minor
 
@@ -81,6 +83,14 @@ def tip_mark_paid(*, payment: Payment) -> Tip:
         kind=SessionMessage.Kind.TIP,
         sender=tip.student,
         amount_paise=tip.amount_paise,
+    )
+    session = Session.objects.select_related("mentor").get(pk=tip.session_id)
+    notification_raise(
+        recipient=session.mentor,
+        kind="sessions.tip_received",
+        params={**session_params(session, counterpart=tip.student), "amount": tip.amount_paise, "message": text},
+        link=reverse("payments:earnings"),
+        dedupe_key=f"tip:{tip.pk}",
     )
     return tip
 

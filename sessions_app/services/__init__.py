@@ -15,7 +15,6 @@ from sessions_app.services.booking import (
 from sessions_app.services.calendar import (
     calendar_feed_get_or_create,
     calendar_feed_regenerate,
-    notifications_mark_read,
 )
 from sessions_app.services.changes import (
     booking_cancel,
@@ -43,7 +42,6 @@ from sessions_app.services.group import (
     group_session_update,
 )
 from sessions_app.services.notify import (
-    notification_add,
     notify_booking_event,
     notify_dispute,
     notify_hosted_session_event,
@@ -74,8 +72,6 @@ __all__ = [
     "group_session_create",
     "group_session_publish",
     "group_session_update",
-    "notification_add",
-    "notifications_mark_read",
     "notify_booking_event",
     "notify_dispute",
     "notify_hosted_session_event",

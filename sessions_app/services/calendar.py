@@ -1,10 +1,10 @@
-"""Private calendar feeds and in-app notices."""
+"""Private calendar feeds."""
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from sessions_app.models import CalendarFeed, Notification, new_feed_token
+from sessions_app.models import CalendarFeed, new_feed_token
 
 
 def calendar_feed_get_or_create(*, user: User) -> CalendarFeed:
@@ -22,6 +22,3 @@ def calendar_feed_regenerate(*, user: User) -> CalendarFeed:
             feed.save(update_fields=["token", "created_at"])
     return feed
 
-
-def notifications_mark_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,4 +1,5 @@
-"""Who hears about what: booking events, group session events, reminders and reports, by email and in the app."""
+"""Who hears about what: booking events, group session events, reminders and reports (as notifications, which
+reach each person in the app, by email or SMS as their preferences say)."""
 
 import datetime as dt
 
@@ -6,11 +7,11 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from accounts.models import User
-from accounts.selectors import student_profile_for
+from accounts.models import Notification, User
+from accounts.services import notification_raise
 from outbox.services import effect_once
-from sessions_app import emails
-from sessions_app.models import Booking, Dispute, Notification, SentReminder, Session
+from sessions_app.models import Booking, Dispute, SentReminder, Session
+from sessions_app.notification_kinds import booking_link, booking_params, hosted_link, session_params
 
 REMINDER_LEADS = {
     SentReminder.Kind.DAY_BEFORE: dt.timedelta(hours=24),
@@ -18,75 +19,91 @@ REMINDER_LEADS = {
 }
 
 
-def _deliver(user: User, notice: emails.Notice, *, email: bool = True, in_app: bool = True) -> None:
-    """Send the notice (built in the user's language) by email and keep it in the user's in-app notices, once per
-    recipient however often the task delivering it runs."""
-    with effect_once(f"notice:{user.pk}") as first:
+def _raise(user: User, kind: str, params: dict, link: str, **options) -> None:
+    """Raise a notification (the recipient's preferences pick its channels), once per recipient however often the
+    task delivering it runs."""
+    with effect_once(f"notice:{user.pk}:{kind}") as first:
         if first:
-            _send(user, notice, email=email, in_app=in_app)
+            notification_raise(recipient=user, kind=kind, params=params, link=link, **options)
 
 
-def _send(user: User, notice: emails.Notice, *, email: bool, in_app: bool) -> None:
-    if email:
-        emails.send_email(user, notice)
-    if in_app:
-        notification_add(user=user, title=notice.subject, body=" ".join(notice.lines), url=notice.action_path)
+def _student_kind(booking: Booking, event: str) -> tuple[str, dict] | None:
+    extra: dict = {}
+    if event == "cancelled":
+        if booking.cancellation_note and booking.cancellation_reason != Booking.CancelReason.STUDENT:
+            extra["reason"] = booking.cancellation_note
+        if booking.refund_paise:
+            extra["refund"] = booking.refund_paise
+    elif event in ("waitlist_offer", "payment_failed"):
+        extra["deadline"] = booking.hold_expires_at.isoformat() if booking.hold_expires_at else ""
+    elif event in ("refunded", "late_payment_refunded"):
+        extra = {"amount": booking.refund_paise, "late": event == "late_payment_refunded"}
+    kinds = {
+        "confirmed": "sessions.booking_confirmed",
+        "rescheduled": "sessions.booking_rescheduled",
+        "cancelled": "sessions.booking_cancelled",
+        "waitlist_offer": "sessions.waitlist_offer",
+        "payment_failed": "sessions.payment_failed",
+        "refunded": "sessions.refund_sent",
+        "late_payment_refunded": "sessions.refund_sent",
+    }
+    return (kinds[event], extra) if event in kinds else None
 
 
-def notification_add(*, user: User, title: str, body: str = "", url: str = "") -> Notification:
-    """Keep a notice in the user's in-app notifications (other apps raise theirs through this)."""
-    return Notification.objects.create(user=user, title=title[:200], body=body[:2000], url=url[:300])
+def _mentor_kind(booking: Booking, event: str) -> str | None:
+    if booking.session.is_group:
+        return "sessions.group_seat" if event in ("confirmed", "cancelled") else None
+    return {
+        "confirmed": "sessions.booking_received",
+        "rescheduled": "sessions.booking_rescheduled",
+        "cancelled": "sessions.booking_cancelled",
+    }.get(event)
 
 
 def notify_booking_event(*, booking_id: int, event: str) -> None:
-    booking = Booking.objects.select_related(
-        "session", "session__mentor", "session__language", "student"
-    ).get(pk=booking_id)
-    with emails.in_language(booking.student):
-        notice = emails.student_notice(booking, event)
-        if notice is not None:
-            _deliver(booking.student, notice)
-    mentor = booking.session.mentor
-    with emails.in_language(mentor):
-        notice = emails.mentor_notice(booking, event)
-        if notice is not None:
-            _deliver(mentor, notice)
+    booking = Booking.objects.select_related("session", "session__mentor", "session__language", "student").get(
+        pk=booking_id
+    )
+    student, mentor = booking.student, booking.session.mentor
+    student_kind = _student_kind(booking, event)
+    if student_kind is not None:
+        kind, extra = student_kind
+        params = {**booking_params(booking, recipient=student, event=event), **extra}
+        _raise(student, kind, params, booking_link(booking))
+    mentor_kind = _mentor_kind(booking, event)
+    if mentor_kind is not None:
+        params = booking_params(booking, recipient=mentor, event=event)
+        link = hosted_link(booking.session) if booking.session.is_group else booking_link(booking)
+        _raise(mentor, mentor_kind, params, link)
 
 
 def notify_hosted_session_event(*, session_id: int, event: str) -> None:
+    if event not in ("published", "rescheduled", "cancelled"):
+        return
     session = Session.objects.select_related("mentor", "language").get(pk=session_id)
-    with emails.in_language(session.mentor):
-        notice = emails.hosted_session_notice(session, event)
-        if notice is not None:
-            _deliver(session.mentor, notice)
+    params = {**session_params(session, counterpart=None), "event": event}
+    _raise(session.mentor, "sessions.hosted_session", params, hosted_link(session))
 
 
 def notify_dispute(*, dispute_id: int) -> None:
     dispute = Dispute.objects.select_related(
         "booking", "booking__student", "booking__session", "booking__session__mentor"
     ).get(pk=dispute_id)
-    mentor = dispute.booking.session.mentor
-    with emails.in_language(mentor):
-        _deliver(mentor, emails.dispute_notice(dispute))
+    booking = dispute.booking
+    mentor = booking.session.mentor
+    params = {**booking_params(booking, recipient=mentor, event="dispute"), "kind": dispute.kind}
+    _raise(mentor, "sessions.dispute_raised", params, booking_link(booking))
 
 
 # --- reminders -----------------------------------------------------------------------------------
 
 
-def _reminder_channels(user: User) -> tuple[bool, bool]:
-    """(email, in-app) for reminders, from the student's notification preferences (mentors always get both)."""
-    profile = student_profile_for(user)
-    if profile is None:
-        return True, True
-    if not profile.notify_reminders:
-        return False, False
-    return profile.notify_email, profile.notify_in_app
-
-
 def _due_kind(session: Session, now: dt.datetime) -> str:
     lead = session.starts_at - now
-    return SentReminder.Kind.HOUR_BEFORE if lead <= REMINDER_LEADS[SentReminder.Kind.HOUR_BEFORE] else (
-        SentReminder.Kind.DAY_BEFORE
+    return (
+        SentReminder.Kind.HOUR_BEFORE
+        if lead <= REMINDER_LEADS[SentReminder.Kind.HOUR_BEFORE]
+        else (SentReminder.Kind.DAY_BEFORE)
     )
 
 
@@ -97,11 +114,15 @@ def _remind_once(session: Session, recipient: User, *, kind: str, booking: Booki
         _claim, created = SentReminder.objects.get_or_create(session=session, recipient=recipient, kind=kind)
         if not created:
             return False
-        email, in_app = _reminder_channels(recipient)
-        if email or in_app:
-            with emails.in_language(recipient):
-                notice = emails.reminder_notice(session, recipient, kind=kind, booking=booking)
-                _deliver(recipient, notice, email=email, in_app=in_app)
+        counterpart = None
+        if not session.is_group:
+            counterpart = session.mentor if recipient.pk != session.mentor_id else booking.student
+        params = {**session_params(session, counterpart=counterpart), "lead": kind}
+        if booking is not None:
+            params["booking"] = str(booking.uuid)
+        link = booking_link(booking) if booking is not None else hosted_link(session)
+        priority = Notification.Priority.HIGH if kind == SentReminder.Kind.HOUR_BEFORE else None
+        notification_raise(recipient=recipient, kind="sessions.reminder", params=params, link=link, priority=priority)
     return True
 
 

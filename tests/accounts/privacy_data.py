@@ -6,11 +6,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
 
+from accounts.models import Notification
 from adminpanel.models import ModerationReport, PlatformFeedback, TicketAttachment, TicketMessage
 from matching.models import Interaction
 from payments.invoices import invoice_render_pdf
 from payments.models import Invoice
-from sessions_app.models import Dispute, MentorNote, Notification
+from sessions_app.models import Dispute, MentorNote
 from tests.factories import (
     FollowUpTaskFactory,
     GuardianConsentFactory,
@@ -50,8 +51,14 @@ def fill_student_data(student, *, paid_booking, photo_bytes: bytes) -> dict:
         session=session, author=session.mentor, body="Revise rotational motion.", is_shared=True
     )
     task = FollowUpTaskFactory(session=session, student=student, title="Ten torque problems")
-    Notification.objects.create(user=student, title="Your booking is confirmed", body="See you soon.")
-    Notification.objects.create(user=session.mentor, title=f"{NAME} booked your session", body=f"{NAME} wants help.")
+    Notification.objects.create(
+        recipient=student, kind="accounts.notice", category="account",
+        params={"title": "Your booking is confirmed", "body": "See you soon."},
+    )
+    Notification.objects.create(
+        recipient=session.mentor, kind="sessions.group_seat", category="sessions",
+        params={"with": NAME, "title": "booked your session", "event": "confirmed"},
+    )
     dispute = Dispute.objects.create(
         booking=review.booking, raised_by=student, kind="quality", description=f"Written by {NAME} ({EMAIL})"
     )

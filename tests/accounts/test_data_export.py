@@ -64,6 +64,9 @@ def test_export_contains_every_apps_data_for_a_student_with_data_everywhere(
     assert {"account.json", "mentor.json", "sessions.json", "payments.json", "README.txt"} <= names
     assert any(name.startswith("files/account/photo/") for name in names)
     account = json.loads(bundle.read("account.json"))
+    assert "Your booking is confirmed" in {n["params"].get("title") for n in account["notifications"]}
+    # Nobody else's notifications: the mentor's notice about this student is the mentor's.
+    assert "booked your session" not in json.dumps(account)
     assert account["account"]["email"] == EMAIL and account["account"]["phone"] == PHONE
     assert "password" not in account["account"]
     assert account["student_profile"] and account["guardian_consents"][0]["guardian_phone"] == GUARDIAN_PHONE
@@ -75,7 +78,6 @@ def test_export_contains_every_apps_data_for_a_student_with_data_everywhere(
     assert sessions["notes_shared_with_you"][0]["body"] == made["note"].body
     assert sessions["follow_up_tasks"][0]["title"] == made["task"].title
     assert sessions["disputes"][0]["id"] == made["dispute"].pk
-    assert "Your booking is confirmed" in {n["title"] for n in sessions["notifications"]}
     payments = json.loads(bundle.read("payments.json"))
     assert payments["payments"][0]["id"] == made["upcoming"].payment_id
     assert payments["payments"][0]["amount_paise"] == 120_000

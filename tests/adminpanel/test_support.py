@@ -9,12 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.models import User
+from accounts.models import Notification, User
 from adminpanel.models import Ticket, TicketMessage
 from adminpanel.selectors import ticket_queue
 from adminpanel.services.support import ticket_open, ticket_reply, tickets_auto_close
 from mentors.documents import document_link
-from sessions_app.models import Notification
 from tests.factories import (
     SAMPLE_PDF_BYTES,
     BookingFactory,
@@ -128,7 +127,7 @@ def test_lifecycle_open_waiting_resolved_reopened_and_auto_closed(client, django
     assert ticket.status == Ticket.Status.WAITING_ON_USER and ticket.first_response_at is not None
     [email] = mail.outbox
     assert email.to == [student.email] and "Can you send the payment id?" in email.body
-    assert Notification.objects.filter(user=student).exists()
+    assert Notification.objects.filter(recipient=student, kind="support.reply").exists()
 
     ticket_reply(ticket=ticket, author=student, body="pay_123")
     ticket.refresh_from_db()
@@ -247,7 +246,7 @@ def test_emergency_from_the_room_tops_the_queue_with_context_and_alerts_staff_an
     assert ticket_queue().first() == ticket
     recipients = {tuple(m.to) for m in mail.outbox}
     assert (on_duty.email,) in recipients and ("amma@example.test",) in recipients
-    assert Notification.objects.filter(user=on_duty, url=reverse("adminpanel:ticket", args=[ticket.pk])).exists()
+    assert Notification.objects.filter(recipient=on_duty, link=reverse("adminpanel:ticket", args=[ticket.pk])).exists()
 
 
 def test_only_people_in_the_session_can_use_its_emergency_line(client):

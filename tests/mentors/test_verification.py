@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Notification, User
 from mentors.models import MentorProfile, VerificationEvent
 from mentors.models import VerificationStatus as S
 from mentors.services import verification_transition
@@ -61,6 +61,10 @@ def test_staff_moves_an_application_through_every_stage_to_approved_with_history
     assert len(mailoutbox) == 5
     assert all(message.to == [mentor.user.email] for message in mailoutbox)
     assert "Approved" in mailoutbox[-1].subject
+    # Each step is also in the mentor's notifications (its email is the detailed one above, sent once).
+    steps = Notification.objects.filter(recipient=mentor.user, kind="mentors.verification_step").order_by("id")
+    assert [n.params["status"] for n in steps] == [e.to_status for e in events]
+    assert steps[2].params["scheduled_for"] == IN_A_WEEK.isoformat()
     assert f"/mentor/{mentor.slug}/" in mailoutbox[-1].body
     interview_email = mailoutbox[2]
     assert "Interview:" in interview_email.body

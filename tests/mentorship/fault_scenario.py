@@ -58,12 +58,16 @@ def cancel(bookings: list[int]) -> dict:
 
 
 def report() -> dict:
+    from accounts.models import Notification
     from outbox.models import OutboxMessage
     from payments.models import LedgerAccount, LedgerEntry, Payment, Refund
-    from sessions_app.models import Booking, Notification
+    from sessions_app.models import Booking
 
     duplicates = (
-        Notification.objects.values("user", "title", "url").annotate(n=Count("id")).filter(n__gt=1).count()
+        Notification.objects.values("recipient", "kind", "params", "link")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
     )
     gateway = LedgerEntry.objects.filter(account__kind=LedgerAccount.Kind.GATEWAY).aggregate(t=Sum("amount_paise"))
     return {

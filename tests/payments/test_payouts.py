@@ -154,3 +154,26 @@ def test_offline_payouts_complete_at_once(settings, captured_payment, mentor):
 
     assert payout.status == Payout.Status.PROCESSED
     assert mentor_balances(mentor) == (0, 40_000, 100_000)
+
+
+def test_the_mentor_is_notified_of_a_payout_sent_and_of_one_that_failed(
+    client, captured_payment, mentor, razorpay_keys, destinations
+):
+    from accounts.models import Notification
+
+    earn(captured_payment, mentor, 200_000)
+    other = UserFactory(role="mentor")
+    earn(captured_payment, other, 200_000)
+    good = payout_create(mentor=mentor, amount_paise=140_000, destination=bank(mentor), idempotency_key="w1")
+    bad = payout_create(mentor=other, amount_paise=140_000, destination=bank(other), idempotency_key="w2")
+    razorpay_keys.settle_payout(good.razorpay_payout_id)
+    razorpay_keys.settle_payout(bad.razorpay_payout_id, succeed=False)
+    for event, payout in (("payout.processed", good), ("payout.reversed", bad), ("payout.processed", good)):
+        body, headers = razorpay_keys.webhook(event, payout_id=payout.razorpay_payout_id)
+        client.post("/api/payments/webhook/", data=body, content_type="application/json", headers=headers)
+
+    sent = Notification.objects.get(recipient=mentor, kind__startswith="payments.payout")
+    failed = Notification.objects.get(recipient=other, kind__startswith="payments.payout")
+    assert (sent.kind, sent.params["amount"]) == ("payments.payout_sent", 140_000)
+    assert (failed.kind, failed.priority) == ("payments.payout_failed", "high")
+    assert "offline" in failed.params["reason"]

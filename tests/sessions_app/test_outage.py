@@ -6,10 +6,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from accounts.models import Notification
 from outbox.models import OutboxMessage
 from outbox.services import outbox_sweep
 from payments.models import Refund
-from sessions_app.models import Booking, Notification
+from sessions_app.models import Booking
 
 pytestmark = pytest.mark.django_db
 
@@ -61,10 +62,10 @@ def test_payment_callback_during_a_broker_outage_confirms_and_the_confirmation_n
         payment_verify_callback(payment=payment, **razorpay_keys.pay(payment.razorpay_order_id))
 
     assert Booking.objects.get(pk=booking).status == Booking.Status.CONFIRMED
-    assert not Notification.objects.filter(user=student).exists()
+    assert not Notification.objects.filter(recipient=student).exists()
 
     broker.up()
     with committed():
         outbox_sweep()
 
-    assert Notification.objects.filter(user=student).count() == 1
+    assert Notification.objects.filter(recipient=student).count() == 1

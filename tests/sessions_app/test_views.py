@@ -12,9 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from accounts.models import Notification
 from payments.models import Payment
 from sessions_app import services
-from sessions_app.models import Booking, CalendarFeed, Dispute, Notification, Session, WaitlistEntry
+from sessions_app.models import Booking, CalendarFeed, Dispute, Session, WaitlistEntry
 from tests.factories import (
     BookingFactory,
     GroupSessionFactory,
@@ -270,7 +271,9 @@ def test_my_sessions_lists_upcoming_and_past(client, django_assert_max_num_queri
     three_days_ago = local_slot(days=-3)
     past_session = GroupSessionFactory(starts_at=three_days_ago, ends_at=three_days_ago + dt.timedelta(hours=1))
     past = BookingFactory(student=student, session=past_session, status="completed")
-    Notification.objects.create(user=student, title="Booked: JEE workshop")
+    Notification.objects.create(
+        recipient=student, kind="accounts.notice", category="account", params={"title": "Booked: JEE workshop"}
+    )
     login(client, student)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("sessions_app:my_sessions"))
@@ -299,11 +302,9 @@ def test_students_cannot_open_the_mentor_bookings(student_client):
     assert student_client.get(reverse("sessions_app:mentor_bookings")).status_code == 403
 
 
-def test_notifications_page_and_mark_read(student_client, student):
-    Notification.objects.create(user=student, title="Starting in an hour")
-    assert "Starting in an hour" in student_client.get(reverse("sessions_app:notifications")).content.decode()
-    student_client.post(reverse("sessions_app:notifications"))
-    assert not Notification.objects.filter(user=student, read_at__isnull=True).exists()
+def test_old_notices_address_leads_to_the_inbox(student_client):
+    response = student_client.get(reverse("sessions_app:notifications"))
+    assert response.status_code == 302 and response.url == reverse("accounts:notifications")
 
 
 # --- group sessions: students ----------------------------------------------------------------------

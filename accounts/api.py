@@ -4,18 +4,24 @@ onboarding sections, each saved through the same form and service as the wizard 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from pydantic import ConfigDict
 
 from accounts import selectors
-from accounts.models import GuardianConsent, StudentProfile, User
+from accounts.models import GuardianConsent, Notification, StudentProfile, User
+from accounts.notifications import selectors as notification_selectors
+from accounts.notifications import services as notification_services
+from accounts.notifications.forms import NotificationPreferencesForm
+from accounts.notifications.kinds import CATEGORIES
 from accounts.onboarding import SECTIONS, SECTIONS_BY_SLUG
 from api.errors import ApiError, ErrorEnvelope, form_error
+from api.pagination import decode_position, encode_position
 from api.parser import StrictJsonParser
 
 router = Router(tags=["me"])
@@ -205,3 +211,153 @@ def me_section_save(request: HttpRequest, payload: SectionIn, section: str = Pat
         form.add_error(None, error)
         raise form_error(form) from None
     return me_data(_fresh_user(request))
+
+
+# --- notifications (the inbox and its preferences) -------------------------------------------------------------
+
+notifications_router = Router(tags=["notifications"])
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    category: str
+    priority: str
+    title: str
+    body: str
+    link: str
+    created_at: dt.datetime
+    read: bool
+    archived: bool
+
+
+class NotificationPage(Schema):
+    items: list[NotificationOut]
+    next_cursor: str | None = None
+    unread_count: int
+
+
+class NotificationParams(Schema):
+    archived: bool = False
+    unread_only: bool = False
+    cursor: str | None = Field(None, max_length=500)
+    limit: int = Field(20, ge=1, le=100)
+
+
+def _notification(item) -> dict:
+    n = item.notification
+    return {
+        "id": n.pk, "kind": n.kind, "category": n.category, "priority": n.priority, "title": str(item.text.title),
+        "body": str(item.text.body), "link": n.link, "created_at": n.created_at, "read": n.read_at is not None,
+        "archived": n.archived_at is not None,
+    }  # fmt: skip
+
+
+@notifications_router.get("", response={200: NotificationPage, **ERRORS}, operation_id="notifications_list")
+def notifications_list(request: HttpRequest, params: Query[NotificationParams]):
+    """My notifications, newest first, in my language (`archived` for the archive, `unread_only` to filter)."""
+    before = decode_position(params.cursor, "notifications") or None
+    items = notification_selectors.notifications_for_inbox(
+        request.user, archived=params.archived, unread_only=params.unread_only, before_id=before,
+        limit=params.limit + 1,
+    )  # fmt: skip
+    more = len(items) > params.limit
+    items = items[: params.limit]
+    return {
+        "items": [_notification(item) for item in items],
+        "next_cursor": encode_position("notifications", items[-1].pk) if more and items else None,
+        "unread_count": notification_selectors.notification_unread_count(request.user),
+    }
+
+
+def _one(request: HttpRequest, notification_id: int) -> dict:
+    from accounts.notifications.kinds import notification_text_in_active_language
+    from accounts.notifications.selectors import InboxItem
+
+    notification = notification_selectors.notification_for_user(request.user, notification_id)
+    return _notification(InboxItem(notification, notification_text_in_active_language(notification, request.user)))
+
+
+NotificationId = Path(..., ge=1, le=2**63 - 1)
+
+
+@notifications_router.post("/{notification_id}/read", response={200: NotificationOut, **ERRORS},
+                           operation_id="notifications_mark_read")  # fmt: skip
+def notifications_mark_read(request: HttpRequest, notification_id: int = NotificationId):
+    try:
+        notification_services.notification_mark_read(user=request.user, notification_id=notification_id)
+    except Notification.DoesNotExist:
+        raise ApiError(404, "not_found", _("Not found.")) from None
+    return _one(request, notification_id)
+
+
+@notifications_router.post("/{notification_id}/archive", response={200: NotificationOut, **ERRORS},
+                           operation_id="notifications_archive")  # fmt: skip
+def notifications_archive(request: HttpRequest, notification_id: int = NotificationId):
+    try:
+        notification_services.notification_archive(user=request.user, notification_id=notification_id)
+    except Notification.DoesNotExist:
+        raise ApiError(404, "not_found", _("Not found.")) from None
+    return _one(request, notification_id)
+
+
+class MarkedOut(Schema):
+    marked: int
+
+
+@notifications_router.post("/read-all", response={200: MarkedOut, **ERRORS}, operation_id="notifications_read_all")
+def notifications_read_all(request: HttpRequest):
+    return {"marked": notification_services.notification_mark_all_read(user=request.user)}
+
+
+class ChannelsIO(Schema):
+    in_app: bool = True
+    email: bool = True
+    sms: bool = False
+
+
+class PreferencesIO(Schema):
+    categories: dict[str, ChannelsIO] = Field(..., description="Per category: " + ", ".join(CATEGORIES))
+    quiet_start: dt.time | None = None
+    quiet_end: dt.time | None = None
+    email_digest: bool = False
+
+
+def _preferences(user: User) -> dict:
+    initial = notification_selectors.notification_preferences_initial(user)
+    return {
+        "categories": {key: {c: initial[f"{key}__{c}"] for c in ("in_app", "email", "sms")} for key in CATEGORIES},
+        "quiet_start": initial.get("quiet_start"), "quiet_end": initial.get("quiet_end"),
+        "email_digest": bool(initial.get("email_digest")),
+    }  # fmt: skip
+
+
+@notifications_router.get("/preferences", response={200: PreferencesIO, **ERRORS}, operation_id="notification_prefs")
+def notification_prefs(request: HttpRequest):
+    """Which channels each category of notification uses, quiet hours (my time zone) and the daily digest."""
+    return _preferences(request.user)
+
+
+@notifications_router.put(
+    "/preferences", response={200: PreferencesIO, **ERRORS}, operation_id="notification_prefs_set"
+)
+def notification_prefs_set(request: HttpRequest, payload: PreferencesIO):
+    """Save the preferences with the site's rules (both quiet-hour ends or neither; SMS needs a phone number)."""
+    unknown = set(payload.categories) - set(CATEGORIES)
+    if unknown:
+        raise ApiError(422, "validation_error", _("Unknown category."), {"categories": sorted(unknown)})
+    data: dict[str, Any] = {"quiet_start": payload.quiet_start.isoformat() if payload.quiet_start else "",
+                            "quiet_end": payload.quiet_end.isoformat() if payload.quiet_end else "",
+                            "email_digest": payload.email_digest}  # fmt: skip
+    current = _preferences(request.user)["categories"]
+    for key in CATEGORIES:
+        channels = payload.categories[key].model_dump() if key in payload.categories else current[key]
+        data.update({f"{key}__{channel}": value for channel, value in channels.items()})
+    form = NotificationPreferencesForm(data, has_phone=bool(request.user.phone))
+    if not form.is_valid():
+        raise form_error(form)
+    notification_services.notification_preferences_set(
+        user=request.user, choices=form.choices(), quiet_start=form.cleaned_data["quiet_start"],
+        quiet_end=form.cleaned_data["quiet_end"], email_digest=form.cleaned_data["email_digest"],
+    )  # fmt: skip
+    return _preferences(request.user)

@@ -48,6 +48,7 @@ def build_api() -> NinjaAPI:
         parser=StrictJsonParser(),
     )
     install_handlers(api)
+    from accounts.api import notifications_router
     from accounts.api import router as accounts_router
     from adminpanel.api import router as staff_router
     from adminpanel.api import support_router
@@ -58,6 +59,7 @@ def build_api() -> NinjaAPI:
     from sessions_app.api import router as sessions_router
 
     api.add_router("/me", accounts_router)
+    api.add_router("/notifications", notifications_router)
     api.add_router("/mentors", mentors_router)
     api.add_router("/", matching_router)
     api.add_router("/", sessions_router)

@@ -101,7 +101,8 @@ def _form_data(params: SearchParams, page: int) -> QueryDict:
     for name, value in params.dict(exclude={"cursor"}).items():
         if value is None or value == "" or value is False:
             continue
-        data[name] = "on" if value is True else str(value)
+        # As a browser sends them: "4", not "4.0" (the rating choices are "3", "3.5", "4", "4.5").
+        data[name] = "on" if value is True else f"{value:g}" if isinstance(value, float) else str(value)
     data["page"] = str(page)
     return data
 

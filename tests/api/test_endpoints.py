@@ -166,6 +166,8 @@ def test_search_filters_and_compatibility_for_students(api_for, student, mentor)
     listed_mentor(languages=("ta",))
     data = api_for(student).get("/mentors", {"language": "hi"}).json()
     assert [m["slug"] for m in data["items"]] == [mentor.slug]
+    assert api_for(student).get("/mentors", {"rating": 4, "sort": "rating"}).status_code == 200
+    assert api_for(student).get("/mentors", {"rating": 3.5, "experience": 5}).status_code == 200
     assert data["items"][0]["compatibility"]["reasons"]
 
 

@@ -49,11 +49,14 @@ def test_an_invalid_token_is_refused_even_on_public_endpoints():
 
 
 def test_error_messages_are_in_the_users_language(api_for, student):
+    from django.core.management import call_command
+
+    call_command("compiletranslations", verbosity=0)
     student.ui_language = "hi"
     student.save(update_fields=["ui_language"])
     response = api_for(student).get(f"/bookings/{uuid.uuid4()}")
     assert response.status_code == 404
-    assert response.json()["error"]["message"] != "Not found."
+    assert response.json()["error"]["message"] == "नहीं मिला।"
 
 
 def test_the_session_cookie_works_with_csrf_on_unsafe_methods(student, mentor):

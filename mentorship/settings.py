@@ -344,6 +344,9 @@ AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 # Mobile apps use allauth's headless "app" client (session tokens in X-Session-Token); the site keeps its pages.
 HEADLESS_CLIENTS = ("app",)
 HEADLESS_ONLY = False
+# allauth's own OpenAPI description of those endpoints, at /api/v1/auth/openapi.json and .html (ReDoc, served by us).
+HEADLESS_SERVE_SPECIFICATION = True
+HEADLESS_SPECIFICATION_TEMPLATE_NAME = "api/auth_docs.html"
 # No HEADLESS_FRONTEND_URLS: the links in the emails a headless sign-up or password reset sends open the site's own
 # pages (an app can also read the key from the link and post it to the headless endpoint).
 # Requests per minute on the API, per signed-in user and per client IP (Redis counters; fail open).

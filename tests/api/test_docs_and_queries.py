@@ -81,3 +81,11 @@ def test_holding_a_slot_runs_a_bounded_number_of_queries(api, mentor, django_ass
             "language": "hi", "purpose": "Choosing an engineering branch"}  # fmt: skip
     with django_assert_max_num_queries(40):
         assert api.post(f"/mentors/{mentor.slug}/bookings", body).status_code == 201
+
+
+def test_the_auth_endpoints_are_documented_without_a_cdn(client):
+    spec = client.get("/api/v1/auth/openapi.json").json()
+    assert any("/auth/login" in path for path in spec["paths"])
+    html = client.get("/api/v1/auth/openapi.html").content.decode()
+    sources = re.findall(r'(?:src|href|spec-url)="([^"]+)"', html)
+    assert sources and all(source.startswith("/") and not source.startswith("//") for source in sources), sources

@@ -48,10 +48,11 @@ def test_an_invalid_token_is_refused_even_on_public_endpoints():
     assert response.status_code == 401
 
 
-def test_error_messages_are_in_the_users_language(api_for, student):
+def test_error_messages_are_in_the_users_language(api_for, student, settings):
     from django.core.management import call_command
 
     call_command("compiletranslations", verbosity=0)
+    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)  # Django reads the compiled catalogues afresh
     student.ui_language = "hi"
     student.save(update_fields=["ui_language"])
     response = api_for(student).get(f"/bookings/{uuid.uuid4()}")

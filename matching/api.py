@@ -12,7 +12,7 @@ from accounts.models import User
 from api.auth import PUBLIC
 from api.errors import ApiError, ErrorEnvelope, form_error
 from api.pagination import decode_position, encode_position
-from matching import selectors, services
+from matching import page_cache, selectors, services
 from matching.forms import MentorSearchForm
 from matching.models import MentorSearchDocument
 from matching.recommender import serving
@@ -112,12 +112,24 @@ def mentors_search(request: HttpRequest, params: Query[SearchParams]):
     """Listed mentors matching the filters, 12 a page, sorted as asked (`best` by compatibility for students, with
     reasons; `for_you` from their recommendations). Same rules as `/mentors/`."""
     student = selectors.student_facts_for(request.user)
+    if student is not None:
+        return _search(request, params, student)
+    # Anyone who is not a student gets the same answer per query: cached like the page's (matching.page_cache).
+    version = page_cache.data_version()
+    return page_cache.cached(
+        version, ["api", page_cache.query_fingerprint(request)], lambda: _search(request, params, None)
+    )
+
+
+def _search(request: HttpRequest, params: SearchParams, student) -> dict:
     page = decode_position(params.cursor, "search") or 1
     options = selectors.filter_options()
     form = MentorSearchForm(
-        _form_data(params, page), options=options, is_student=student is not None,
+        _form_data(params, page),
+        options=options,
+        is_student=student is not None,
         knows_place=bool(student and student.state),
-    )  # fmt: skip
+    )
     if not form.is_valid():
         raise form_error(form)
     filters, now = form.search_filters(), timezone.now()

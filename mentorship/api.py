@@ -13,7 +13,8 @@ DESCRIPTION = """
 PeerLearn's JSON API for the mobile apps, partners and scripts.
 
 **Authentication.** Mobile apps sign up and sign in through django-allauth's headless API for the *app* client
-under `/api/v1/auth/app/v1/`, described in [its own reference](/api/v1/auth/openapi.html) (`POST auth/signup`, `POST auth/email/verify`, `POST auth/login`,
+under `/api/v1/auth/app/v1/`, described in [its own reference](/api/v1/auth/openapi.html)
+(`POST auth/signup`, `POST auth/email/verify`, `POST auth/login`,
 `POST auth/2fa/authenticate`, `POST auth/password/request` and `auth/password/reset`, `GET/DELETE auth/session`);
 every answer there carries `meta.session_token`: send it as the `X-Session-Token` header on every call here.
 The site's own JavaScript uses the session cookie and sends the CSRF token in `X-CSRFToken` on unsafe methods.

@@ -65,7 +65,8 @@ class StaffMfaRequiredMiddleware:
     for a code (allauth's MFA re-authentication records it in the session).
     """
 
-    allowed_prefixes = ("/accounts/", "/static/", "/i18n/", "/api/health/")
+    # The JSON API answers 403 "mfa_required" itself (api/auth.py) instead of redirecting to a page.
+    allowed_prefixes = ("/accounts/", "/static/", "/i18n/", "/api/health/", "/api/v1/")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

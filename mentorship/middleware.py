@@ -3,7 +3,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.core.files.storage import storages
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 # Scripts and styles are all served from our own origin (htmx and Alpine's CSP build are vendored; the CSP build
@@ -66,7 +66,12 @@ class RejectNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._carries_nul(request):
-            return HttpResponseBadRequest(_("The request contained a character that is not allowed."))
+            message = _("The request contained a character that is not allowed.")
+            if request.path.startswith("/api/v1/"):
+                # The JSON API's error envelope (api/errors.py): invalid input is a 422 there.
+                body = {"error": {"code": "validation_error", "message": message, "fields": {"query": [message]}}}
+                return JsonResponse(body, status=422)
+            return HttpResponseBadRequest(message)
         return self.get_response(request)
 
     @staticmethod

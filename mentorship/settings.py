@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.headless",
     "axes",
     "django_htmx",
     "template_partials",
@@ -65,6 +66,9 @@ INSTALLED_APPS = [
     "outbox",
     # The project itself, for its management commands (seed_demo loads every app's demo data).
     "mentorship",
+    "api",
+    # Django Ninja: the JSON API at /api/v1/ (its Swagger UI assets are served from its own static files).
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +260,9 @@ CELERY_BEAT_SCHEDULE["analytics-rollup"] = {
 # The percentage of last week's completed sessions picked for a random quality audit.
 PEERLEARN_QUALITY_AUDIT_PERCENT = env_int("QUALITY_AUDIT_PERCENT", 5)
 
+# Stored Idempotency-Key answers of the JSON API are forgotten after API_IDEMPOTENCY_DAYS.
+CELERY_BEAT_SCHEDULE["api-prune-idempotency"] = {"task": "api.prune_idempotency_records", "schedule": 86400.0}
+
 # Who may see the details of /api/health/* (which dependency failed, how many workers): staff, or this bearer token.
 HEALTH_TOKEN = env_str("HEALTH_TOKEN", "")
 # Recommendations: every student's list nightly (02:30 IST), events within a minute, the log pruned daily.
@@ -356,6 +363,21 @@ AXES_VERBOSE = False
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "X-Real-IP" if IS_PRODUCTION else "")
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = CLIENT_IP_HEADER or None
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+
+# --- JSON API (/api/v1/) ---------------------------------------------------------------------------
+# Mobile apps use allauth's headless "app" client (session tokens in X-Session-Token); the site keeps its pages.
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_ONLY = False
+# allauth's own OpenAPI description of those endpoints, at /api/v1/auth/openapi.json and .html (ReDoc, served by us).
+HEADLESS_SERVE_SPECIFICATION = True
+HEADLESS_SPECIFICATION_TEMPLATE_NAME = "api/auth_docs.html"
+# No HEADLESS_FRONTEND_URLS: the links in the emails a headless sign-up or password reset sends open the site's own
+# pages (an app can also read the key from the link and post it to the headless endpoint).
+# Requests per minute on the API, per signed-in user and per client IP (Redis counters; fail open).
+API_RATE_LIMIT_PER_USER = env_int("API_RATE_LIMIT_PER_USER", 300)
+API_RATE_LIMIT_PER_IP = env_int("API_RATE_LIMIT_PER_IP", 600)
+# Stored Idempotency-Key answers are kept this long.
+API_IDEMPOTENCY_DAYS = env_int("API_IDEMPOTENCY_DAYS", 7)
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

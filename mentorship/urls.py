@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts import privacy_views
 from mentorship import health, views
+from mentorship.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +12,9 @@ urlpatterns = [
     path("api/health/", health.app_health, name="health"),
     path("api/health/database/", health.database_health, name="health-database"),
     path("api/health/services/", health.services_health, name="health-services"),
+    # Sign-up, sign-in, MFA, password reset and app tokens for mobile apps (allauth headless, "app" client).
+    path("api/v1/auth/", include("allauth.headless.urls")),
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Django admin's own login form asks for the password only; every sign-in goes through allauth (and its MFA).
     path("admin/login/", views.admin_login, name="admin-login"),

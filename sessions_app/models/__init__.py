@@ -1,7 +1,7 @@
 """The sessions app's models, by area; import them from here (``from sessions_app.models import Booking``).
 
 - ``booking``: sessions (the meetings), bookings, the waitlist, reschedule requests, disputes, reminders sent,
-  calendar feeds and session notifications;
+  and calendar feeds (notifications live in ``accounts``);
 - ``room``: the live room and what follows a session (attendance, consent, chat, recordings, tips, notes,
   follow-up tasks, reviews, progress, mentor no-shows);
 - ``messaging``: student–mentor message threads and their messages.

@@ -8,8 +8,9 @@ from django.utils import timezone, translation
 
 from accounts.models import Notification
 from accounts.notifications.kinds import notification_text
-from sessions_app import feedback_services, services
+from sessions_app import services
 from sessions_app.models import Booking
+from sessions_app.room import feedback as feedback_services
 from tests.factories import BookingFactory, GroupSessionFactory, GuardianConsentFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentors', '0002_encrypt_payout_details'),
+        ('mentors', '0003_move_payout_details_to_payments'),
     ]
 
     operations = [

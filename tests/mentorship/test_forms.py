@@ -57,16 +57,19 @@ def test_a_field_group_has_its_label_marker_help_and_errors_linked_to_the_contro
     assert form.renderer.__class__ is FormRenderer
 
     # A text field: label with the required marker, control described by its help and its error, marked invalid.
-    assert f'<label for="id_name" class="block text-sm font-medium text-slate-800">Name {MARKER}</label>' in html
+    # (The marker sits outside the label, so the label's text is the field's name.)
+    assert f'<div class="text-sm font-medium text-slate-800"><label for="id_name">Name</label> {MARKER}</div>' in html
     control = re.search(r"<input[^>]*\bid=\"id_name\"[^>]*>", html).group()
     assert 'aria-invalid="true"' in control and 'aria-describedby="id_name_helptext id_name_error"' in control
     assert 'id="id_name_helptext"' in html and re.search(r'id="id_name_error"><li>This field is required.', html)
 
     # A checkbox comes before its label; the required one is marked, the optional one is not.
     assert re.search(
-        r'<input type="checkbox" name="agree"[^>]*>\s*<label for="id_agree"[^>]*>I agree ' + re.escape(MARKER), html
+        r'<input type="checkbox" name="agree"[^>]*>\s*<div[^>]*><label for="id_agree">I agree</label> '
+        + re.escape(MARKER),
+        html,
     )
-    assert re.search(r'<label for="id_news"[^>]*>News</label>', html)
+    assert '<label for="id_news">News</label></div>' in html
 
     # Choices: a fieldset whose legend carries the marker and which is described by the error.
     assert re.search(r'<fieldset aria-describedby="id_level_error">\s*<legend[^>]*>Level ' + re.escape(MARKER), html)

@@ -160,6 +160,15 @@ class _EntryForm(forms.ModelForm):
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}  # type: ignore[attr-defined]  # subclasses
 
 
+class _EntryFormSet(forms.BaseFormSet):
+    """Entries a mentor can remove: the delete box says so (it renders through the one field template)."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this entry")
+
+
 class WorkExperienceForm(_EntryForm):
     class Meta:
         model = WorkExperience
@@ -203,9 +212,15 @@ class DocumentForm(forms.Form):
         return upload
 
 
-WorkExperienceFormSet = formset_factory(WorkExperienceForm, extra=1, can_delete=True, max_num=20, validate_max=True)
-EducationFormSet = formset_factory(EducationForm, extra=1, can_delete=True, max_num=10, validate_max=True)
-CertificationFormSet = formset_factory(CertificationForm, extra=1, can_delete=True, max_num=20, validate_max=True)
+WorkExperienceFormSet = formset_factory(
+    WorkExperienceForm, extra=1, can_delete=True, formset=_EntryFormSet, max_num=20, validate_max=True
+)
+EducationFormSet = formset_factory(
+    EducationForm, extra=1, can_delete=True, formset=_EntryFormSet, max_num=10, validate_max=True
+)
+CertificationFormSet = formset_factory(
+    CertificationForm, extra=1, can_delete=True, formset=_EntryFormSet, max_num=20, validate_max=True
+)
 DocumentFormSet = formset_factory(DocumentForm, extra=1, max_num=6, validate_max=True)
 
 ENTRY_FIELDS = {

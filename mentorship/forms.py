@@ -10,9 +10,11 @@ INVALID_FORM_STATUS = 400
 
 
 class FormRenderer(TemplatesSetting):
-    """Forms render through the project's templates; `{{ field.as_field_group }}` uses the one field template."""
+    """Forms render through the project's templates: `{{ field.as_field_group }}` through the one field template,
+    `{{ form }}` as all its fields through it (the errors summary, partials/_form_errors.html, is the page's)."""
 
     field_template_name = "partials/_field.html"
+    form_template_name = "partials/_fields.html"
 
 
 def add_service_errors(

@@ -9,11 +9,13 @@ CONTROL_CLASSES = (
     "mt-1 block w-full rounded-md border-slate-300 shadow-sm focus:border-indigo-600 focus:ring-indigo-600 "
     "aria-[invalid=true]:border-red-600"
 )
-CHOICE_CLASSES = "h-4 w-4 rounded border-slate-400 text-indigo-600 focus:ring-indigo-600"
-# Django puts a multiple-choice widget's attrs on its wrapper too, so its inputs are styled from the wrapper.
+CHOICE_CLASSES = "mt-0.5 h-4 w-4 flex-none rounded border-slate-400 text-indigo-600 focus:ring-indigo-600"
+# Django puts a multiple-choice widget's attrs on its wrapper too, so its options (one per line, the input inside
+# its label) are laid out and styled from the wrapper.
 CHOICE_GROUP_CLASSES = (
-    "space-y-2 [&_input]:h-4 [&_input]:w-4 [&_input]:flex-none [&_input]:rounded [&_input]:border-slate-400 "
-    "[&_input]:text-indigo-600 [&_input:focus]:ring-indigo-600 [&_input[type=radio]]:rounded-full"
+    "space-y-2 [&_label]:flex [&_label]:items-center [&_label]:gap-2 [&_input]:h-4 [&_input]:w-4 [&_input]:flex-none "
+    "[&_input]:rounded [&_input]:border-slate-400 [&_input]:text-indigo-600 [&_input:focus]:ring-indigo-600 "
+    "[&_input[type=radio]]:rounded-full"
 )
 FILE_CLASSES = (
     "mt-1 block w-full text-sm text-slate-700 file:mr-4 file:rounded-md file:border-0 file:bg-indigo-50 "

@@ -96,6 +96,8 @@ def register_notification_kinds() -> None:
         label=gettext_lazy("Invoices and credit notes"),
         display=_invoice_ready,
         priority="low",
+        # In the app only by default: the booking's confirmation email already links the tax invoice.
+        email=False,
     )
     register("payments.payout_sent", category="payments", label=gettext_lazy("Payouts sent"), display=_payout_sent)
     register(

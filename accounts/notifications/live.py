@@ -9,11 +9,16 @@ import asyncio
 import logging
 import os
 import threading
+import time
 
 from channels.layers import get_channel_layer
 
 logger = logging.getLogger(__name__)
 PUSH_TIMEOUT_SECONDS = 2.0
+# After a failed push, skip pushing for this long: each attempt against a dead Redis would cost the request (or
+# task) raising the notification up to the timeout; the inbox and the next page load show what was missed.
+PUSH_PAUSE_SECONDS = 10.0
+_paused_until = 0.0
 
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
@@ -36,12 +41,16 @@ def _push_loop() -> asyncio.AbstractEventLoop:
 
 def notification_group_send(user_id: int, event: dict) -> bool:
     """Send to every socket the user has open. Best effort: the inbox page shows everything without it."""
+    global _paused_until
+    if time.monotonic() < _paused_until:
+        return False
     try:
         future = asyncio.run_coroutine_threadsafe(
             get_channel_layer().group_send(notification_group_name(user_id), event), _push_loop()
         )
         future.result(timeout=PUSH_TIMEOUT_SECONDS)
     except Exception as exc:  # Redis down or slow: the notification is stored; the next page load shows it.
+        _paused_until = time.monotonic() + PUSH_PAUSE_SECONDS
         logger.warning("Notification push to user %s failed: %s", user_id, exc)
         return False
     return True

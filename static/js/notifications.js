@@ -9,7 +9,7 @@ document.addEventListener("alpine:init", () => {
     announcement: "",
     toastTitle: "",
     toastBody: "",
-    toastLink: "",
+    toastLink: null,
     toastVisible: false,
     attempts: 0,
     socket: null,

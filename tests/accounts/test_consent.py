@@ -6,7 +6,7 @@ import time_machine
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import services
 from accounts.consent import CONSENT_TEXT_VERSION, consent_token_make, consent_token_read
@@ -135,9 +135,12 @@ def test_grant_records_time_ip_browser_and_text_version(minor, django_capture_on
         "UA",
         CONSENT_TEXT_VERSION,
     )
-    confirmation = mail.outbox[-1]
-    assert confirmation.to == [consent.guardian_email]
+    (confirmation,) = [m for m in mail.outbox if m.to == [consent.guardian_email]][-1:]
     assert consent_token_read(_token_from(confirmation)).consent_id == consent.pk
+    # The student hears of it too (their notification, by email as their preferences allow), in Telugu.
+    with translation.override("te"):
+        subject = translation.gettext("Your guardian gave consent")
+    assert any(m.to == [minor.email] and subject in m.subject for m in mail.outbox)
 
 
 def test_a_link_grants_only_once(minor):

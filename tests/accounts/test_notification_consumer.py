@@ -21,6 +21,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 router = URLRouter(websocket_urlpatterns)
 
 
+@pytest.fixture(autouse=True)
+def _pushes_not_paused(monkeypatch):
+    """A push that failed in an earlier test (Redis stopped on purpose) pauses pushes for a while: not here."""
+    from accounts.notifications import live
+
+    monkeypatch.setattr(live, "_paused_until", 0.0)
+
+
 async def group_size(user_id: int) -> int:
     client = aioredis.Redis.from_url(settings.REDIS_URL)
     try:

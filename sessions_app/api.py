@@ -139,7 +139,7 @@ def booking_data(booking: Booking, viewer) -> dict:
 def _refund(booking: Booking, viewer, now) -> dict | None:
     if not booking.is_active:
         return None
-    quote = selectors.refund_preview(booking, actor=viewer, now=now)
+    quote = selectors.refund_decision(booking, actor=viewer, now=now)
     return {"tier": str(quote.tier), "percent": quote.percent, "amount_paise": quote.amount_paise}
 
 

@@ -152,7 +152,7 @@ def test_offline_payouts_complete_at_once(settings, captured_payment, mentor):
 
 
 def test_the_mentor_is_notified_of_a_payout_sent_and_of_one_that_failed(
-    client, captured_payment, mentor, razorpay_keys, destinations
+    client, captured_payment, mentor, razorpay_keys
 ):
     from accounts.models import Notification
 

@@ -33,7 +33,9 @@ class NotificationPreferencesForm(forms.Form):
         self.has_phone = has_phone
         for category in CATEGORIES:
             for channel, label in CHANNELS:
-                self.fields[f"{category}__{channel}"] = forms.BooleanField(label=label, required=False)
+                self.fields[f"{category}__{channel}"] = forms.BooleanField(
+                    label=label, required=False, widget=forms.CheckboxInput(attrs={"class": "h-4 w-4"})
+                )
 
     def rows(self) -> list[tuple[Promise, list[forms.BoundField]]]:
         return [

@@ -23,6 +23,7 @@ from api.auth import ApiRequest
 from api.errors import ApiError, ErrorEnvelope, form_error
 from api.pagination import decode_position, encode_position
 from api.parser import StrictJsonParser
+from mentorship.forms import add_service_errors
 
 router = Router(tags=["me"])
 ERRORS = {401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, 422: ErrorEnvelope,
@@ -208,7 +209,7 @@ def me_section_save(request: ApiRequest, payload: SectionIn, section: str = Path
     try:
         found.save(user, dict(form.cleaned_data))
     except ValidationError as error:
-        form.add_error(None, error)
+        add_service_errors(form, error)
         raise form_error(form) from None
     return me_data(_fresh_user(request))
 

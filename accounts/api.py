@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import ConfigDict
@@ -20,9 +19,11 @@ from accounts.notifications import services as notification_services
 from accounts.notifications.forms import NotificationPreferencesForm
 from accounts.notifications.kinds import CATEGORIES
 from accounts.onboarding import SECTIONS, SECTIONS_BY_SLUG
+from api.auth import ApiRequest
 from api.errors import ApiError, ErrorEnvelope, form_error
 from api.pagination import decode_position, encode_position
 from api.parser import StrictJsonParser
+from mentorship.forms import add_service_errors
 
 router = Router(tags=["me"])
 ERRORS = {401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, 422: ErrorEnvelope,
@@ -144,12 +145,12 @@ def me_data(user: User) -> dict:
     }  # fmt: skip
 
 
-def _fresh_user(request: HttpRequest) -> User:
+def _fresh_user(request: ApiRequest) -> User:
     return User.objects.select_related("primary_language").prefetch_related("languages").get(pk=request.user.pk)
 
 
 @router.get("", response={200: MeOut, **ERRORS}, operation_id="me")
-def me(request: HttpRequest):
+def me(request: ApiRequest):
     """My account, student profile, languages, notification preferences and onboarding state."""
     return me_data(_fresh_user(request))
 
@@ -177,7 +178,7 @@ During onboarding only the current section or an earlier one can be saved; a min
 @router.put(
     "/onboarding/{section}", response={200: MeOut, **ERRORS}, operation_id="me_section_save", description=SECTION_HELP
 )
-def me_section_save(request: HttpRequest, payload: SectionIn, section: str = Path(..., max_length=20)):
+def me_section_save(request: ApiRequest, payload: SectionIn, section: str = Path(..., max_length=20)):
     user: User = request.user
     found = SECTIONS_BY_SLUG.get(section)
     if found is None:
@@ -208,7 +209,7 @@ def me_section_save(request: HttpRequest, payload: SectionIn, section: str = Pat
     try:
         found.save(user, dict(form.cleaned_data))
     except ValidationError as error:
-        form.add_error(None, error)
+        add_service_errors(form, error)
         raise form_error(form) from None
     return me_data(_fresh_user(request))
 
@@ -254,7 +255,7 @@ def _notification(item) -> dict:
 
 
 @notifications_router.get("", response={200: NotificationPage, **ERRORS}, operation_id="notifications_list")
-def notifications_list(request: HttpRequest, params: Query[NotificationParams]):
+def notifications_list(request: ApiRequest, params: Query[NotificationParams]):
     """My notifications, newest first, in my language (`archived` for the archive, `unread_only` to filter)."""
     before = decode_position(params.cursor, "notifications") or None
     items = notification_selectors.notifications_for_inbox(
@@ -270,7 +271,7 @@ def notifications_list(request: HttpRequest, params: Query[NotificationParams]):
     }
 
 
-def _one(request: HttpRequest, notification_id: int) -> dict:
+def _one(request: ApiRequest, notification_id: int) -> dict:
     from accounts.notifications.kinds import notification_text_in_active_language
     from accounts.notifications.selectors import InboxItem
 
@@ -283,7 +284,7 @@ NotificationId = Path(..., ge=1, le=2**63 - 1)
 
 @notifications_router.post("/{notification_id}/read", response={200: NotificationOut, **ERRORS},
                            operation_id="notifications_mark_read")  # fmt: skip
-def notifications_mark_read(request: HttpRequest, notification_id: int = NotificationId):
+def notifications_mark_read(request: ApiRequest, notification_id: int = NotificationId):
     try:
         notification_services.notification_mark_read(user=request.user, notification_id=notification_id)
     except Notification.DoesNotExist:
@@ -293,7 +294,7 @@ def notifications_mark_read(request: HttpRequest, notification_id: int = Notific
 
 @notifications_router.post("/{notification_id}/archive", response={200: NotificationOut, **ERRORS},
                            operation_id="notifications_archive")  # fmt: skip
-def notifications_archive(request: HttpRequest, notification_id: int = NotificationId):
+def notifications_archive(request: ApiRequest, notification_id: int = NotificationId):
     try:
         notification_services.notification_archive(user=request.user, notification_id=notification_id)
     except Notification.DoesNotExist:
@@ -306,7 +307,7 @@ class MarkedOut(Schema):
 
 
 @notifications_router.post("/read-all", response={200: MarkedOut, **ERRORS}, operation_id="notifications_read_all")
-def notifications_read_all(request: HttpRequest):
+def notifications_read_all(request: ApiRequest):
     return {"marked": notification_services.notification_mark_all_read(user=request.user)}
 
 
@@ -333,7 +334,7 @@ def _preferences(user: User) -> dict:
 
 
 @notifications_router.get("/preferences", response={200: PreferencesIO, **ERRORS}, operation_id="notification_prefs")
-def notification_prefs(request: HttpRequest):
+def notification_prefs(request: ApiRequest):
     """Which channels each category of notification uses, quiet hours (my time zone) and the daily digest."""
     return _preferences(request.user)
 
@@ -341,7 +342,7 @@ def notification_prefs(request: HttpRequest):
 @notifications_router.put(
     "/preferences", response={200: PreferencesIO, **ERRORS}, operation_id="notification_prefs_set"
 )
-def notification_prefs_set(request: HttpRequest, payload: PreferencesIO):
+def notification_prefs_set(request: ApiRequest, payload: PreferencesIO):
     """Save the preferences with the site's rules (both quiet-hour ends or neither; SMS needs a phone number)."""
     unknown = set(payload.categories) - set(CATEGORIES)
     if unknown:

@@ -54,7 +54,13 @@ def photo_validate(upload: UploadedFile) -> None:
         raise ValidationError(_("This photo's dimensions are too large."), code="photo_dimensions")
 
 
-def photo_normalize(upload: UploadedFile, *, max_side: int = PHOTO_MAX_SIDE, square: str = "") -> ContentFile:
+class NormalizedPhoto(ContentFile):
+    """The output of `photo_normalize`: always named."""
+
+    name: str
+
+
+def photo_normalize(upload: UploadedFile, *, max_side: int = PHOTO_MAX_SIDE, square: str = "") -> NormalizedPhoto:
     """A re-encoded copy at most `max_side` px on its longest side, upright, without metadata (EXIF can carry a
     location) or anything appended to the image, under a random name with the extension of its real format.
 
@@ -72,4 +78,4 @@ def photo_normalize(upload: UploadedFile, *, max_side: int = PHOTO_MAX_SIDE, squ
             image = image.convert("RGB")
         buffer = io.BytesIO()
         image.save(buffer, format=image_format, quality=85)
-    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{PHOTO_FORMATS[str(image_format)]}")
+    return NormalizedPhoto(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{PHOTO_FORMATS[str(image_format)]}")

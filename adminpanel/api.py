@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from ninja import Field, Path, Query, Router, Schema
 from adminpanel import selectors
 from adminpanel.models import Ticket
 from adminpanel.services.support import ticket_open, ticket_reply
-from api.auth import require_staff
+from api.auth import ApiRequest, require_staff
 from api.errors import ApiError, ErrorEnvelope, not_found
 from api.idempotency import IdempotencyKey, run_once
 from api.pagination import Page, PageParams, keyset_page, list_page
@@ -31,7 +31,7 @@ IdPath = Path(..., ge=1, le=2**63 - 1)
 TicketPath = Path(..., description="The ticket's id (a UUID).")
 
 
-def _staff(request: HttpRequest):
+def _staff(request: ApiRequest):
     user = require_staff(request)
     if not user.is_support_staff:
         raise ApiError(403, "forbidden", _("You do not have permission to do this."))
@@ -70,7 +70,7 @@ def _application(mentor) -> dict:
 
 
 @router.get("/verification", response={200: Page[ApplicationOut], **ERRORS}, operation_id="staff_verification_queue")
-def staff_verification_queue(request: HttpRequest, params: Query[QueueParams]):
+def staff_verification_queue(request: ApiRequest, params: Query[QueueParams]):
     """Mentor applications, oldest submission first (everything still in the pipeline without a status)."""
     _staff(request)
     if params.status and params.status not in VerificationStatus.values:
@@ -93,7 +93,7 @@ class ActionIn(Schema):
     response={200: ApplicationOut, **ERRORS},
     operation_id="staff_verification_action",
 )
-def staff_verification_action(request: HttpRequest, payload: ActionIn, mentor_id: int = IdPath):
+def staff_verification_action(request: ApiRequest, payload: ActionIn, mentor_id: int = IdPath):
     """Move an application on (request documents, approve, reject, suspend…), with the same rules as the panel."""
     staff = _staff(request)
     action = STAFF_ACTIONS_BY_NAME.get(payload.action)
@@ -156,7 +156,7 @@ class StaffTicketParams(PageParams):
 
 
 @router.get("/tickets", response={200: Page[TicketOut], **ERRORS}, operation_id="staff_tickets")
-def staff_tickets(request: HttpRequest, params: Query[StaffTicketParams]):
+def staff_tickets(request: ApiRequest, params: Query[StaffTicketParams]):
     """The support queue: emergencies first, then by priority and response deadline."""
     _staff(request)
     for name, allowed in (("status", Ticket.Status.values), ("category", Ticket.Category.values)):
@@ -168,7 +168,7 @@ def staff_tickets(request: HttpRequest, params: Query[StaffTicketParams]):
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketDetailOut, **ERRORS}, operation_id="staff_ticket")
-def staff_ticket(request: HttpRequest, ticket_id: int = IdPath):
+def staff_ticket(request: ApiRequest, ticket_id: int = IdPath):
     _staff(request)
     try:
         ticket = selectors.ticket_for_staff(ticket_id)
@@ -184,7 +184,7 @@ class StaffReplyIn(Schema):
 
 
 @router.post("/tickets/{ticket_id}/reply", response={200: TicketDetailOut, **ERRORS}, operation_id="staff_ticket_reply")
-def staff_ticket_reply(request: HttpRequest, payload: StaffReplyIn, ticket_id: int = IdPath):
+def staff_ticket_reply(request: ApiRequest, payload: StaffReplyIn, ticket_id: int = IdPath):
     staff = _staff(request)
     try:
         ticket = selectors.ticket_for_staff(ticket_id)
@@ -206,7 +206,7 @@ class TicketIn(Schema):
 
 
 @support_router.post("/tickets", response={201: TicketDetailOut, **ERRORS}, operation_id="support_ticket_open")
-def support_ticket_open(request: HttpRequest, payload: TicketIn, idempotency_key: str | None = IdempotencyKey):
+def support_ticket_open(request: ApiRequest, payload: TicketIn, idempotency_key: str | None = IdempotencyKey):
     """Ask support for help (about a booking or a payment of mine, optionally). Honours `Idempotency-Key`."""
     user = request.user
     if payload.category not in Ticket.Category.values:
@@ -234,14 +234,14 @@ def support_ticket_open(request: HttpRequest, payload: TicketIn, idempotency_key
 
 
 @support_router.get("/tickets", response={200: Page[TicketOut], **ERRORS}, operation_id="support_tickets")
-def support_tickets(request: HttpRequest, params: Query[PageParams]):
+def support_tickets(request: ApiRequest, params: Query[PageParams]):
     """My support requests, newest first."""
     return keyset_page(selectors.tickets_for_user(request.user), params, order=["-created_at", "-id"],
                        kind="my-tickets", convert=_ticket)  # fmt: skip
 
 
 @support_router.get("/tickets/{ticket_id}", response={200: TicketDetailOut, **ERRORS}, operation_id="support_ticket")
-def support_ticket(request: HttpRequest, ticket_id: uuid.UUID = TicketPath):
+def support_ticket(request: ApiRequest, ticket_id: uuid.UUID = TicketPath):
     try:
         ticket = selectors.ticket_for_user(request.user, ticket_id)
     except Http404:
@@ -256,7 +256,7 @@ class ReplyIn(Schema):
 @support_router.post(
     "/tickets/{ticket_id}/reply", response={200: TicketDetailOut, **ERRORS}, operation_id="support_ticket_reply"
 )
-def support_ticket_reply(request: HttpRequest, payload: ReplyIn, ticket_id: uuid.UUID = TicketPath):
+def support_ticket_reply(request: ApiRequest, payload: ReplyIn, ticket_id: uuid.UUID = TicketPath):
     try:
         ticket = selectors.ticket_for_user(request.user, ticket_id)
     except Http404:

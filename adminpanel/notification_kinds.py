@@ -50,7 +50,7 @@ def _account_action(p: dict[str, Any], viewer: User) -> NotificationText:
             _("Your upcoming sessions were cancelled and the other side refunded in full."),
             _("You can appeal once: sign in and follow the link on the page you see."),
         ]
-    return NotificationText(subjects.get(p.get("action"), _("A change to your PeerLearn account")), " ".join(lines))
+    return NotificationText(subjects.get(p.get("action", ""), _("A change to your PeerLearn account")), " ".join(lines))
 
 
 def _quality_review(p: dict[str, Any], viewer: User) -> NotificationText:

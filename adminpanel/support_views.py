@@ -3,7 +3,8 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -258,7 +259,7 @@ def moderation_report(request: AuthenticatedHttpRequest, report_id: int) -> Http
 
 
 @staff_required
-def moderation_image(request: HttpRequest, report_id: int, message_id: int) -> HttpResponse:
+def moderation_image(request: AuthenticatedHttpRequest, report_id: int, message_id: int) -> HttpResponseBase:
     """An image from the thread of a reported direct message, for the staff deciding the report."""
     report = selectors.moderation_report(report_id)
     if report.direct_message is None:

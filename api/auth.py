@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 from allauth.account.authentication import get_authentication_records
 from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
@@ -16,8 +17,21 @@ from ninja.security import APIKeyHeader, SessionAuth
 from accounts.selectors import language_code
 from api.errors import ApiError
 
+if TYPE_CHECKING:
+    from django.contrib.sessions.backends.base import SessionBase
+
+    from accounts.models import User
+
 TOKEN_HEADER = "X-Session-Token"  # noqa: S105 - a header name, not a secret
 UI_LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+class ApiRequest(HttpRequest):
+    """A request to an endpoint under the default `auth=SIGNED_IN`: one of its authenticators has let an active
+    user in (public endpoints, `auth=PUBLIC`, take a plain `HttpRequest`)."""
+
+    user: User
+    api_token_session: SessionBase  # set only for an app token; read it with getattr
 
 
 def _activate_language(request: HttpRequest, user) -> None:
@@ -31,7 +45,7 @@ def _activate_language(request: HttpRequest, user) -> None:
 def passed_mfa(request: HttpRequest, user) -> bool:
     """True when the cookie session or the app token's session included a second-factor step."""
     session = getattr(request, "api_token_session", None) or request.session
-    records = get_authentication_records(SimpleNamespace(session=session), user)  # type: ignore[arg-type]
+    records = get_authentication_records(SimpleNamespace(session=session), user)
     return any(record.get("method") == "mfa" for record in records)
 
 
@@ -55,8 +69,9 @@ class AppTokenAuth(APIKeyHeader):
         user, session = found
         if not user.is_active:
             return None
-        request.user = user
-        request.api_token_session = session
+        signed_in = cast(ApiRequest, request)
+        signed_in.user = user
+        signed_in.api_token_session = session
         _check_staff_mfa(request, user)
         _activate_language(request, user)
         return user

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Header
 
+from api.auth import ApiRequest
 from api.errors import ApiError, envelope
 from api.models import IdempotencyRecord
 
@@ -35,7 +36,7 @@ def _fingerprint(operation: str, body: Any) -> str:
 
 
 def run_once(
-    request: HttpRequest, *, key: str | None, operation: str, body: Any, create: Callable[[], tuple[int, Any]]
+    request: ApiRequest, *, key: str | None, operation: str, body: Any, create: Callable[[], tuple[int, Any]]
 ) -> JsonResponse:
     """Run `create` (returning (status, JSON-ready body)) at most once per key; replay its stored answer."""
     if not key:

@@ -102,7 +102,13 @@ def keyset_page(
     return {"items": [convert(row) for row in rows], "next_cursor": next_cursor}
 
 
-def list_page(items: Sequence, params: PageParams, *, kind: str, convert: Callable[[Any], Any] = lambda x: x) -> dict:
+def list_page(
+    items: Sequence[Any] | QuerySet[Any, Any],
+    params: PageParams,
+    *,
+    kind: str,
+    convert: Callable[[Any], Any] = lambda x: x,
+) -> dict:
     """One page of an already bounded list, by position."""
     start = 0
     if params.cursor:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -9,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
 from accounts.models import User
-from api.auth import PUBLIC
+from api.auth import PUBLIC, ApiRequest
 from api.errors import ApiError, ErrorEnvelope, form_error
 from api.pagination import decode_position, encode_position
 from matching import page_cache, selectors, services
@@ -82,7 +84,7 @@ def mentor_card(result: selectors.MentorResult, compatibility=None) -> dict:
     compatibility = compatibility if compatibility is not None else result.compatibility
     return {
         "id": document.mentor_id, "slug": document.slug, "full_name": document.full_name, "title": document.title,
-        "subtitle": result.subtitle, "photo_url": document.photo.url if document.photo else None,
+        "subtitle": result.subtitle, "photo_url": document.photo_url or None,
         "price_from_paise": document.price_from_paise, "hourly_rate_paise": document.hourly_rate_paise,
         "average_rating": float(document.average_rating), "rating_count": document.rating_count,
         "total_sessions": document.total_sessions, "years_experience": document.years_experience,
@@ -135,7 +137,8 @@ def _search(request: HttpRequest, params: SearchParams, student) -> dict:
     filters, now = form.search_filters(), timezone.now()
     if student is not None and filters.sort == "for_you":
         result = serving.for_you_page(
-            request.user, filters=filters, student=student, page=page, at=now, options=options
+            cast(User, request.user),  # a student (student facts above): signed in
+            filters=filters, student=student, page=page, at=now, options=options
         )
     else:
         result = selectors.mentor_search_page(filters=filters, student=student, page=page, at=now, options=options)
@@ -156,14 +159,14 @@ class RecommendationPage(Schema):
     next_cursor: str | None = None
 
 
-def _student(request: HttpRequest) -> User:
+def _student(request: ApiRequest) -> User:
     if request.user.role != User.Role.STUDENT:
         raise ApiError(403, "students_only", _("Only students get recommendations."))
     return request.user
 
 
 @router.get("/recommendations", response={200: RecommendationPage, **ERRORS}, operation_id="recommendations_list")
-def recommendations_list(request: HttpRequest, cursor: str | None = Query(None, max_length=500)):
+def recommendations_list(request: ApiRequest, cursor: str | None = Query(None, max_length=500)):
     """Mentors recommended for me (up to 50), best first, each with the reasons it was picked."""
     student = _student(request)
     start = decode_position(cursor, "recommendations")
@@ -206,7 +209,7 @@ class Done(Schema):
     response={200: Done, **ERRORS},
     operation_id="recommendations_not_interested",
 )
-def recommendations_not_interested(request: HttpRequest, mentor_id: int = Path(..., ge=1, le=2**63 - 1)):
+def recommendations_not_interested(request: ApiRequest, mentor_id: int = Path(..., ge=1, le=2**63 - 1)):
     """Never recommend this mentor to me again."""
     student = _student(request)
     document = get_object_or_404(MentorSearchDocument.objects.only("full_name"), pk=mentor_id)

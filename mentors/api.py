@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
-from api.auth import PUBLIC
+from api.auth import PUBLIC, ApiRequest
 from api.errors import ApiError, ErrorEnvelope
 from api.pagination import Page, PageParams, list_page
 from mentors import selectors
@@ -189,7 +189,7 @@ def mentors_slots(request: HttpRequest, params: Query[SlotParams], slug: str = S
 # --- the mentor's own side ---------------------------------------------------------------------------------
 
 
-def my_mentor_profile(request: HttpRequest) -> MentorProfile:
+def my_mentor_profile(request: ApiRequest) -> MentorProfile:
     mentor = selectors.mentor_for_user(request.user)
     if mentor is None:
         raise ApiError(403, "mentors_only", _("This is for mentors. Apply to become one on the website."))
@@ -209,7 +209,7 @@ class MyMentorProfile(MentorDetail):
 
 
 @mentor_side_router.get("/profile", response={200: MyMentorProfile, **ERRORS}, operation_id="mentor_profile")
-def mentor_profile(request: HttpRequest):
+def mentor_profile(request: ApiRequest):
     """My mentor profile, its verification status and booking settings."""
     mentor = my_mentor_profile(request)
     mentor = selectors.mentor_with_entries(mentor.pk)
@@ -254,7 +254,7 @@ class Deleted(Schema):
 
 
 @mentor_side_router.get("/availability", response={200: AvailabilityOut, **ERRORS}, operation_id="mentor_availability")
-def mentor_availability(request: HttpRequest):
+def mentor_availability(request: ApiRequest):
     """My weekly hours (in my time zone) and date overrides from today on."""
     mentor = my_mentor_profile(request)
     today = timezone.localdate(timezone=request.user.tzinfo)
@@ -266,7 +266,7 @@ def mentor_availability(request: HttpRequest):
 
 
 @mentor_side_router.post("/availability/rules", response={201: RuleOut, **ERRORS}, operation_id="mentor_rule_add")
-def mentor_rule_add(request: HttpRequest, payload: RuleIn):
+def mentor_rule_add(request: ApiRequest, payload: RuleIn):
     if payload.weekday not in Weekday.values:
         raise ApiError(422, "validation_error", _("Choose a day of the week."), {"weekday": [_("Not valid.")]})
     rule = availability_services.availability_rule_add(mentor=my_mentor_profile(request), **payload.dict())
@@ -276,7 +276,7 @@ def mentor_rule_add(request: HttpRequest, payload: RuleIn):
 @mentor_side_router.delete(
     "/availability/rules/{rule_id}", response={200: Deleted, **ERRORS}, operation_id="mentor_rule_delete"
 )
-def mentor_rule_delete(request: HttpRequest, rule_id: int = IdPath):
+def mentor_rule_delete(request: ApiRequest, rule_id: int = IdPath):
     try:
         availability_services.availability_rule_delete(mentor=my_mentor_profile(request), rule_id=rule_id)
     except ValidationError as exc:
@@ -287,7 +287,7 @@ def mentor_rule_delete(request: HttpRequest, rule_id: int = IdPath):
 @mentor_side_router.post(
     "/availability/overrides", response={201: OverrideOut, **ERRORS}, operation_id="mentor_override_add"
 )
-def mentor_override_add(request: HttpRequest, payload: OverrideIn):
+def mentor_override_add(request: ApiRequest, payload: OverrideIn):
     if payload.kind not in AvailabilityOverride.Kind.values:
         raise ApiError(422, "validation_error", _("Choose a kind."), {"kind": list(AvailabilityOverride.Kind.values)})
     mentor = my_mentor_profile(request)
@@ -300,7 +300,7 @@ def mentor_override_add(request: HttpRequest, payload: OverrideIn):
 @mentor_side_router.delete(
     "/availability/overrides/{override_id}", response={200: Deleted, **ERRORS}, operation_id="mentor_override_delete"
 )
-def mentor_override_delete(request: HttpRequest, override_id: int = IdPath):
+def mentor_override_delete(request: ApiRequest, override_id: int = IdPath):
     try:
         availability_services.availability_override_delete(mentor=my_mentor_profile(request), override_id=override_id)
     except ValidationError as exc:
@@ -319,7 +319,7 @@ class SettingsIn(Schema):
 @mentor_side_router.put(
     "/availability/settings", response={200: SettingsIn, **ERRORS}, operation_id="mentor_availability_settings"
 )
-def mentor_availability_settings(request: HttpRequest, payload: SettingsIn):
+def mentor_availability_settings(request: ApiRequest, payload: SettingsIn):
     """Buffers, minimum notice, how far ahead students may book, and the session lengths offered."""
     mentor = availability_services.availability_settings_update(mentor=my_mentor_profile(request), **payload.dict())
     return mentor

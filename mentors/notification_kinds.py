@@ -14,7 +14,7 @@ from mentors.models import VerificationEvent, VerificationStatus
 
 def _verification_step(p: dict[str, Any], viewer: User) -> NotificationText:
     try:
-        status = VerificationStatus(p.get("status")).label
+        status = VerificationStatus(p.get("status", "")).label
     except ValueError:
         status = p.get("status", "")
     lines = []

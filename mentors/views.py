@@ -25,7 +25,7 @@ from mentors.models import MentorProfile, VerificationStatus
 from mentors.permissions import mentor_required
 from mentors.services.profiles import EDITABLE_STATUSES
 from mentors.slots import group_slots_by_local_day, next_open_slots, open_slots_for_mentors, price_for_duration_paise
-from mentorship.forms import add_service_errors
+from mentorship.forms import add_service_errors, form_status
 from mentorship.htmx import render_page_or_partial, wants_partial
 from mentorship.http import AuthenticatedHttpRequest, HtmxHttpRequest
 
@@ -114,7 +114,7 @@ def profile_edit(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> Ht
 
 
 @mentor_required
-def photo(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
+def photo(request: AuthenticatedHttpRequest, mentor: MentorProfile) -> HttpResponse:
     form = MentorPhotoForm(request.POST or None, request.FILES or None, has_photo=bool(mentor.user.photo))
     if request.method == "POST" and form.is_valid():
         try:
@@ -126,11 +126,11 @@ def photo(request: HttpRequest, mentor: MentorProfile) -> HttpResponse:
                 keep=form.cleaned_data["keep"],
             )
         except ValidationError as error:
-            form.add_error("photo", error)
+            add_service_errors(form, error, default_field="photo")
         else:
             messages.success(request, _("Your photo is updated."))
             return redirect("mentors:dashboard")
-    return render(request, "mentors/photo.html", {"form": form, "mentor": mentor}, status=_form_status(request))
+    return render(request, "mentors/photo.html", {"form": form, "mentor": mentor}, status=form_status(form))
 
 
 @require_POST

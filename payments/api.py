@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
 from accounts.models import User
 from api import ratelimit
+from api.auth import ApiRequest
 from api.errors import ApiError, ErrorEnvelope, not_found
 from api.pagination import Page, PageParams, keyset_page
 from payments.gateway import gateway_for
@@ -89,7 +90,7 @@ def payment_data(payment: Payment, title: str) -> dict:
     }  # fmt: skip
 
 
-def _payment(request: HttpRequest, payment_id: int) -> Payment:
+def _payment(request: ApiRequest, payment_id: int) -> Payment:
     try:
         return get_payment_for_payer(request.user, payment_id)
     except Http404:
@@ -104,7 +105,7 @@ class VerifyIn(Schema):
 
 
 @router.post("/{payment_id}/verify", response={200: PaymentOut, **ERRORS}, operation_id="payments_verify")
-def payments_verify(request: HttpRequest, payload: VerifyIn, payment_id: int = IdPath):
+def payments_verify(request: ApiRequest, payload: VerifyIn, payment_id: int = IdPath):
     """Hand over Checkout's result: the signed triple on success (verified against our order, then captured), or
     the failed attempt's payment id. The booking is confirmed once the payment is captured."""
     payment = _payment(request, payment_id)
@@ -127,7 +128,7 @@ def payments_verify(request: HttpRequest, payload: VerifyIn, payment_id: int = I
 
 
 @router.get("", response={200: Page[PaymentOut], **ERRORS}, operation_id="payments_history")
-def payments_history(request: HttpRequest, params: Query[PageParams]):
+def payments_history(request: ApiRequest, params: Query[PageParams]):
     """Everything I paid or tried to pay, newest first, with refunds and invoices."""
     page = keyset_page(student_payment_history(request.user), params, order=["-created_at", "-id"], kind="payments")
     subjects = payment_subjects(page["items"], viewer=request.user)
@@ -136,7 +137,7 @@ def payments_history(request: HttpRequest, params: Query[PageParams]):
 
 
 @router.get("/{payment_id}", response={200: PaymentOut, **ERRORS}, operation_id="payments_detail")
-def payments_detail(request: HttpRequest, payment_id: int = IdPath):
+def payments_detail(request: ApiRequest, payment_id: int = IdPath):
     payment = student_payment_history(request.user).filter(pk=payment_id).first()
     if payment is None:
         raise not_found()
@@ -164,7 +165,7 @@ def _invoice(invoice: Invoice) -> dict:
 
 
 @router.get("/invoices/", response={200: Page[InvoiceOut], **ERRORS}, operation_id="payments_invoices")
-def payments_invoices(request: HttpRequest, params: Query[PageParams]):
+def payments_invoices(request: ApiRequest, params: Query[PageParams]):
     """My tax invoices and credit notes, newest first."""
     return keyset_page(Invoice.objects.filter(buyer=request.user), params, order=["-id"], kind="invoices",
                        convert=_invoice)  # fmt: skip
@@ -183,7 +184,7 @@ def payments_invoices(request: HttpRequest, params: Query[PageParams]):
         }
     },
 )
-def payments_invoice_pdf(request: HttpRequest, invoice_id: int = IdPath):
+def payments_invoice_pdf(request: ApiRequest, invoice_id: int = IdPath):
     try:
         invoice = get_invoice_for_download(request.user, invoice_id)
     except Http404:
@@ -203,7 +204,7 @@ class EarningsOut(Schema):
 @router.get(
     "/earnings/summary", response={200: EarningsOut, **ERRORS}, tags=["mentor side"], operation_id="payments_earnings"
 )
-def payments_earnings(request: HttpRequest):
+def payments_earnings(request: ApiRequest):
     """A mentor's money: held in escrow until sessions complete, available for the next payout, paid out."""
     if request.user.role != User.Role.MENTOR:
         raise ApiError(403, "mentors_only", _("This is for mentors."))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from accounts.privacy.phone import phone_is_verified
 from accounts.selectors import user_has_mfa
+from mentorship.forms import add_service_errors
 from mentorship.htmx import render_page_or_partial, wants_partial
 from mentorship.http import AuthenticatedHttpRequest
 from mentorship.money import format_inr
@@ -235,8 +236,7 @@ def _payout_details_form(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             payout_details_set(mentor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_errors)
+            add_service_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:

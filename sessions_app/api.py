@@ -16,7 +16,7 @@ from ninja import Field, Path, Query, Router, Schema
 from accounts.selectors import active_languages
 from accounts.timezones import viewer_time_zone
 from api import ratelimit
-from api.auth import PUBLIC
+from api.auth import PUBLIC, ApiRequest
 from api.errors import ApiError, ErrorEnvelope, form_error, not_found
 from api.idempotency import IdempotencyKey, run_once
 from api.pagination import Page, PageParams, keyset_page, list_page
@@ -38,7 +38,7 @@ IdPath = Path(..., ge=1, le=2**63 - 1)
 BOOKING_ATTEMPTS_PER_MINUTE = 3
 
 
-def _booking_attempt(request: HttpRequest) -> None:
+def _booking_attempt(request: ApiRequest) -> None:
     ratelimit.enforce(
         f"sessions:booking-attempts:{request.user.pk}", limit=BOOKING_ATTEMPTS_PER_MINUTE, window_seconds=60,
         message=_("Too many booking attempts. Please wait a minute and try again."),
@@ -150,7 +150,7 @@ def booking_detail_data(booking: Booking, viewer, now: dt.datetime) -> dict:
     }  # fmt: skip
 
 
-def _my_booking(request: HttpRequest, booking_id: uuid.UUID) -> Booking:
+def _my_booking(request: ApiRequest, booking_id: uuid.UUID) -> Booking:
     """A booking I am the student or host of (support staff see any): 404 for everyone else."""
     try:
         return selectors.get_booking_for_user(request.user, booking_id)
@@ -158,7 +158,7 @@ def _my_booking(request: HttpRequest, booking_id: uuid.UUID) -> Booking:
         raise not_found() from None
 
 
-def _as_student(request: HttpRequest, booking: Booking) -> Booking:
+def _as_student(request: ApiRequest, booking: Booking) -> Booking:
     if booking.student_id != request.user.pk:
         raise ApiError(403, "forbidden", _("Only the student who booked can do this."))
     return booking
@@ -179,7 +179,7 @@ class OneToOneIn(Schema):
     follow_up_of: uuid.UUID | None = Field(None, description="An earlier booking of mine with this mentor.")
 
 
-def _hold_one_to_one(request: HttpRequest, mentor: MentorProfile, payload: OneToOneIn) -> tuple[int, Any]:
+def _hold_one_to_one(request: ApiRequest, mentor: MentorProfile, payload: OneToOneIn) -> tuple[int, Any]:
     student = request.user
     now = timezone.now()
     if payload.starts_at.tzinfo is None:
@@ -216,7 +216,7 @@ def _hold_one_to_one(request: HttpRequest, mentor: MentorProfile, payload: OneTo
 
 @router.post("/mentors/{slug}/bookings", response={201: BookingDetailOut, **ERRORS}, operation_id="bookings_hold_1to1")
 def bookings_hold_one_to_one(
-    request: HttpRequest,
+    request: ApiRequest,
     payload: OneToOneIn,
     slug: str = Path(..., max_length=80),
     idempotency_key: str | None = IdempotencyKey,
@@ -237,7 +237,7 @@ def bookings_hold_one_to_one(
     operation_id="bookings_hold_group_seat",
 )
 def bookings_hold_group_seat(
-    request: HttpRequest, session_id: uuid.UUID = UuidPath, idempotency_key: str | None = IdempotencyKey
+    request: ApiRequest, session_id: uuid.UUID = UuidPath, idempotency_key: str | None = IdempotencyKey
 ):
     """Take a seat in a group session (confirmed if free, else held while I pay). Honours `Idempotency-Key`."""
     now = timezone.now()
@@ -259,7 +259,7 @@ class BookingListParams(PageParams):
 
 
 @router.get("/bookings", response={200: Page[BookingOut], **ERRORS}, operation_id="bookings_list")
-def bookings_list(request: HttpRequest, params: Query[BookingListParams]):
+def bookings_list(request: ApiRequest, params: Query[BookingListParams]):
     """My bookings as a student: `upcoming` (soonest first) or `past` (newest first, the last 100)."""
     upcoming, past = selectors.student_bookings(request.user, timezone.now())
     items = upcoming if params.tab == "upcoming" else past
@@ -267,7 +267,7 @@ def bookings_list(request: HttpRequest, params: Query[BookingListParams]):
 
 
 @router.get("/bookings/{booking_id}", response={200: BookingDetailOut, **ERRORS}, operation_id="bookings_detail")
-def bookings_detail(request: HttpRequest, booking_id: uuid.UUID = UuidPath):
+def bookings_detail(request: ApiRequest, booking_id: uuid.UUID = UuidPath):
     """One of my bookings (as its student or its mentor), with what cancelling now would refund."""
     booking = _my_booking(request, booking_id)
     return booking_detail_data(booking, request.user, timezone.now())
@@ -278,7 +278,7 @@ def bookings_detail(request: HttpRequest, booking_id: uuid.UUID = UuidPath):
     response={200: RefundPreviewOut, **ERRORS},
     operation_id="bookings_refund_preview",
 )
-def bookings_refund_preview(request: HttpRequest, booking_id: uuid.UUID = UuidPath):
+def bookings_refund_preview(request: ApiRequest, booking_id: uuid.UUID = UuidPath):
     """What cancelling now would refund (full > 24 h before, half 2–24 h, nothing under 2 h; all if the mentor
     cancels)."""
     booking = _my_booking(request, booking_id)
@@ -296,7 +296,7 @@ class CancelIn(Schema):
     "/bookings/{booking_id}/cancel", response={200: BookingDetailOut, **ERRORS}, operation_id="bookings_cancel"
 )
 def bookings_cancel(
-    request: HttpRequest,
+    request: ApiRequest,
     payload: CancelIn,
     booking_id: uuid.UUID = UuidPath,
     idempotency_key: str | None = IdempotencyKey,
@@ -328,7 +328,7 @@ class RescheduleOut(BookingDetailOut):
 @router.post(
     "/bookings/{booking_id}/reschedule", response={200: RescheduleOut, **ERRORS}, operation_id="bookings_reschedule"
 )
-def bookings_reschedule(request: HttpRequest, payload: RescheduleIn, booking_id: uuid.UUID = UuidPath):
+def bookings_reschedule(request: ApiRequest, payload: RescheduleIn, booking_id: uuid.UUID = UuidPath):
     """Move a confirmed 1:1 booking to another open slot; within 24 h of the start it becomes a request to support."""
     booking = _my_booking(request, booking_id)
     session = booking.session
@@ -390,7 +390,7 @@ def _task(task: FollowUpTask) -> dict:
 
 
 @router.get("/bookings/{booking_id}/notes", response={200: AfterSessionOut, **ERRORS}, operation_id="bookings_notes")
-def bookings_notes(request: HttpRequest, booking_id: uuid.UUID = UuidPath):
+def bookings_notes(request: ApiRequest, booking_id: uuid.UUID = UuidPath):
     """The mentor's notes shared with me, my follow-up tasks and my review of this session (its mentor sees all)."""
     booking = _my_booking(request, booking_id)
     try:
@@ -414,7 +414,7 @@ class ReviewIn(Schema):
 
 
 @router.post("/bookings/{booking_id}/review", response={201: ReviewOut, **ERRORS}, operation_id="bookings_review")
-def bookings_review(request: HttpRequest, payload: ReviewIn, booking_id: uuid.UUID = UuidPath):
+def bookings_review(request: ApiRequest, payload: ReviewIn, booking_id: uuid.UUID = UuidPath):
     """Rate a completed session (once; editable for a week on the site)."""
     booking = _as_student(request, _my_booking(request, booking_id))
     review = feedback.review_submit(
@@ -428,7 +428,7 @@ class TaskDoneIn(Schema):
 
 
 @router.post("/tasks/{task_id}/done", response={200: TaskOut, **ERRORS}, operation_id="tasks_set_done")
-def tasks_set_done(request: HttpRequest, payload: TaskDoneIn, task_id: int = IdPath):
+def tasks_set_done(request: ApiRequest, payload: TaskDoneIn, task_id: int = IdPath):
     """Tick (or untick) one of my follow-up tasks."""
     task = FollowUpTask.objects.select_related("session").filter(pk=task_id, student=request.user).first()
     if task is None:
@@ -550,7 +550,7 @@ class WaitlistOut(Schema):
     response={200: WaitlistOut, **ERRORS},
     operation_id="group_sessions_waitlist_join",
 )
-def group_sessions_waitlist_join(request: HttpRequest, session_id: uuid.UUID = UuidPath):
+def group_sessions_waitlist_join(request: ApiRequest, session_id: uuid.UUID = UuidPath):
     """Join a full session's waitlist: a freed seat is offered by email, first come first served."""
     session = selectors.get_public_group_session(session_id, timezone.now())
     services.waitlist_join(student=request.user, session=session)
@@ -565,7 +565,7 @@ def group_sessions_waitlist_join(request: HttpRequest, session_id: uuid.UUID = U
     response={200: WaitlistOut, **ERRORS},
     operation_id="group_sessions_waitlist_leave",
 )
-def group_sessions_waitlist_leave(request: HttpRequest, session_id: uuid.UUID = UuidPath):
+def group_sessions_waitlist_leave(request: ApiRequest, session_id: uuid.UUID = UuidPath):
     session = selectors.get_public_group_session(session_id, timezone.now())
     services.waitlist_leave(student=request.user, session=session)
     return {"on_waitlist": False, "message": _("You have left the waitlist.")}
@@ -599,12 +599,12 @@ def _milestone(m: ProgressMilestone) -> dict:
         "notes": m.notes,
         "next_steps": list(m.next_steps or []),
         "achieved_on": m.achieved_on,
-        "mentor_name": m.mentor.get_public_name() if m.mentor_id else None,
+        "mentor_name": m.mentor.get_public_name() if m.mentor else None,
     }
 
 
 @router.get("/progress", response={200: ProgressOut, **ERRORS}, tags=["progress"], operation_id="progress_summary")
-def progress_summary(request: HttpRequest):
+def progress_summary(request: ApiRequest):
     """Hours learned in completed sessions, open follow-up tasks and recent milestones."""
     progress = room_selectors.student_progress(request.user)
     return {"hours_learned": progress.hours_learned, "sessions_completed": progress.sessions_completed,
@@ -623,7 +623,7 @@ def _task_light(task: FollowUpTask) -> dict:
     tags=["progress"],
     operation_id="progress_milestones",
 )
-def progress_milestones(request: HttpRequest, params: Query[PageParams]):
+def progress_milestones(request: ApiRequest, params: Query[PageParams]):
     return keyset_page(room_selectors.student_milestones(request.user), params, order=["-achieved_on", "-id"],
                        kind="milestones", convert=_milestone)  # fmt: skip
 
@@ -631,7 +631,7 @@ def progress_milestones(request: HttpRequest, params: Query[PageParams]):
 @router.get(
     "/progress/tasks", response={200: Page[TaskOut], **ERRORS}, tags=["progress"], operation_id="progress_tasks"
 )
-def progress_tasks(request: HttpRequest, params: Query[PageParams]):
+def progress_tasks(request: ApiRequest, params: Query[PageParams]):
     tasks = room_selectors.student_tasks(request.user).select_related("session")
     return keyset_page(tasks, params, order=["-created_at", "-id"], kind="tasks", convert=_task)
 
@@ -639,7 +639,7 @@ def progress_tasks(request: HttpRequest, params: Query[PageParams]):
 # --- the mentor's side ------------------------------------------------------------------------------------------
 
 
-def _mentor_user(request: HttpRequest):
+def _mentor_user(request: ApiRequest):
     if mentor_selectors.mentor_for_user(request.user) is None:
         raise ApiError(403, "mentors_only", _("This is for mentors. Apply to become one on the website."))
     return request.user
@@ -655,7 +655,7 @@ class StudentBookingOut(BookingOut):
     tags=["mentor side"],
     operation_id="mentor_bookings",
 )
-def mentor_bookings(request: HttpRequest, params: Query[BookingListParams]):
+def mentor_bookings(request: ApiRequest, params: Query[BookingListParams]):
     """Bookings of the sessions I host: `upcoming` or `past`."""
     upcoming, past = selectors.mentor_bookings(_mentor_user(request), timezone.now())
     items = upcoming if params.tab == "upcoming" else past
@@ -680,7 +680,7 @@ class HostedSessionOut(GroupSessionOut):
     tags=["mentor side"],
     operation_id="mentor_group_sessions",
 )
-def mentor_group_sessions(request: HttpRequest, params: Query[PageParams]):
+def mentor_group_sessions(request: ApiRequest, params: Query[PageParams]):
     sessions = selectors.mentor_group_sessions(_mentor_user(request), timezone.now())
     return list_page(sessions, params, kind="mentor-group-sessions", convert=group_data)
 
@@ -705,13 +705,13 @@ class GroupSessionIn(Schema):
 def _group_form(payload: GroupSessionIn) -> GroupSessionForm:
     languages = {language.code: language.pk for language in active_languages()}
     data = {**payload.model_dump(mode="json"), "language": languages.get(payload.language, "")}
-    form = GroupSessionForm(data, {})
+    form = GroupSessionForm(data)
     if not form.is_valid():
         raise form_error(form)
     return form
 
 
-def _hosted(request: HttpRequest, session_id: uuid.UUID) -> Session:
+def _hosted(request: ApiRequest, session_id: uuid.UUID) -> Session:
     _mentor_user(request)
     try:
         session = selectors.get_hosted_session(request.user, session_id)
@@ -734,7 +734,7 @@ def _hosted_data(session: Session) -> dict:
     tags=["mentor side"],
     operation_id="mentor_group_session_create",
 )
-def mentor_group_session_create(request: HttpRequest, payload: GroupSessionIn):
+def mentor_group_session_create(request: ApiRequest, payload: GroupSessionIn):
     """Create a group session as a draft (publish it next)."""
     _mentor_user(request)
     form = _group_form(payload)
@@ -748,7 +748,7 @@ def mentor_group_session_create(request: HttpRequest, payload: GroupSessionIn):
     tags=["mentor side"],
     operation_id="mentor_group_session_update",
 )
-def mentor_group_session_update(request: HttpRequest, payload: GroupSessionIn, session_id: uuid.UUID = UuidPath):
+def mentor_group_session_update(request: ApiRequest, payload: GroupSessionIn, session_id: uuid.UUID = UuidPath):
     session = _hosted(request, session_id)
     if session.status not in (Session.Status.DRAFT, Session.Status.SCHEDULED):
         raise ApiError(409, "not_editable", _("This session can no longer be changed."))
@@ -763,7 +763,7 @@ def mentor_group_session_update(request: HttpRequest, payload: GroupSessionIn, s
     tags=["mentor side"],
     operation_id="mentor_group_session_publish",
 )
-def mentor_group_session_publish(request: HttpRequest, session_id: uuid.UUID = UuidPath):
+def mentor_group_session_publish(request: ApiRequest, session_id: uuid.UUID = UuidPath):
     session = _hosted(request, session_id)
     services.group_session_publish(session=session, actor=request.user)
     return _hosted_data(session)
@@ -779,7 +779,7 @@ class SessionCancelIn(Schema):
     tags=["mentor side"],
     operation_id="mentor_group_session_cancel",
 )
-def mentor_group_session_cancel(request: HttpRequest, payload: SessionCancelIn, session_id: uuid.UUID = UuidPath):
+def mentor_group_session_cancel(request: ApiRequest, payload: SessionCancelIn, session_id: uuid.UUID = UuidPath):
     """Cancel a session I host: every student is refunded in full."""
     session = _hosted(request, session_id)
     services.session_cancel(session=session, actor=request.user, reason=payload.reason)
@@ -796,7 +796,7 @@ def mentor_group_session_cancel(request: HttpRequest, payload: SessionCancelIn, 
     operation_id="bookings_payment_order",
 )
 def bookings_payment_order(
-    request: HttpRequest, booking_id: uuid.UUID = UuidPath, idempotency_key: str | None = IdempotencyKey
+    request: ApiRequest, booking_id: uuid.UUID = UuidPath, idempotency_key: str | None = IdempotencyKey
 ):
     """The Razorpay order for a held booking (the open one again if it exists): open Razorpay Checkout with it,
     then post the result to `/payments/{payment_id}/verify`. Honours `Idempotency-Key`."""

@@ -270,7 +270,7 @@ def send_email(recipient: User | SimpleNamespace, notice: Notice) -> None:
     build_email(recipient, notice).send()
 
 
-def build_email(recipient: User, notice: Notice) -> EmailMultiAlternatives:
+def build_email(recipient: User | SimpleNamespace, notice: Notice) -> EmailMultiAlternatives:
     """The email of a notice (with its calendar part), built in the active language."""
     context = {"recipient": recipient, "notice": notice}
     text = render_to_string("sessions_app/email/notice.txt", context)

@@ -46,7 +46,7 @@ def _heading(p: dict[str, Any]) -> str:
     if p.get("group"):
         return p.get("title", "")
     try:
-        label = Session.SessionType(p.get("type")).label
+        label = Session.SessionType(p.get("type", "")).label
     except ValueError:
         label = Session.Kind.ONE_TO_ONE.label
     return _("%(type)s with %(name)s") % {"type": label, "name": p.get("with", "")}
@@ -162,7 +162,7 @@ def _reminder(p: dict, viewer: User) -> NotificationText:
 
 def _dispute(p: dict, viewer: User) -> NotificationText:
     try:
-        kind = Dispute.Kind(p.get("kind")).label
+        kind = Dispute.Kind(p.get("kind", "")).label
     except ValueError:
         kind = p.get("kind", "")
     return NotificationText(

@@ -1,7 +1,10 @@
 """The notification preferences form: channels per category, quiet hours, the daily digest."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.notifications.kinds import CATEGORIES
@@ -25,20 +28,23 @@ class NotificationPreferencesForm(forms.Form):
         label=_("Send me one email a day with everything that is not urgent"), required=False
     )
 
-    def __init__(self, *args: object, has_phone: bool = False, **kwargs: object) -> None:
+    def __init__(self, *args: Any, has_phone: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.has_phone = has_phone
         for category in CATEGORIES:
             for channel, label in CHANNELS:
-                self.fields[f"{category}__{channel}"] = forms.BooleanField(label=label, required=False)
+                self.fields[f"{category}__{channel}"] = forms.BooleanField(
+                    label=label, required=False, widget=forms.CheckboxInput(attrs={"class": "h-4 w-4"})
+                )
 
-    def rows(self) -> list[tuple[str, list[forms.BoundField]]]:
+    def rows(self) -> list[tuple[Promise, list[forms.BoundField]]]:
         return [
             (label, [self[f"{key}__{channel}"] for channel, _label in CHANNELS]) for key, label in CATEGORIES.items()
         ]
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("quiet_start"), cleaned.get("quiet_end")
         if (start is None) != (end is None):
             raise ValidationError(_("Give both the start and the end of your quiet hours, or neither."))

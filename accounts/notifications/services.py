@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,7 +26,7 @@ class Channels:
 
 
 def notification_channels(
-    user: User, kind: NotificationKind, *, profile: StudentProfile | None | bool = False
+    user: User, kind: NotificationKind, *, profile: StudentProfile | None | Literal[False] = False
 ) -> Channels:
     """The channels ``user`` wants for ``kind``: the kind's defaults, then the category's row, then the kind's row;
     the profile's master switches (students) turn a channel off everywhere. Mandatory kinds ignore preferences.

@@ -2,9 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -12,9 +11,12 @@ from accounts.models import Notification
 from accounts.notifications import selectors, services
 from accounts.notifications.forms import NotificationPreferencesForm
 from accounts.notifications.kinds import notification_text_in_active_language
+from mentorship.forms import form_status
+from mentorship.htmx import render_page_or_partial
+from mentorship.http import AuthenticatedHttpRequest
 
 
-def _inbox_context(request: HttpRequest) -> dict:
+def _inbox_context(request: AuthenticatedHttpRequest) -> dict:
     archived = request.GET.get("show") == "archived"
     unread_only = request.GET.get("show") == "unread"
     try:
@@ -37,23 +39,18 @@ def _inbox_context(request: HttpRequest) -> dict:
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
-    context = _inbox_context(request)
-    wants_partial = bool(request.htmx) and not request.htmx.history_restore_request
-    template = "accounts/notifications/inbox.html"
-    response = render(request, f"{template}#inbox" if wants_partial else template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render_page_or_partial(request, "accounts/notifications/inbox.html", "inbox", _inbox_context(request))
 
 
-def _item_response(request: HttpRequest, notification: Notification) -> HttpResponse:
+def _item_response(request: AuthenticatedHttpRequest, notification: Notification) -> HttpResponse:
     item = selectors.InboxItem(notification, notification_text_in_active_language(notification, request.user))
     return render(request, "accounts/notifications/_item.html", {"item": item})
 
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_read(request: AuthenticatedHttpRequest, notification_id: int) -> HttpResponse:
     try:
         notification = services.notification_mark_read(user=request.user, notification_id=notification_id)
     except Notification.DoesNotExist:
@@ -65,7 +62,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def notification_archive(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_archive(request: AuthenticatedHttpRequest, notification_id: int) -> HttpResponse:
     try:
         services.notification_archive(user=request.user, notification_id=notification_id)
     except Notification.DoesNotExist:
@@ -77,7 +74,7 @@ def notification_archive(request: HttpRequest, notification_id: int) -> HttpResp
 
 @login_required
 @require_POST
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.notification_mark_all_read(user=request.user)
     if request.htmx:
         return render(request, "accounts/notifications/inbox.html#inbox", _inbox_context(request))
@@ -86,7 +83,7 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def notification_preferences(request: HttpRequest) -> HttpResponse:
+def notification_preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial = selectors.notification_preferences_initial(request.user)
     form = NotificationPreferencesForm(request.POST or None, initial=initial, has_phone=bool(request.user.phone))
     if request.method == "POST" and form.is_valid():
@@ -103,13 +100,13 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/notifications/preferences.html",
         {"form": form, "time_zone": request.user.time_zone},
-        status=400 if form.is_bound else 200,
+        status=form_status(form),
     )
 
 
 @login_required
 @require_GET
-def notification_count(request: HttpRequest) -> JsonResponse:
+def notification_count(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The bell's count when the socket is unavailable (the page asks while it waits to reconnect)."""
     response = JsonResponse({"unread": selectors.notification_unread_count(request.user)})
     response["Cache-Control"] = "no-store"

@@ -7,6 +7,7 @@ Every figure is a grouped or conditional aggregate in SQL (weeks and months cut 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -85,9 +86,9 @@ def room_is_open(session: Session, now: dt.datetime) -> bool:
 
 @dataclass
 class MentorDashboard:
-    today: list[Session]
-    upcoming: list[Session]
-    new_bookings: list[Booking]
+    today: Sequence[Session]
+    upcoming: Sequence[Session]
+    new_bookings: Sequence[Booking]
     new_bookings_count: int
     earnings_this_month_paise: int
     earnings_by_month: list[tuple[dt.date, int]]
@@ -106,7 +107,7 @@ class MentorDashboard:
     response_time_minutes: int | None
 
 
-def mentor_new_bookings(mentor_user: User, *, now: dt.datetime) -> tuple[list[Booking], int]:
+def mentor_new_bookings(mentor_user: User, *, now: dt.datetime) -> tuple[Sequence[Booking], int]:
     """Bookings confirmed in the last `NEW_BOOKING_DAYS` days, newest first (at most `NEW_BOOKINGS_SHOWN`), and
     how many there were."""
     recent = Booking.objects.filter(
@@ -123,7 +124,9 @@ def mentor_new_bookings(mentor_user: User, *, now: dt.datetime) -> tuple[list[Bo
     return shown, shown[0].recent_total if shown else 0
 
 
-def _hosted_sessions(mentor_user: User, *, now: dt.datetime, zone: dt.tzinfo) -> tuple[list[Session], list[Session]]:
+def _hosted_sessions(
+    mentor_user: User, *, now: dt.datetime, zone: dt.tzinfo
+) -> tuple[Sequence[Session], Sequence[Session]]:
     """(today's, later) sessions still to end in the next `UPCOMING_DAYS` days, each with its confirmed bookings
     (`confirmed`, students loaded) and whether its room is open now (`can_join`)."""
     sessions = list(
@@ -322,12 +325,13 @@ def student_activity(student: User, *, milestones: list[ProgressMilestone], zone
             events.append(Activity("completed", booking.completed_at or booking.session.ends_at, "", booking))
         elif booking.status in (Booking.Status.CANCELLED, Booking.Status.REFUNDED) and booking.cancelled_at:
             events.append(Activity("cancelled", booking.cancelled_at, "", booking))
-        else:
+        elif booking.confirmed_at:  # always, by the filter above
             events.append(Activity("booked", booking.confirmed_at, "", booking))
     for task in FollowUpTask.objects.filter(student=student, done_at__isnull=False).order_by("-done_at")[
         :ACTIVITY_SHOWN
     ]:
-        events.append(Activity("task_done", task.done_at, task.title))
+        if task.done_at:  # always, by the filter above
+            events.append(Activity("task_done", task.done_at, task.title))
     for milestone in milestones:
         # A milestone carries a day, not a moment: placed at that day's end in the student's zone.
         at = dt.datetime.combine(milestone.achieved_on, dt.time(23, 59), tzinfo=zone)

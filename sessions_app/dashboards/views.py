@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from accounts.models import User
 from accounts.timezones import viewer_time_zone
 from mentors.models import MentorProfile
+from mentorship.http import AuthenticatedHttpRequest
 from sessions_app.dashboards import charts
 from sessions_app.dashboards.selectors import MentorDashboard, mentor_dashboard, mentor_new_bookings
 from sessions_app.messaging.selectors import response_time_text
@@ -71,9 +71,9 @@ def mentor_dashboard_context(request: HttpRequest, mentor: MentorProfile) -> dic
 
 @login_required
 @require_GET
-def mentor_new_bookings_panel(request: HttpRequest) -> HttpResponse:
+def mentor_new_bookings_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The dashboard's new-bookings list alone: htmx fetches it again when a booking notification arrives."""
-    user: User = request.user
+    user = request.user
     if not MentorProfile.objects.filter(user=user).exists():
         raise PermissionDenied
     bookings, count = mentor_new_bookings(user, now=timezone.now())

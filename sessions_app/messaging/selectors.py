@@ -70,7 +70,7 @@ def get_thread_for_user(user: User, thread_uuid: Any) -> ThreadAccess:
         .first()
     )
     role = thread_role(user, thread) if thread is not None else None
-    if role is None:
+    if thread is None or role is None:
         raise Http404
     return ThreadAccess(thread=thread, viewer=user, role=role)
 
@@ -80,7 +80,7 @@ IMAGE_CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/w
 
 def image_content_type(message: DirectMessage) -> str:
     """The stored image's type (images are re-encoded on upload, so the extension is their real format)."""
-    return IMAGE_CONTENT_TYPES.get(message.image.name.rsplit(".", 1)[-1], "application/octet-stream")
+    return IMAGE_CONTENT_TYPES.get((message.image.name or "").rsplit(".", 1)[-1], "application/octet-stream")
 
 
 def thread_between(*, student: User, mentor: User) -> MessageThread | None:
@@ -150,7 +150,8 @@ def unread_thread_count(user: User) -> int:
     if not user.is_authenticated:
         return 0
     threads = MessageThread.objects.filter(Q(student=user) | Q(mentor=user))
-    return _with_unread(threads, user).filter(unread__gt=0).count()
+    # django-stubs drop the annotations through `_with_unread`'s QuerySet[MessageThread] return type
+    return _with_unread(threads, user).filter(unread__gt=0).count()  # type: ignore[misc]
 
 
 # --- response time and public reliability --------------------------------------------------------------------------
@@ -185,13 +186,12 @@ def mentor_response_time_minutes(*, mentor_id: int, now: dt.datetime | None = No
 
 def mentor_repeat_student_percent(*, mentor_id: int) -> int | None:
     """Of the students who completed a session with the mentor, the percentage who completed more than one."""
-    counts = (
+    counts = list(
         Booking.objects.filter(session__mentor_id=mentor_id, status=Booking.Status.COMPLETED)
         .values("student_id")
         .annotate(sessions=Count("id"))
         .values_list("sessions", flat=True)
     )
-    counts = list(counts)
     if not counts:
         return None
     return round(100 * sum(1 for n in counts if n > 1) / len(counts))

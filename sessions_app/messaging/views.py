@@ -3,27 +3,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from mentors.selectors import public_profile
+from mentorship.forms import add_service_errors
+from mentorship.htmx import render_page_or_partial
+from mentorship.http import AuthenticatedHttpRequest
 from sessions_app.messaging import selectors, services
 from sessions_app.messaging.forms import MessageForm
 from sessions_app.models import DirectMessage
 
 
-def _add_errors(form: MessageForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _error_status(request: HttpRequest, form: MessageForm, error: ValidationError | None = None) -> int:
+def _error_status(request: AuthenticatedHttpRequest, form: MessageForm, error: ValidationError | None = None) -> int:
     # htmx swaps only 2xx answers: its partial carries the errors with a 200; a full page says what went wrong.
     if request.htmx:
         return 200
@@ -32,7 +28,7 @@ def _error_status(request: HttpRequest, form: MessageForm, error: ValidationErro
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "threads": selectors.inbox_threads(request.user),
         "guardian_threads": selectors.guardian_threads(request.user),
@@ -53,7 +49,7 @@ def _thread_context(access: selectors.ThreadAccess, form: MessageForm | None) ->
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def thread(request: HttpRequest, thread_uuid) -> HttpResponse:
+def thread(request: AuthenticatedHttpRequest, thread_uuid) -> HttpResponse:
     access = selectors.get_thread_for_user(request.user, thread_uuid)
     form = None
     if request.method == "POST":
@@ -64,7 +60,7 @@ def thread(request: HttpRequest, thread_uuid) -> HttpResponse:
                 services.message_send(access=access, text=form.cleaned_data["text"], image=form.cleaned_data["image"])
             except ValidationError as exc:
                 error = exc
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if not request.htmx:
                     return redirect("sessions_app:message_thread", thread_uuid=access.thread.uuid)
@@ -74,13 +70,13 @@ def thread(request: HttpRequest, thread_uuid) -> HttpResponse:
             template = "sessions_app/messaging/thread.html" + ("#conversation" if request.htmx else "")
             return render(request, template, _thread_context(access, form), status=status)
     services.thread_mark_read(access=access)
-    template = "sessions_app/messaging/thread.html" + ("#conversation" if request.htmx else "")
-    return render(request, template, _thread_context(access, form))
+    context = _thread_context(access, form)
+    return render_page_or_partial(request, "sessions_app/messaging/thread.html", "conversation", context)
 
 
 @login_required
 @require_GET
-def thread_updates(request: HttpRequest, thread_uuid) -> HttpResponse:
+def thread_updates(request: AuthenticatedHttpRequest, thread_uuid) -> HttpResponse:
     """The thread's messages as they are now (htmx swaps the list when a new message is announced)."""
     access = selectors.get_thread_for_user(request.user, thread_uuid)
     services.thread_mark_read(access=access)
@@ -95,7 +91,7 @@ def thread_updates(request: HttpRequest, thread_uuid) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def ask(request: HttpRequest, slug: str) -> HttpResponse:
+def ask(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """A student's question to a mentor, from the mentor's profile (continues their thread if there is one)."""
     mentor = public_profile(slug)
     existing = selectors.thread_between(student=request.user, mentor=mentor.user)
@@ -120,7 +116,7 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
                 )
             except ValidationError as exc:
                 error = exc
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Your question is on its way. You will be told when the mentor replies."))
                 return redirect("sessions_app:message_thread", thread_uuid=message.thread.uuid)
@@ -131,7 +127,7 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def write_to_student(request: HttpRequest, student_id: int) -> HttpResponse:
+def write_to_student(request: AuthenticatedHttpRequest, student_id: int) -> HttpResponse:
     """A mentor opens (or returns to) the thread with a student who booked them."""
     student = get_object_or_404(User, pk=student_id, role=User.Role.STUDENT)
     try:
@@ -143,7 +139,7 @@ def write_to_student(request: HttpRequest, student_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def message_image(request: HttpRequest, message_id: int) -> HttpResponse:
+def message_image(request: AuthenticatedHttpRequest, message_id: int) -> HttpResponseBase:
     """An image sent in a thread, to the people who may read the thread (not once moderation hid it)."""
     message = get_object_or_404(
         DirectMessage.objects.select_related("thread__student"), pk=message_id, hidden_at__isnull=True

@@ -116,7 +116,7 @@ def _remind_once(session: Session, recipient: User, *, kind: str, booking: Booki
             return False
         counterpart = None
         if not session.is_group:
-            counterpart = session.mentor if recipient.pk != session.mentor_id else booking.student
+            counterpart = session.mentor if recipient.pk != session.mentor_id else booking.student if booking else None
         params = {**session_params(session, counterpart=counterpart), "lead": kind}
         if booking is not None:
             params["booking"] = str(booking.uuid)

@@ -2,6 +2,7 @@
 daily digest, SMS, guardians' copies and the inbox pages."""
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -283,6 +284,10 @@ def test_preferences_page_saves_channels_quiet_hours_and_digest(client):
     support = NotificationPreference.objects.get(user=user, key="support")
     assert (sessions.in_app, sessions.email, sessions.sms) == (True, True, False)
     assert (support.in_app, support.email) == (False, False)
+    page = client.get(reverse("accounts:notification_preferences")).content.decode()
+    checked = set(re.findall(r'<input type="checkbox" name="(\w+)"[^>]* checked', page))
+    assert {"sessions__in_app", "sessions__email", "email_digest"} <= checked
+    assert "support__in_app" not in checked
 
 
 def test_preferences_page_refuses_half_quiet_hours_and_sms_without_a_number(client):
@@ -290,6 +295,7 @@ def test_preferences_page_refuses_half_quiet_hours_and_sms_without_a_number(clie
     client.force_login(user)
     response = client.post(reverse("accounts:notification_preferences"), {"quiet_start": "22:00", "support__sms": "on"})
     assert response.status_code == 400
+    assert "Give both the start and the end of your quiet hours, or neither." in response.content.decode()
     assert not NotificationSettings.objects.filter(user=user).exists()
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from api.models import IdempotencyRecord
+from matching.models import MentorSearchDocument
 from sessions_app.models import Booking
 from tests.api.conftest import ApiClient, local_slot, token_for
 from tests.factories import (
@@ -164,6 +165,14 @@ def test_search_is_public_and_paginated_by_cursor(api_for):
     second = anonymous.get("/mentors", {"sort": "rating", "cursor": first["next_cursor"]}).json()
     assert len(second["items"]) == 1 and second["next_cursor"] is None
     assert {m["id"] for m in first["items"]}.isdisjoint({m["id"] for m in second["items"]})
+
+
+def test_search_cards_link_the_mentors_photo(api_for, student, mentor):
+    document = MentorSearchDocument.objects.get(mentor_id=mentor.pk)
+    document.photo = "photos/mentor.webp"
+    document.save(update_fields=["photo"])
+    card = api_for(student).get("/mentors").json()["items"][0]
+    assert card["slug"] == mentor.slug and card["photo_url"] == document.photo_url != ""
 
 
 def test_search_filters_and_compatibility_for_students(api_for, student, mentor):

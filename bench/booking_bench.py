@@ -70,6 +70,7 @@ def server_env(args: argparse.Namespace, static_root: str, razorpay) -> dict[str
         "PEERLEARN_ENV": "production",
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key-5a0c7e2b9d4f1a8c3e6b0d7f2a5c8e1b",
+        "FIELD_ENCRYPTION_KEYS": "bench1:YmVuY2gtb25seS1rZXktZm9yLWxvb3BiYWNrLTAwMDA",
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": args.database_url,

@@ -153,6 +153,7 @@ def server_env(args: argparse.Namespace, static_root: str, size: int) -> dict[st
         "PEERLEARN_ENV": "production",
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key-3c6f1f0e9d8b4a7c2e5f8a1b4c7d0e3f",
+        "FIELD_ENCRYPTION_KEYS": "bench1:YmVuY2gtb25seS1rZXktZm9yLWxvb3BiYWNrLTAwMDA",
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
         # Plain HTTP on loopback: no TLS terminator in front of this server.
         "SECURE_SSL_REDIRECT": "false",

@@ -22,8 +22,8 @@ SERVICES = COMPOSE["services"]
 NGINX_CONF = (BASE_DIR / "deploy" / "nginx.conf").read_text()
 # The HTTPS server; the plain-HTTP one only redirects to it.
 NGINX_TLS_SERVER = NGINX_CONF[NGINX_CONF.index("listen 443 ssl") :]
-APP_SERVICES = ("migrate", "web", "ws", "worker", "beat")
-LONG_RUNNING = ("nginx", "web", "ws", "worker", "beat", "postgres", "redis", "coturn")
+APP_SERVICES = ("migrate", "web", "ws", "worker", "worker-precompute", "beat")
+LONG_RUNNING = ("nginx", "web", "ws", "worker", "worker-precompute", "beat", "postgres", "redis", "coturn")
 # Read outside settings.py: by the launcher, the demo data, the browser tests and gunicorn.
 NON_SETTINGS_VARIABLES = {"DEMO_PASSWORD", "PORT", "PEERLEARN_DATA_DIR", "PLAYWRIGHT_CHROMIUM", "CI", "WEB_CONCURRENCY"}
 ASSIGNMENT = re.compile(r"^#?\s?([A-Z][A-Z0-9_]*)=")
@@ -99,6 +99,7 @@ def test_compose_gives_every_long_running_service_a_health_check():
     assert SERVICES["web"]["healthcheck"]["test"][-2:] == ["http", "8000"]
     assert SERVICES["ws"]["healthcheck"]["test"][-2:] == ["http", "8001"]
     assert "inspect ping" in SERVICES["worker"]["healthcheck"]["test"][1]
+    assert "inspect ping" in SERVICES["worker-precompute"]["healthcheck"]["test"][1]
 
 
 def test_compose_migrates_and_collects_static_before_anything_serves():
@@ -106,7 +107,7 @@ def test_compose_migrates_and_collects_static_before_anything_serves():
     assert "manage.py migrate --no-input" in migrate
     assert "manage.py collectstatic --no-input" in migrate
     assert SERVICES["migrate"]["restart"] == "no"
-    for service in ("web", "ws", "worker", "beat"):
+    for service in ("web", "ws", "worker", "worker-precompute", "beat"):
         depends_on = SERVICES[service]["depends_on"]
         assert depends_on["migrate"]["condition"] == "service_completed_successfully", service
         assert depends_on["postgres"]["condition"] == "service_healthy", service

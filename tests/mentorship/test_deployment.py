@@ -144,8 +144,8 @@ def test_compose_refers_only_to_files_that_exist():
 
 def test_nginx_routes_websockets_to_daphne_and_the_rest_to_gunicorn():
     ws_port = _command("ws")[_command("ws").index("-p") + 1]
-    assert f"server ws:{ws_port};" in _nginx_block("upstream peerlearn_ws", NGINX_CONF)
-    assert "server web:8000;" in _nginx_block("upstream peerlearn_web", NGINX_CONF)
+    assert f"server ws:{ws_port} " in _nginx_block("upstream peerlearn_ws", NGINX_CONF)
+    assert "server web:8000 " in _nginx_block("upstream peerlearn_web", NGINX_CONF)
     gunicorn_config = (BASE_DIR / "deploy" / "gunicorn.conf.py").read_text()
     assert 'bind = "0.0.0.0:8000"' in gunicorn_config
     websockets = _nginx_block("location /ws/")

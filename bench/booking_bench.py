@@ -207,18 +207,15 @@ def create_students(count: int) -> list:
 
 
 def session_cookies(students) -> dict[int, str]:
+    """A signed-in session per student, made by Django's own login (so session tracking middleware knows it)."""
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import Client
 
     cookies = {}
     for student in students:
-        store = SessionStore()
-        store[SESSION_KEY] = str(student.pk)
-        store[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
-        store[HASH_SESSION_KEY] = student.get_session_auth_hash()
-        store.create()
-        cookies[student.pk] = f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+        client = Client()
+        client.force_login(student)
+        cookies[student.pk] = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     return cookies
 
 
@@ -431,7 +428,9 @@ def main() -> None:
         wait_until_up(f"http://127.0.0.1:{port}/api/health/", server)
         print(f"gunicorn {args.workers} sync workers on 127.0.0.1:{port}, production settings, DEBUG off", flush=True)
         warm, single, timed = students[:warmup], students[warmup : warmup + alone], students[warmup + alone : -1]
-        post_all(port, booking_jobs(slots[:warmup], warm, cookies), args.clients, "/payments/")
+        warmed = post_all(port, booking_jobs(slots[:warmup], warm, cookies), args.clients, "/payments/")
+        if warmed.errors:
+            raise SystemExit(f"warm-up bookings failed: {warmed.errors[:3]}")
         post_all(port, callback_jobs(razorpay, warm, cookies), args.clients, "/bookings/")
 
         print(f"\n{alone} bookings from one client at a time (the service time, no queueing)", flush=True)

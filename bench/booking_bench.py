@@ -42,6 +42,8 @@ from urllib.parse import urlencode, urlsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from bench.search_bench import workers_cpu_s  # noqa: E402
+
 MENTORS = 20
 TARGET_P95_MS = 120
 
@@ -206,18 +208,15 @@ def create_students(count: int) -> list:
 
 
 def session_cookies(students) -> dict[int, str]:
+    """A signed-in session per student, made by Django's own login (so session tracking middleware knows it)."""
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import Client
 
     cookies = {}
     for student in students:
-        store = SessionStore()
-        store[SESSION_KEY] = str(student.pk)
-        store[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
-        store[HASH_SESSION_KEY] = student.get_session_auth_hash()
-        store.create()
-        cookies[student.pk] = f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+        client = Client()
+        client.force_login(student)
+        cookies[student.pk] = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     return cookies
 
 
@@ -377,11 +376,17 @@ def wait_until_up(url: str, process: subprocess.Popen) -> None:
             time.sleep(0.2)
 
 
-def report(name: str, outcome: Outcome) -> None:
+def report(name: str, outcome: Outcome, server: subprocess.Popen | None = None, cpu_before: float = 0.0) -> None:
+    """One line per measurement; with the server, its workers' CPU per request since `cpu_before` (the service
+    time, the least noisy figure on a shared machine)."""
+    cpu = ""
+    if server is not None:
+        served = max(1, len(outcome.latencies_ms) + len(outcome.errors))
+        cpu = f"  server CPU {(workers_cpu_s(server.pid) - cpu_before) * 1000 / served:5.1f} ms/req"
     print(
         f"  {name:<22} p50 {statistics.median(outcome.latencies_ms):6.1f} ms  p95 {outcome.percentile(0.95):6.1f} ms  "
         f"max {max(outcome.latencies_ms):6.1f} ms  {len(outcome.latencies_ms) / outcome.elapsed_s:5.0f} req/s  "
-        f"ok {len(outcome.latencies_ms)}  errors {len(outcome.errors)}",
+        f"ok {len(outcome.latencies_ms)}  errors {len(outcome.errors)}{cpu}",
         flush=True,
     )
     for problem in outcome.errors[:5]:
@@ -424,7 +429,9 @@ def main() -> None:
         wait_until_up(f"http://127.0.0.1:{port}/api/health/", server)
         print(f"gunicorn {args.workers} sync workers on 127.0.0.1:{port}, production settings, DEBUG off", flush=True)
         warm, single, timed = students[:warmup], students[warmup : warmup + alone], students[warmup + alone : -1]
-        post_all(port, booking_jobs(slots[:warmup], warm, cookies), args.clients, "/payments/")
+        warmed = post_all(port, booking_jobs(slots[:warmup], warm, cookies), args.clients, "/payments/")
+        if warmed.errors:
+            raise SystemExit(f"warm-up bookings failed: {warmed.errors[:3]}")
         post_all(port, callback_jobs(razorpay, warm, cookies), args.clients, "/bookings/")
 
         print(f"\n{alone} bookings from one client at a time (the service time, no queueing)", flush=True)
@@ -433,10 +440,13 @@ def main() -> None:
         report("payment callback", post_all(port, callback_jobs(razorpay, single, cookies), 1, "/bookings/"))
 
         print(f"\n{args.bookings} bookings from {args.clients} concurrent clients", flush=True)
+        cpu_before = workers_cpu_s(server.pid)
         booked = post_all(port, booking_jobs(slots[warmup + alone : -1], timed, cookies), args.clients, "/payments/")
-        report("booking + order", booked)
-        paid = post_all(port, callback_jobs(razorpay, timed, cookies), args.clients, "/bookings/")
-        report("payment callback", paid)
+        report("booking + order", booked, server, cpu_before)
+        jobs = callback_jobs(razorpay, timed, cookies)  # the customer pays outside the timing
+        cpu_before = workers_cpu_s(server.pid)
+        paid = post_all(port, jobs, args.clients, "/bookings/")
+        report("payment callback", paid, server, cpu_before)
         confirmed = Booking.objects.filter(student__in=timed, status=Booking.Status.CONFIRMED).count()
         queries = queries_of_one_booking(*slots[-1], students[-1])
     finally:

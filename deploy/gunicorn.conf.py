@@ -20,3 +20,16 @@ forwarded_allow_ips = "*"
 worker_tmp_dir = "/dev/shm"  # noqa: S108 (gunicorn's own heartbeat files, not user data)
 accesslog = "-"
 errorlog = "-"
+# Import the app once in the master, then fork: a worker (at start, after a graceful reload with HUP, or when
+# max_requests recycles it) serves at once instead of spending seconds importing Django while nginx's requests
+# wait in the socket's queue, and the port is bound only once the app has loaded, so nginx never sends a
+# restarting node requests it cannot serve yet (tests/mentorship/test_scale_out.py). New code means a restart of
+# the node (one node at a time behind nginx), not a HUP.
+preload_app = True
+
+
+def when_ready(server):
+    """Before the first fork: close any database connection the app's start opened, so no two workers share one."""
+    from django.db import connections
+
+    connections.close_all()

@@ -130,13 +130,14 @@ def mentor_cards(version: str | None, results: Sequence) -> list[SafeString]:
             logger.warning("search cache read failed", exc_info=True)
             version = None
     rendered: dict[str, str] = {}
+    labels = _personal_labels()
     cards = []
     for result in results:
         key = keys[result.document.mentor_id]
         shared = found.get(key)
         if shared is None:
             shared = rendered[key] = render_to_string("matching/_mentor_card.html", {"result": result})
-        cards.append(_personalised(shared, result.compatibility))
+        cards.append(_personalised(shared, result.compatibility, labels))
     if version is not None and rendered:
         try:
             cache.set_many(rendered, PAGE_TTL_SECONDS)
@@ -145,22 +146,22 @@ def mentor_cards(version: str | None, results: Sequence) -> list[SafeString]:
     return cards
 
 
-def _personalised(shared: str, compatibility: scoring.Compatibility | None) -> SafeString:
+def _personalised(shared: str, compatibility: scoring.Compatibility | None, labels: dict[str, str]) -> SafeString:
     # `shared` is our own rendered template; the filled-in parts are escaped by format_html.
     if compatibility is None:
         return mark_safe(shared.replace(MATCH_SLOT, "").replace(REASONS_SLOT, ""))  # noqa: S308
     match = format_html(
         '<p class="flex-none text-center rounded-md bg-emerald-50 text-emerald-800 px-2 py-1" title="{}">'
         '<span class="block text-xl font-bold">{}%</span><span class="block text-xs">{}</span></p>',
-        gettext("How well this mentor fits your profile"),
+        labels["fit"],
         compatibility.percent,
-        gettext("match"),
+        labels["match"],
     )
     reasons = ""
     if compatibility.reasons:
         reasons = format_html(
             '<ul class="flex flex-wrap gap-2 text-xs" aria-label="{}">{}</ul>',
-            gettext("Why this mentor fits you"),
+            labels["why"],
             format_html_join(
                 "",
                 '<li class="rounded-full bg-indigo-50 text-indigo-800 px-2 py-1">{}</li>',
@@ -168,3 +169,12 @@ def _personalised(shared: str, compatibility: scoring.Compatibility | None) -> S
             ),
         )
     return mark_safe(shared.replace(MATCH_SLOT, match).replace(REASONS_SLOT, reasons))  # noqa: S308
+
+
+def _personal_labels() -> dict[str, str]:
+    """The fixed words around a score, translated once per page rather than once per card."""
+    return {
+        "fit": gettext("How well this mentor fits your profile"),
+        "match": gettext("match"),
+        "why": gettext("Why this mentor fits you"),
+    }

@@ -35,3 +35,8 @@ class ReliableTask(Task):
 app = Celery("peerlearn", task_cls=ReliableTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def queue_for(task_name: str) -> str:
+    """The queue settings.CELERY_TASK_ROUTES sends `task_name` to ("default" when no pattern matches)."""
+    return app.amqp.router.route({}, task_name)["queue"].name

@@ -36,6 +36,11 @@ STOP_TIMEOUT_SECONDS = 15
 # keeps a lock file there and the /tmp fallback is fine.
 warnings.filterwarnings("ignore", module="platformdirs")
 
+# One local worker for every queue: without -Q a worker consumes all of settings.CELERY_TASK_QUEUES (the deployment
+# splits them, docker-compose.yml). Mingle and gossip only coordinate a fleet and cost a second at every start.
+WORKER_ARGS = ["celery", "-A", "mentorship", "worker", "-l", "INFO", "-c", "2", "-P", "threads",
+               "--without-mingle", "--without-gossip"]  # fmt: skip
+
 
 def log(message: str) -> None:
     print(f"[peerlearn] {message}", flush=True)
@@ -254,28 +259,7 @@ def run(port: int) -> int:
             env,
             server=True,
         )
-        # One local worker: mingle and gossip only coordinate a fleet and cost a second at every start.
-        supervisor.spawn(
-            "celery worker",
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "mentorship",
-                "worker",
-                "-l",
-                "INFO",
-                "-c",
-                "2",
-                "-P",
-                "threads",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            env,
-            server=True,
-        )
+        supervisor.spawn("celery worker", [python, "-m", *WORKER_ARGS], env, server=True)
         supervisor.spawn(
             "celery beat",
             [python, "-m", "celery", "-A", "mentorship", "beat", "-l", "INFO", "-s", str(root / "celerybeat-schedule")],

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from mentorship.env import (
     env_bool,
@@ -163,9 +164,7 @@ CACHES = {
 }
 CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_CHANNEL_LAYER_URL, prefix=f"peerlearn-{PEERLEARN_ENV}")}
 # Room presence keeps its counters beside the channel layer; its commands never block.
-REDIS_PRESENCE_OPTIONS = redis_connection_options(
-    REDIS_CHANNEL_LAYER_URL, socket_timeout=REDIS_COMMAND_TIMEOUT_SECONDS
-)
+REDIS_PRESENCE_OPTIONS = redis_connection_options(REDIS_CHANNEL_LAYER_URL, socket_timeout=REDIS_COMMAND_TIMEOUT_SECONDS)
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL.replace("unix://", "redis+socket://", 1))
 CELERY_RESULT_BACKEND = None
@@ -194,6 +193,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Publishing gives up at the first refused connection (the outbox keeps the work); the worker's own consumer
     # connection keeps retrying (broker_connection_max_retries).
     "max_retries": 0,
+}
+# Queues per kind of work (README "Scaling"): a flood of one kind (a night's precompute, a storm of notices) never
+# queues in front of another (a refund). Routed by name pattern, first match wins, so a new task of a kind lands in
+# its queue and renaming a task within the scheme does not move it; anything else goes to "default". A worker started
+# without -Q consumes every queue below (`make run`'s single worker, the tests); docker-compose.yml splits them.
+# The outbox publishes its relay task to the queue of the task it owes (outbox.services.outbox_dispatch).
+CELERY_QUEUE_NAMES = ("payments", "notices", "precompute", "default")
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_QUEUE_NAMES]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    # Notices and emails first: "notify the mentor of a refund" is a notice, not money.
+    **dict.fromkeys(["*notify*", "*notice*", "*email*", "*send_*", "*remind*", "*consent*"], {"queue": "notices"}),
+    **dict.fromkeys(
+        ["payments.*", "*refund*", "*payout*", "*pay_out*", "*payment*", "*invoice*", "*reconcil*"],
+        {"queue": "payments"},
+    ),
+    **dict.fromkeys(
+        ["matching.*", "*recommend*", "*precompute*", "*rollup*", "*analytics*", "*_stats*", "*export*"],
+        {"queue": "precompute"},
+    ),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

@@ -16,6 +16,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from mentorship.celery import queue_for
 from outbox.models import DeliveredEffect, OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -83,19 +84,24 @@ def enqueue(task, *args) -> OutboxMessage:
     """
     task_name = task if isinstance(task, str) else task.name
     message = OutboxMessage.objects.create(task_name=task_name, args=list(args))
-    transaction.on_commit(lambda: outbox_dispatch(message_id=message.pk))
+    transaction.on_commit(lambda: outbox_dispatch(message_id=message.pk, task_name=task_name))
     return message
 
 
-def outbox_dispatch(*, message_id: int, force: bool = False) -> bool:
-    """Publish one pending message; False (logged) when the broker is unavailable or was a moment ago."""
+def outbox_dispatch(*, message_id: int, task_name: str = "", force: bool = False) -> bool:
+    """Publish one pending message; False (logged) when the broker is unavailable or was a moment ago.
+
+    The relay runs in the queue of the task it owes (`task_name`, settings.CELERY_TASK_ROUTES): a refund owed
+    through the outbox waits behind refunds, not behind a night's notices.
+    """
     global _broker_paused_until
     from outbox.tasks import deliver
 
     if not force and time.monotonic() < _broker_paused_until:
         return False
     try:
-        deliver.apply_async((message_id,), retry=False)
+        options = {"queue": queue_for(task_name)} if task_name else {}
+        deliver.apply_async((message_id,), retry=False, **options)
     except BROKER_ERRORS as exc:
         _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
         logger.warning("Outbox message %s not published (%s); the sweep will publish it.", message_id, exc)
@@ -171,11 +177,11 @@ def outbox_sweep(*, now=None, limit: int = 500) -> int:
         .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
         .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale))
         .order_by("available_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "task_name")[:limit]
     )
     published = 0
-    for message_id in list(due):
-        if not outbox_dispatch(message_id=message_id, force=True):
+    for message_id, task_name in list(due):
+        if not outbox_dispatch(message_id=message_id, task_name=task_name, force=True):
             break
         published += 1
     OutboxMessage.objects.filter(done_at__lt=now - KEEP_DONE).delete()

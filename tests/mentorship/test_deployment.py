@@ -26,8 +26,8 @@ SERVICES = COMPOSE["services"]
 NGINX_CONF = (BASE_DIR / "deploy" / "nginx.conf").read_text()
 # The HTTPS server; the plain-HTTP one only redirects to it.
 NGINX_TLS_SERVER = NGINX_CONF[NGINX_CONF.index("listen 443 ssl") :]
-APP_SERVICES = ("migrate", "web", "ws", "worker", "beat")
-LONG_RUNNING = ("nginx", "web", "ws", "worker", "beat", "postgres", "redis", "coturn")
+APP_SERVICES = ("migrate", "web", "ws", "worker", "worker-precompute", "beat")
+LONG_RUNNING = ("nginx", "web", "ws", "worker", "worker-precompute", "beat", "postgres", "redis", "coturn")
 # Read outside settings.py: by the launcher, the demo data, the browser tests and gunicorn.
 NON_SETTINGS_VARIABLES = {"DEMO_PASSWORD", "PORT", "PEERLEARN_DATA_DIR", "PLAYWRIGHT_CHROMIUM", "CI", "WEB_CONCURRENCY"}
 ASSIGNMENT = re.compile(r"^#?\s?([A-Z][A-Z0-9_]*)=")
@@ -103,6 +103,7 @@ def test_compose_gives_every_long_running_service_a_health_check():
     assert SERVICES["web"]["healthcheck"]["test"][-2:] == ["http", "8000"]
     assert SERVICES["ws"]["healthcheck"]["test"][-2:] == ["http", "8001"]
     assert "inspect ping" in SERVICES["worker"]["healthcheck"]["test"][1]
+    assert "inspect ping" in SERVICES["worker-precompute"]["healthcheck"]["test"][1]
 
 
 def test_compose_migrates_and_collects_static_before_anything_serves():
@@ -110,7 +111,7 @@ def test_compose_migrates_and_collects_static_before_anything_serves():
     assert "manage.py migrate --no-input" in migrate
     assert "manage.py collectstatic --no-input" in migrate
     assert SERVICES["migrate"]["restart"] == "no"
-    for service in ("web", "ws", "worker", "beat"):
+    for service in ("web", "ws", "worker", "worker-precompute", "beat"):
         depends_on = SERVICES[service]["depends_on"]
         assert depends_on["migrate"]["condition"] == "service_completed_successfully", service
         assert depends_on["postgres"]["condition"] == "service_healthy", service
@@ -147,8 +148,8 @@ def test_compose_refers_only_to_files_that_exist():
 
 def test_nginx_routes_websockets_to_daphne_and_the_rest_to_gunicorn():
     ws_port = _command("ws")[_command("ws").index("-p") + 1]
-    assert f"server ws:{ws_port};" in _nginx_block("upstream peerlearn_ws", NGINX_CONF)
-    assert "server web:8000;" in _nginx_block("upstream peerlearn_web", NGINX_CONF)
+    assert f"server ws:{ws_port} " in _nginx_block("upstream peerlearn_ws", NGINX_CONF)
+    assert "server web:8000 " in _nginx_block("upstream peerlearn_web", NGINX_CONF)
     gunicorn_config = (BASE_DIR / "deploy" / "gunicorn.conf.py").read_text()
     assert 'bind = "0.0.0.0:8000"' in gunicorn_config
     websockets = _nginx_block("location /ws/")

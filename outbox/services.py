@@ -7,6 +7,7 @@ import random
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import kombu.exceptions
 import redis.exceptions
@@ -100,7 +101,7 @@ def outbox_dispatch(*, message_id: int, task_name: str = "", force: bool = False
     if not force and time.monotonic() < _broker_paused_until:
         return False
     try:
-        options = {"queue": queue_for(task_name)} if task_name else {}
+        options: dict[str, Any] = {"queue": queue_for(task_name)} if task_name else {}
         deliver.apply_async((message_id,), retry=False, **options)
     except BROKER_ERRORS as exc:
         _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS

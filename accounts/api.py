@@ -27,6 +27,7 @@ from accounts.services import user_photo_set
 from api.errors import ApiError, ErrorEnvelope, form_error
 from api.pagination import decode_position, encode_position
 from api.parser import StrictJsonParser
+from mentorship.http import AuthenticatedHttpRequest
 
 router = Router(tags=["me"])
 ERRORS = {401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, 422: ErrorEnvelope,
@@ -228,13 +229,13 @@ class PhotoIn(Schema):
     )
 
 
-def _photo_change(request: HttpRequest, photo: UploadedFile | None, *, keep: str = "") -> dict:
+def _photo_change(request: AuthenticatedHttpRequest, photo: UploadedFile | None, *, keep: str = "") -> dict:
     """Through the same services as the photo pages: a mentor's through the mentor service (a square, and the
     cached cards retired), anyone else's through the account service."""
     from mentors.selectors import mentor_for_user
     from mentors.services import mentor_photo_change
 
-    user: User = request.user
+    user = request.user
     mentor = mentor_for_user(user)
     if mentor is not None:
         mentor_photo_change(mentor_id=mentor.pk, actor=user, photo=photo, remove=photo is None, keep=keep)
@@ -245,7 +246,7 @@ def _photo_change(request: HttpRequest, photo: UploadedFile | None, *, keep: str
 
 
 @router.put("/photo", response={200: MeOut, **ERRORS}, operation_id="me_photo_set")
-def me_photo_set(request: HttpRequest, photo: File[UploadedFile], data: Form[PhotoIn]):
+def me_photo_set(request: AuthenticatedHttpRequest, photo: File[UploadedFile], data: Form[PhotoIn]):
     """Upload my profile photo (multipart, field `photo`): a JPEG, PNG or WebP image of at most 5 MB, checked by
     its content, re-encoded without its metadata and resized. Anything else is a 422."""
     if data.keep not in SQUARE_FOCUS:
@@ -255,7 +256,7 @@ def me_photo_set(request: HttpRequest, photo: File[UploadedFile], data: Form[Pho
 
 
 @router.delete("/photo", response={200: MeOut, **ERRORS}, operation_id="me_photo_remove")
-def me_photo_remove(request: HttpRequest):
+def me_photo_remove(request: AuthenticatedHttpRequest):
     """Remove my profile photo (my initials are shown instead)."""
     return _photo_change(request, None)
 

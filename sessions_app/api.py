@@ -22,13 +22,14 @@ from api.idempotency import IdempotencyKey, run_once
 from api.pagination import Page, PageParams, keyset_page, list_page
 from mentors import selectors as mentor_selectors
 from mentors.models import MentorProfile
+from mentorship.http import AuthenticatedHttpRequest
 from payments.api import CheckoutOut, checkout_data
 from sessions_app import policy, selectors, services
 from sessions_app.forms import GroupFilterForm, GroupSessionForm, OneToOneBookingForm
 from sessions_app.models import Booking, FollowUpTask, MentorNote, ProgressMilestone, Review, Session
 from sessions_app.room import feedback
-from sessions_app.room.forms import FollowUpTaskForm, MentorNoteForm, MilestoneForm
 from sessions_app.room import selectors as room_selectors
+from sessions_app.room.forms import FollowUpTaskForm, MentorNoteForm, MilestoneForm
 
 router = Router(tags=["sessions"])
 ERRORS = {401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, 422: ErrorEnvelope,
@@ -834,7 +835,7 @@ def _mentor_task(task: FollowUpTask) -> dict:
     return {**_task(task), "student": _student(task.student)}
 
 
-def _mentor_membership(request: HttpRequest, session_id: uuid.UUID) -> room_selectors.SessionMembership:
+def _mentor_membership(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> room_selectors.SessionMembership:
     """The session I host, as the after-session page opens it: 404 for other people's sessions, 403 for its
     students (they read the shared notes through `/bookings/{booking_id}/notes`)."""
     pk = Session.objects.filter(uuid=session_id).values_list("pk", flat=True).first()
@@ -855,7 +856,7 @@ def _mentor_membership(request: HttpRequest, session_id: uuid.UUID) -> room_sele
     tags=["mentor side"],
     operation_id="mentor_after_session",
 )
-def mentor_after_session(request: HttpRequest, session_id: uuid.UUID = UuidPath):
+def mentor_after_session(request: AuthenticatedHttpRequest, session_id: uuid.UUID = UuidPath):
     """After a session I hosted: its students, all my notes (shared or private) and the follow-up tasks I set."""
     membership = _mentor_membership(request, session_id)
     context = room_selectors.after_session_context(membership, request.user)
@@ -874,7 +875,7 @@ class NoteIn(Schema):
     tags=["mentor side"],
     operation_id="mentor_note_add",
 )
-def mentor_note_add(request: HttpRequest, payload: NoteIn, session_id: uuid.UUID = UuidPath):
+def mentor_note_add(request: AuthenticatedHttpRequest, payload: NoteIn, session_id: uuid.UUID = UuidPath):
     """A note about the session: private, or shared with its students."""
     membership = _mentor_membership(request, session_id)
     form = MentorNoteForm(payload.model_dump())
@@ -894,7 +895,7 @@ class DeletedOut(Schema):
     tags=["mentor side"],
     operation_id="mentor_note_delete",
 )
-def mentor_note_delete(request: HttpRequest, session_id: uuid.UUID = UuidPath, note_id: int = IdPath):
+def mentor_note_delete(request: AuthenticatedHttpRequest, session_id: uuid.UUID = UuidPath, note_id: int = IdPath):
     membership = _mentor_membership(request, session_id)
     note = MentorNote.objects.filter(pk=note_id, session=membership.session).first()
     if note is None:
@@ -915,7 +916,7 @@ class TaskIn(Schema):
     tags=["mentor side"],
     operation_id="mentor_task_add",
 )
-def mentor_task_add(request: HttpRequest, payload: TaskIn, session_id: uuid.UUID = UuidPath):
+def mentor_task_add(request: AuthenticatedHttpRequest, payload: TaskIn, session_id: uuid.UUID = UuidPath):
     """A follow-up task for one of the session's students (it appears on their progress page)."""
     membership = _mentor_membership(request, session_id)
     students = room_selectors.session_students(membership.session)
@@ -937,7 +938,7 @@ def mentor_task_add(request: HttpRequest, payload: TaskIn, session_id: uuid.UUID
     tags=["mentor side"],
     operation_id="mentor_task_delete",
 )
-def mentor_task_delete(request: HttpRequest, session_id: uuid.UUID = UuidPath, task_id: int = IdPath):
+def mentor_task_delete(request: AuthenticatedHttpRequest, session_id: uuid.UUID = UuidPath, task_id: int = IdPath):
     membership = _mentor_membership(request, session_id)
     task = FollowUpTask.objects.filter(pk=task_id, session=membership.session).first()
     if task is None:
@@ -961,7 +962,7 @@ class MilestoneIn(Schema):
     tags=["mentor side"],
     operation_id="mentor_milestone_add",
 )
-def mentor_milestone_add(request: HttpRequest, payload: MilestoneIn, session_id: uuid.UUID = UuidPath):
+def mentor_milestone_add(request: AuthenticatedHttpRequest, payload: MilestoneIn, session_id: uuid.UUID = UuidPath):
     """Record a milestone in a student's progress after this session (on their progress page)."""
     membership = _mentor_membership(request, session_id)
     students = room_selectors.session_students(membership.session)

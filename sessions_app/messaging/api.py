@@ -10,8 +10,9 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -21,6 +22,7 @@ from api.errors import ApiError, ErrorEnvelope, form_error, from_validation_erro
 from api.idempotency import IdempotencyKey, run_once
 from api.pagination import Page, PageParams, keyset_page, list_page
 from mentors.selectors import public_profile
+from mentorship.http import AuthenticatedHttpRequest
 from sessions_app.messaging import selectors, services
 from sessions_app.messaging.forms import MessageForm
 from sessions_app.models import DirectMessage, MessageThread
@@ -29,6 +31,7 @@ router = Router(tags=["messages"])
 ERRORS = {401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, 422: ErrorEnvelope,
           429: ErrorEnvelope}  # fmt: skip
 ThreadPath = Path(..., description="The thread's id (a UUID).")
+ImageFile = File(None, description="A JPEG, PNG or WebP image of at most 5 MB.")
 
 
 class PersonOut(Schema):
@@ -43,7 +46,9 @@ class ThreadOut(Schema):
     student: PersonOut
     mentor: PersonOut
     mentor_slug: str | None
-    unread: int | None = Field(None, description="In the list: messages from the other side I have not read (none for guardians).")
+    unread: int | None = Field(
+        None, description="In the list: messages from the other side I have not read (none for guardians)."
+    )
     last_text: str | None = Field(None, description="In the list: the latest message's text.")
     last_message_at: dt.datetime
 
@@ -96,7 +101,7 @@ def _message(message: DirectMessage, viewer: User) -> dict:
     }  # fmt: skip
 
 
-def _access(request: HttpRequest, thread_id: uuid.UUID) -> selectors.ThreadAccess:
+def _access(request: AuthenticatedHttpRequest, thread_id: uuid.UUID) -> selectors.ThreadAccess:
     try:
         return selectors.get_thread_for_user(request.user, thread_id)
     except Http404:
@@ -112,7 +117,8 @@ def _refused(error: ValidationError) -> ApiError:
 
 
 def _message_form(text: str, image: UploadedFile | None) -> MessageForm:
-    form = MessageForm({"text": text}, {"image": image} if image is not None else {})
+    files: MultiValueDict[str, Any] = MultiValueDict({"image": [image]} if image is not None else {})
+    form = MessageForm({"text": text}, files)
     if not form.is_valid():
         raise form_error(form)
     return form
@@ -123,17 +129,17 @@ class MessageIn(Schema):
 
 
 @router.get("/messages/threads", response={200: Page[ThreadOut], **ERRORS}, operation_id="message_threads")
-def message_threads(request: HttpRequest, params: Query[PageParams]):
+def message_threads(request: AuthenticatedHttpRequest, params: Query[PageParams]):
     """My conversations with mentors or students, most recent first, with unread counts; then, read-only, those of
     the minors in my care (as their guardian)."""
-    user: User = request.user
+    user = request.user
     rows = [(thread, selectors.thread_role(user, thread) or "student") for thread in selectors.inbox_threads(user)]
     rows += [(thread, "guardian") for thread in selectors.guardian_threads(user)]
     return list_page(rows, params, kind="threads", convert=lambda row: _thread(row[0], user, row[1]))
 
 
 @router.get("/messages/threads/{thread_id}", response={200: ThreadOut, **ERRORS}, operation_id="message_thread")
-def message_thread(request: HttpRequest, thread_id: uuid.UUID = ThreadPath):
+def message_thread(request: AuthenticatedHttpRequest, thread_id: uuid.UUID = ThreadPath):
     return _access_data(_access(request, thread_id))
 
 
@@ -142,7 +148,9 @@ def message_thread(request: HttpRequest, thread_id: uuid.UUID = ThreadPath):
     response={200: Page[MessageOut], **ERRORS},
     operation_id="message_thread_messages",
 )
-def message_thread_messages(request: HttpRequest, params: Query[PageParams], thread_id: uuid.UUID = ThreadPath):
+def message_thread_messages(
+    request: AuthenticatedHttpRequest, params: Query[PageParams], thread_id: uuid.UUID = ThreadPath
+):
     """The thread's messages, newest first (follow `next_cursor` for older ones). Reading does not mark them read:
     see `POST …/read`."""
     access = _access(request, thread_id)
@@ -157,9 +165,9 @@ def message_thread_messages(request: HttpRequest, params: Query[PageParams], thr
     operation_id="message_send",
 )
 def message_send(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     data: Form[MessageIn],
-    image: UploadedFile | None = File(None, description="A JPEG, PNG or WebP image of at most 5 MB."),
+    image: UploadedFile | None = ImageFile,
     thread_id: uuid.UUID = ThreadPath,
 ):
     """Write in my thread (form or multipart: `text`, and optionally `image`, a JPEG, PNG or WebP of at most 5 MB).
@@ -176,7 +184,7 @@ def message_send(
 
 
 @router.post("/messages/threads/{thread_id}/read", response={200: ThreadOut, **ERRORS}, operation_id="message_read")
-def message_read(request: HttpRequest, thread_id: uuid.UUID = ThreadPath):
+def message_read(request: AuthenticatedHttpRequest, thread_id: uuid.UUID = ThreadPath):
     """I have seen everything in this thread up to now (nothing is recorded for a guardian)."""
     access = _access(request, thread_id)
     services.thread_mark_read(access=access)
@@ -195,16 +203,16 @@ def _image_digest(image: UploadedFile | None) -> str | None:
 
 @router.post("/mentors/{slug}/questions", response={201: SentOut, **ERRORS}, operation_id="message_ask")
 def message_ask(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     data: Form[MessageIn],
-    image: UploadedFile | None = File(None, description="A JPEG, PNG or WebP image of at most 5 MB."),
+    image: UploadedFile | None = ImageFile,
     slug: str = Path(..., max_length=80),
     idempotency_key: str | None = IdempotencyKey,
 ):
     """Ask a mentor a question (students): continues our thread if there is one, else starts it (limited per day).
     Honours `Idempotency-Key`."""
     mentor = public_profile_or_404(slug)
-    student: User = request.user
+    student = request.user
 
     def create() -> tuple[int, Any]:
         form = _message_form(data.text, image)
@@ -237,7 +245,7 @@ def public_profile_or_404(slug: str):
     tags=["mentor side"],
     operation_id="message_thread_start",
 )
-def message_thread_start(request: HttpRequest, student_id: int = Path(..., ge=1, le=2**63 - 1)):
+def message_thread_start(request: AuthenticatedHttpRequest, student_id: int = Path(..., ge=1, le=2**63 - 1)):
     """Open (or return to) my thread with a student who booked a session with me (mentors)."""
     student = User.objects.filter(pk=student_id, role=User.Role.STUDENT).first()
     if student is None:

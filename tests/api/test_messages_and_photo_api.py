@@ -221,3 +221,12 @@ def test_thread_list_runs_bounded_queries(api_for, django_assert_max_num_queries
     with django_assert_max_num_queries(12):
         response = api.get("/messages/threads")
     assert len(response.json()["items"]) == 6
+
+
+def test_a_multipart_put_to_a_json_endpoint_is_a_422_not_a_server_error(api_for, student):
+    # PUT uploads are read as forms for /me/photo; a JSON endpoint then finds no JSON body.
+    api = api_for(student)
+    for path in ("/me/onboarding/basic", "/notifications/preferences"):
+        response = put_multipart(api, path, {"full_name": "Asha Rao"})
+        assert response.status_code == 422, (path, response.content)
+        assert response.json()["error"]["code"] == "validation_error"

@@ -8,8 +8,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, File, Form, Path, Query, Router, Schema
+from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
 from accounts import selectors
@@ -19,6 +21,8 @@ from accounts.notifications import services as notification_services
 from accounts.notifications.forms import NotificationPreferencesForm
 from accounts.notifications.kinds import CATEGORIES
 from accounts.onboarding import SECTIONS, SECTIONS_BY_SLUG
+from accounts.photos import SQUARE_FOCUS
+from accounts.services import user_photo_set
 from api.auth import ApiRequest
 from api.errors import ApiError, ErrorEnvelope, form_error
 from api.pagination import decode_position, encode_position
@@ -212,6 +216,49 @@ def me_section_save(request: ApiRequest, payload: SectionIn, section: str = Path
         add_service_errors(form, error)
         raise form_error(form) from None
     return me_data(_fresh_user(request))
+
+
+# --- my photo ---------------------------------------------------------------------------------------------------
+
+
+class PhotoIn(Schema):
+    keep: str = Field(
+        "centre",
+        description="Mentors' photos are cut to a square keeping this part: " + ", ".join(SQUARE_FOCUS),
+        max_length=10,
+    )
+
+
+def _photo_change(request: ApiRequest, photo: UploadedFile | None, *, keep: str = "") -> dict:
+    """Through the same services as the photo pages: a mentor's through the mentor service (a square, and the
+    cached cards retired), anyone else's through the account service."""
+    from mentors.selectors import mentor_for_user
+    from mentors.services import mentor_photo_change
+
+    user = request.user
+    mentor = mentor_for_user(user)
+    if mentor is not None:
+        mentor_photo_change(mentor_id=mentor.pk, actor=user, photo=photo, remove=photo is None, keep=keep)
+    else:
+        with transaction.atomic():
+            user_photo_set(user=User.objects.select_for_update().get(pk=user.pk), photo=photo, remove=photo is None)
+    return me_data(_fresh_user(request))
+
+
+@router.put("/photo", response={200: MeOut, **ERRORS}, operation_id="me_photo_set")
+def me_photo_set(request: ApiRequest, photo: File[UploadedFile], data: Form[PhotoIn]):
+    """Upload my profile photo (multipart, field `photo`): a JPEG, PNG or WebP image of at most 5 MB, checked by
+    its content, re-encoded without its metadata and resized. Anything else is a 422."""
+    if data.keep not in SQUARE_FOCUS:
+        raise ApiError(422, "validation_error", _("Choose which part of the photo to keep."),
+                       {"keep": [_("Not a valid choice.")]})  # fmt: skip
+    return _photo_change(request, photo, keep=data.keep)
+
+
+@router.delete("/photo", response={200: MeOut, **ERRORS}, operation_id="me_photo_remove")
+def me_photo_remove(request: ApiRequest):
+    """Remove my profile photo (my initials are shown instead)."""
+    return _photo_change(request, None)
 
 
 # --- notifications (the inbox and its preferences) -------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
@@ -138,6 +139,13 @@ def install_handlers(api: NinjaAPI) -> None:
             return respond(request, 422, "validation_error", message, {"body": [message]})
         code = {405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "error")
         return respond(request, exc.status_code, code, str(exc.message) if exc.message else _("Bad request."))
+
+    @api.exception_handler(RawPostDataException)
+    def form_body(request, exc: RawPostDataException):
+        # A multipart PUT/PATCH/DELETE is read as a form (for the uploads, see settings.MIDDLEWARE): sent to an
+        # endpoint that takes JSON, it has no JSON body to read.
+        message = _("The request body is not valid JSON.")
+        return respond(request, 422, "validation_error", message, {"body": [message]})
 
     @api.exception_handler(Exception)
     def server_error(request, exc: Exception):

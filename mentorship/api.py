@@ -58,12 +58,14 @@ def build_api() -> NinjaAPI:
     from mentors.api import router as mentors_router
     from payments.api import router as payments_router
     from sessions_app.api import router as sessions_router
+    from sessions_app.messaging.api import router as messages_router
 
     api.add_router("/me", accounts_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/mentors", mentors_router)
     api.add_router("/", matching_router)
     api.add_router("/", sessions_router)
+    api.add_router("/", messages_router)
     api.add_router("/payments", payments_router)
     api.add_router("/mentor", mentor_side_router)
     api.add_router("/staff", staff_router)

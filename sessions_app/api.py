@@ -25,9 +25,10 @@ from mentors.models import MentorProfile
 from payments.api import CheckoutOut, checkout_data
 from sessions_app import policy, selectors, services
 from sessions_app.forms import GroupFilterForm, GroupSessionForm, OneToOneBookingForm
-from sessions_app.models import Booking, FollowUpTask, ProgressMilestone, Review, Session
+from sessions_app.models import Booking, FollowUpTask, MentorNote, ProgressMilestone, Review, Session
 from sessions_app.room import feedback
 from sessions_app.room import selectors as room_selectors
+from sessions_app.room.forms import FollowUpTaskForm, MentorNoteForm, MilestoneForm
 
 router = Router(tags=["sessions"])
 ERRORS = {401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, 422: ErrorEnvelope,
@@ -400,8 +401,7 @@ def bookings_notes(request: ApiRequest, booking_id: uuid.UUID = UuidPath):
     context = room_selectors.after_session_context(membership, request.user)
     review = context["review"]
     return {
-        "notes": [{"id": n.pk, "body": n.body, "is_shared": n.is_shared, "created_at": n.created_at}
-                  for n in context["notes"]],
+        "notes": [_note(n) for n in context["notes"]],
         "tasks": [_task(t) for t in context["tasks"]],
         "review": None if review is None else {"id": review.pk, "rating": review.rating, "comment": review.comment,
                                                "created_at": review.created_at},
@@ -807,3 +807,176 @@ def bookings_payment_order(
         return 201, CheckoutOut.model_validate(checkout_data(payment, request.user)).model_dump(mode="json")
 
     return run_once(request, key=idempotency_key, operation=f"order:{booking.pk}", body={}, create=create)
+
+
+# --- the mentor after a session: notes, follow-up tasks and milestones ------------------------------------------
+
+
+class MentorTaskOut(TaskOut):
+    student: PersonOut
+
+
+class MentorAfterSessionOut(Schema):
+    students: list[PersonOut]
+    notes: list[NoteOut]
+    tasks: list[MentorTaskOut]
+
+
+def _note(note: MentorNote) -> dict:
+    return {"id": note.pk, "body": note.body, "is_shared": note.is_shared, "created_at": note.created_at}
+
+
+def _student(student) -> dict:
+    return {"id": student.pk, "name": student.get_full_name()}
+
+
+def _mentor_task(task: FollowUpTask) -> dict:
+    return {**_task(task), "student": _student(task.student)}
+
+
+def _mentor_membership(request: ApiRequest, session_id: uuid.UUID) -> room_selectors.SessionMembership:
+    """The session I host, as the after-session page opens it: 404 for other people's sessions, 403 for its
+    students (they read the shared notes through `/bookings/{booking_id}/notes`)."""
+    pk = Session.objects.filter(uuid=session_id).values_list("pk", flat=True).first()
+    if pk is None:
+        raise not_found()
+    try:
+        membership = room_selectors.get_session_membership(request.user, pk)
+    except (Http404, PermissionDenied):
+        raise not_found() from None
+    if not membership.is_mentor:
+        raise ApiError(403, "forbidden", _("Only the session's mentor can do this."))
+    return membership
+
+
+@router.get(
+    "/mentor/sessions/{session_id}/after",
+    response={200: MentorAfterSessionOut, **ERRORS},
+    tags=["mentor side"],
+    operation_id="mentor_after_session",
+)
+def mentor_after_session(request: ApiRequest, session_id: uuid.UUID = UuidPath):
+    """After a session I hosted: its students, all my notes (shared or private) and the follow-up tasks I set."""
+    membership = _mentor_membership(request, session_id)
+    context = room_selectors.after_session_context(membership, request.user)
+    return {"students": [_student(s) for s in context["students"]], "notes": [_note(n) for n in context["notes"]],
+            "tasks": [_mentor_task(t) for t in context["tasks"]]}  # fmt: skip
+
+
+class NoteIn(Schema):
+    body: str = Field(..., max_length=5000)
+    is_shared: bool = Field(False, description="Shown to the session's students when true.")
+
+
+@router.post(
+    "/mentor/sessions/{session_id}/notes",
+    response={201: NoteOut, **ERRORS},
+    tags=["mentor side"],
+    operation_id="mentor_note_add",
+)
+def mentor_note_add(request: ApiRequest, payload: NoteIn, session_id: uuid.UUID = UuidPath):
+    """A note about the session: private, or shared with its students."""
+    membership = _mentor_membership(request, session_id)
+    form = MentorNoteForm(payload.model_dump())
+    if not form.is_valid():
+        raise form_error(form)
+    note = feedback.mentor_note_add(session=membership.session, author=request.user, **form.cleaned_data)
+    return 201, _note(note)
+
+
+class DeletedOut(Schema):
+    deleted: bool
+
+
+@router.delete(
+    "/mentor/sessions/{session_id}/notes/{note_id}",
+    response={200: DeletedOut, **ERRORS},
+    tags=["mentor side"],
+    operation_id="mentor_note_delete",
+)
+def mentor_note_delete(request: ApiRequest, session_id: uuid.UUID = UuidPath, note_id: int = IdPath):
+    membership = _mentor_membership(request, session_id)
+    note = MentorNote.objects.filter(pk=note_id, session=membership.session).first()
+    if note is None:
+        raise not_found()
+    feedback.mentor_note_delete(note=note, author=request.user)
+    return {"deleted": True}
+
+
+class TaskIn(Schema):
+    student_id: int = Field(..., ge=1, le=2**63 - 1, description="One of the session's students.")
+    title: str = Field(..., max_length=200)
+    due_on: dt.date | None = None
+
+
+@router.post(
+    "/mentor/sessions/{session_id}/tasks",
+    response={201: MentorTaskOut, **ERRORS},
+    tags=["mentor side"],
+    operation_id="mentor_task_add",
+)
+def mentor_task_add(request: ApiRequest, payload: TaskIn, session_id: uuid.UUID = UuidPath):
+    """A follow-up task for one of the session's students (it appears on their progress page)."""
+    membership = _mentor_membership(request, session_id)
+    students = room_selectors.session_students(membership.session)
+    form = FollowUpTaskForm(
+        {"student": payload.student_id, "title": payload.title, "due_on": payload.due_on or ""}, students=students
+    )
+    if not form.is_valid():
+        raise form_error(form)
+    data = form.cleaned_data
+    task = feedback.follow_up_task_add(session=membership.session, mentor=request.user, student_id=data["student"],
+                                       title=data["title"], due_on=data["due_on"])  # fmt: skip
+    task = FollowUpTask.objects.select_related("session", "student").get(pk=task.pk)
+    return 201, _mentor_task(task)
+
+
+@router.delete(
+    "/mentor/sessions/{session_id}/tasks/{task_id}",
+    response={200: DeletedOut, **ERRORS},
+    tags=["mentor side"],
+    operation_id="mentor_task_delete",
+)
+def mentor_task_delete(request: ApiRequest, session_id: uuid.UUID = UuidPath, task_id: int = IdPath):
+    membership = _mentor_membership(request, session_id)
+    task = FollowUpTask.objects.filter(pk=task_id, session=membership.session).first()
+    if task is None:
+        raise not_found()
+    feedback.follow_up_task_delete(task=task, mentor=request.user)
+    return {"deleted": True}
+
+
+class MilestoneIn(Schema):
+    student_id: int = Field(..., ge=1, le=2**63 - 1, description="One of the session's students.")
+    kind: str = Field(..., max_length=30, description="One of: " + ", ".join(ProgressMilestone.Kind.values))
+    title: str = Field(..., max_length=200)
+    notes: str = Field("", max_length=3000)
+    next_steps: list[str] = Field([], max_length=20)
+    achieved_on: dt.date | None = Field(None, description="Today when left out.")
+
+
+@router.post(
+    "/mentor/sessions/{session_id}/milestones",
+    response={201: MilestoneOut, **ERRORS},
+    tags=["mentor side"],
+    operation_id="mentor_milestone_add",
+)
+def mentor_milestone_add(request: ApiRequest, payload: MilestoneIn, session_id: uuid.UUID = UuidPath):
+    """Record a milestone in a student's progress after this session (on their progress page)."""
+    membership = _mentor_membership(request, session_id)
+    students = room_selectors.session_students(membership.session)
+    form = MilestoneForm(
+        {"student": payload.student_id, "kind": payload.kind, "title": payload.title, "notes": payload.notes,
+         "next_steps": "\n".join(payload.next_steps), "achieved_on": payload.achieved_on or ""},
+        students=students,
+    )  # fmt: skip
+    if not form.is_valid():
+        raise form_error(form)
+    data = form.cleaned_data
+    student = next(s for s in students if s.pk == data["student"])
+    milestone = feedback.milestone_record(
+        student=student, recorded_by=request.user, session=membership.session, kind=data["kind"],
+        title=data["title"], notes=data["notes"], next_steps=data["next_steps"], achieved_on=data["achieved_on"],
+    )  # fmt: skip
+    milestone = ProgressMilestone.objects.select_related("mentor").get(pk=milestone.pk)
+    return 201, _milestone(milestone)

@@ -56,6 +56,7 @@ def api(student, mentor):
     ("/group-sessions", 10),
     ("/payments", 12),
     ("/progress", 12),
+    ("/messages/threads", 12),
     ("/recommendations", 16),
 ])  # fmt: skip
 def test_lists_run_a_bounded_number_of_queries(api, path, most, django_assert_max_num_queries):

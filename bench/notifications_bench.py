@@ -23,7 +23,6 @@ import asyncio
 import json
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,10 +30,12 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+# The room bench's loopback helpers: a free port, the bench database, the servers' environment.
+from bench.room_bench import free_port, recreate_database, server_env  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -45,42 +46,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/peerlearn_bench_notifications")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def recreate_database(url: str) -> None:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("peerlearn_bench"):
-        raise SystemExit(f"refusing to drop {name!r}: the bench database name must start with peerlearn_bench")
-    connection = [
-        "-h",
-        parts.hostname or "127.0.0.1",
-        "-p",
-        str(parts.port or 5432),
-        "-U",
-        parts.username or "postgres",
-    ]
-    subprocess.run(["dropdb", "--if-exists", *connection, name], check=True)
-    subprocess.run(["createdb", *connection, name], check=True)
-
-
-def server_env(args: argparse.Namespace, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "mentorship.settings",
-        "PEERLEARN_ENV": "test",
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": args.redis_url,
-        "SITE_URL": f"http://127.0.0.1:{port}",
-        "REQUIRE_MFA_FOR_STAFF": "false",
-        "LOG_LEVEL": "WARNING",
-    }
 
 
 def raise_fd_limit() -> None:

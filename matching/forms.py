@@ -11,8 +11,6 @@ from matching.selectors import MAX_PAGE, FilterOptions, SearchFilters
 from mentors.models import StudentLevel
 
 MAX_PRICE_RUPEES = 100_000
-CONTROL_CLASSES = "w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
-CHECKBOX_CLASSES = "h-4 w-4 rounded border-slate-300"
 
 SORT_CHOICES_STUDENT = [
     ("best", _("Best match for you")),
@@ -114,8 +112,6 @@ class MentorSearchForm(forms.Form):
             if type(field.widget) is forms.Select:
                 # The choices of these fields are lists of pairs.
                 field.widget = OptionsSelect(choices=cast(forms.ChoiceField, field).choices)  # type: ignore[arg-type]
-            checkbox = isinstance(field.widget, forms.CheckboxInput)
-            field.widget.attrs.setdefault("class", CHECKBOX_CLASSES if checkbox else CONTROL_CLASSES)
 
     def clean(self):
         cleaned = super().clean()

@@ -124,7 +124,9 @@ def _post(
             from sessions_app import tasks as session_tasks
 
             enqueue(session_tasks.refresh_mentor_stats, thread.mentor_id)
-    _announce(message)
+    # A booking's questions arrive with the booking's own notice: one event, one notification.
+    if kind != DirectMessage.Kind.BOOKING_QUESTION:
+        _announce(message)
     return message
 
 

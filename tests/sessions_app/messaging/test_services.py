@@ -225,6 +225,8 @@ def test_a_confirmed_bookings_questions_go_into_the_thread_once(adult_student):
     assert again is None
     assert first.kind == DirectMessage.Kind.BOOKING_QUESTION and first.awaits_reply
     assert first.thread.mentor == booking.session.mentor and first.thread.student == adult_student
+    # The booking's own notice tells the mentor; the questions raise no second one.
+    assert not Notification.objects.filter(recipient=booking.session.mentor, kind__startswith="messages.").exists()
     quiet = BookingFactory(student=adult_student, specific_questions="")
     assert services.booking_question_post(booking_id=quiet.pk) is None
     held = BookingFactory(

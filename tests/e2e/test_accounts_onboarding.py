@@ -37,7 +37,7 @@ def test_school_student_signs_up_verifies_and_completes_onboarding(page, live_se
 
     expect(page.get_by_role("heading", name="Welcome, Ravi")).to_be_visible()
     expect(page.get_by_text("7 of 7 steps complete")).to_be_visible()
-    expect(page.get_by_role("link", name="Find a mentor")).to_have_attribute("href", "/mentors/")
+    expect(page.get_by_role("link", name="Find a mentor").first).to_have_attribute("href", "/mentors/")
     user = User.objects.get(email="ravi@example.test")
     profile = StudentProfile.objects.get(user=user)
     assert profile.is_onboarded and profile.class_grade == 10 and profile.board == "cbse"

@@ -186,12 +186,16 @@ def test_a_session_with_a_minor_is_recorded_from_the_mentors_browser(page, secon
         (live_server.private_root / chunk.file.name).unlink()
 
 
-# Lets the test cut the page's signalling socket as a network blip would.
+# Lets the test cut the page's signalling socket as a network blip would (the header's notification socket is
+# another WebSocket on the page, left alone).
 TRACK_SOCKETS = """
 window.__sockets = [];
 const NativeWebSocket = window.WebSocket;
 window.WebSocket = class extends NativeWebSocket {
-  constructor(...args) { super(...args); window.__sockets.push(this); }
+  constructor(...args) {
+    super(...args);
+    if (String(args[0]).includes("/ws/sessions/")) window.__sockets.push(this);
+  }
 };
 """
 

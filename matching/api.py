@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,11 +116,15 @@ def mentors_search(request: HttpRequest, params: Query[SearchParams]):
     student = selectors.student_facts_for(request.user)
     if student is not None:
         return _search(request, params, student)
-    # Anyone who is not a student gets the same answer per query: cached like the page's (matching.page_cache).
+    # Anyone who is not a student gets the same answer per query: cached like the page's (matching.page_cache),
+    # already serialised, so a cached answer costs no schema validation.
     version = page_cache.data_version()
-    return page_cache.cached(
-        version, ["api", page_cache.query_fingerprint(request)], lambda: _search(request, params, None)
+    body = page_cache.cached(
+        version,
+        ["api-json", page_cache.query_fingerprint(request)],
+        lambda: MentorSearchPage.model_validate(_search(request, params, None)).model_dump_json(),
     )
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 def _search(request: HttpRequest, params: SearchParams, student) -> dict:

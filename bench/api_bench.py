@@ -9,7 +9,7 @@ The data, the server and the load generator are those of bench/search_bench.py (
 The student's requests carry their session cookie (HTML) and the same session as an app token (`X-Session-Token`,
 allauth headless's session-token strategy) for the API. Pairs are measured in interleaved rounds so a burst of
 load elsewhere slows both sides alike. The API's rate limits are raised for the run (one client IP, one user).
-Target (issue 16): the API's p95 ≤ the HTML page's p95 for each pair.
+Target: the API's p95 ≤ the HTML page's p95 for each pair.
 """
 
 from __future__ import annotations

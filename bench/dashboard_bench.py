@@ -1,4 +1,4 @@
-"""Benchmark of the two dashboards with a year of data for one mentor (issue 15: p95 ≤ 60 ms at 20 clients).
+"""Benchmark of the two dashboards with a year of data for one mentor (target: p95 ≤ 60 ms at 20 clients).
 
     .venv/bin/python bench/dashboard_bench.py [--requests 1000] [--clients 20] [--other-mentors 200]
 

@@ -8,12 +8,12 @@ Everything runs on loopback, in a dedicated database (dropped and recreated: `pe
 3. idle sockets: opens ``--sockets`` notification sockets (/ws/notifications/, authenticated by the session cookie,
    spread evenly over the users: several tabs each), waits until every one has its unread count and the server
    is quiet, then reads Daphne's resident memory (VmRSS of its one process) against its RSS before any socket.
-   Target (issue 15): 2,000 idle sockets within 1 GB.
+   Target: 2,000 idle sockets within 1 GB.
 4. fan-out: while those sockets stay open, one user with 3 open tabs receives ``--events`` notifications raised
    through ``accounts.services.notification_raise`` (store, render in the user's language, unread count, push on
    the Redis channel layer), one at a time. Measured per event, on one clock: from the call to the moment the last
    of the 3 tabs has the message. The user's preferences keep the kind in-app only, so no email task is published.
-   Target (issue 15): p95 ≤ 20 ms.
+   Target: p95 ≤ 20 ms.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Messages between a student and a mentor: one thread per pair (issue 15).
+"""Messages between a student and a mentor: one thread per pair.
 
 A student may ask a listed mentor a question before booking; after a booking both may write. In a thread with a
 minor, contact details are hidden (``sessions_app.chat_safety``) and the minor's guardian (a signed-in user whose

@@ -1,4 +1,4 @@
-"""The notification inbox and preferences through /api/v1/notifications (the accounts inbox, h15a's core)."""
+"""The notification inbox and preferences through /api/v1/notifications (the accounts inbox)."""
 
 import pytest
 

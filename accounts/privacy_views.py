@@ -23,7 +23,7 @@ from accounts.consent import GUARDIAN_DRAFT_SESSION_KEY
 from accounts.models import AuditLogEntry, ConsentRecord, DataExport
 from accounts.privacy import consents, deletion, exports, phone
 from accounts.privacy.audit import audit_record
-from mentorship.forms import add_service_errors
+from mentorship.forms import add_service_errors, form_status
 from mentorship.http import AuthenticatedHttpRequest
 
 RECENT_EXPORTS = 5
@@ -114,7 +114,7 @@ def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         return redirect("home")
     context = {"form": form, "grace_days": deletion.DELETION_GRACE.days}
-    return render(request, "accounts/account_delete.html", context, status=400 if form.errors else 200)
+    return render(request, "accounts/account_delete.html", context, status=form_status(form))
 
 
 @login_required
@@ -189,4 +189,4 @@ def phone_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
         "verified": phone.phone_is_verified(request.user, number),
         "next": next_url,
     }
-    return render(request, "accounts/phone_verify.html", context, status=400 if form.errors else 200)
+    return render(request, "accounts/phone_verify.html", context, status=form_status(form))

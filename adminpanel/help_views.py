@@ -29,7 +29,7 @@ from adminpanel.services.feedback import platform_feedback_add
 from adminpanel.services.moderation import report_create
 from adminpanel.services.quality import quality_review_acknowledge
 from adminpanel.services.support import ticket_emergency_open, ticket_open, ticket_reply
-from mentorship.forms import add_service_errors
+from mentorship.forms import add_service_errors, form_status
 from mentorship.http import AuthenticatedHttpRequest
 from sessions_app.models import DirectMessage, Review, SessionMessage
 from sessions_app.room.selectors import get_session_membership
@@ -206,7 +206,7 @@ def account_status(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your appeal is with our team. We will answer by email."))
                 return redirect("help:account_status")
     context = {"account": user, "action": action, "appeal": appeal, "form": form}
-    return render(request, "adminpanel/help/account_status.html", context, status=400 if form and form.errors else 200)
+    return render(request, "adminpanel/help/account_status.html", context, status=form_status(form) if form else 200)
 
 
 @login_required

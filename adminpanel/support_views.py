@@ -25,7 +25,7 @@ from adminpanel.models import ModerationReport, Ticket
 from adminpanel.permissions import admin_required, staff_required
 from adminpanel.services import accounts as account_services
 from adminpanel.services import moderation, quality, support
-from mentorship.forms import add_service_errors
+from mentorship.forms import add_service_errors, form_status
 from mentorship.htmx import render_page_or_partial
 from mentorship.http import AuthenticatedHttpRequest
 from sessions_app.messaging.selectors import image_content_type, thread_messages
@@ -181,7 +181,7 @@ def user_account(request: AuthenticatedHttpRequest, user_id: int) -> HttpRespons
         "form": form,
         "links": selectors.requester_links(account, exclude_ticket_id=0),
     }
-    return render(request, "adminpanel/support/user.html", context, status=400 if form.errors else 200)
+    return render(request, "adminpanel/support/user.html", context, status=form_status(form))
 
 
 # --- quality reviews -----------------------------------------------------------------------------
@@ -212,7 +212,7 @@ def quality_review(request: AuthenticatedHttpRequest, review_id: int) -> HttpRes
             messages.success(request, _("Decision saved; the mentor has been told."))
             return redirect("adminpanel:quality_queue")
     context = {"review": review, "form": form, "metrics": selectors.mentor_quality_metrics(review.mentor)}
-    return render(request, "adminpanel/quality/review.html", context, status=400 if form.errors else 200)
+    return render(request, "adminpanel/quality/review.html", context, status=form_status(form))
 
 
 @staff_required
@@ -255,7 +255,7 @@ def moderation_report(request: AuthenticatedHttpRequest, report_id: int) -> Http
     if report.direct_message is not None:
         # Staff read a student–mentor thread only here, through a report about one of its messages.
         context["thread_messages"] = thread_messages(report.direct_message.thread)
-    return render(request, "adminpanel/moderation/report.html", context, status=400 if form.errors else 200)
+    return render(request, "adminpanel/moderation/report.html", context, status=form_status(form))
 
 
 @staff_required

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mentorship.forms import add_service_errors
+from mentorship.forms import add_service_errors, form_status
 from mentorship.http import AuthenticatedHttpRequest
 from mentorship.redirects import safe_next_url
 from sessions_app import policy, selectors
@@ -409,7 +409,7 @@ def review(request: AuthenticatedHttpRequest, booking_uuid) -> HttpResponse:
         "editable_until": feedback.review_editable_until(existing) if existing else None,
         "locked": existing is not None and not feedback.review_is_editable(existing),
     }
-    return render(request, "sessions_app/review.html", context, status=400 if form.errors else 200)
+    return render(request, "sessions_app/review.html", context, status=form_status(form))
 
 
 # --- progress ------------------------------------------------------------------------------------------------------
@@ -433,4 +433,4 @@ def progress(request: AuthenticatedHttpRequest) -> HttpResponse:
         "tasks": room_selectors.student_tasks(request.user)[:100],
         "form": form,
     }
-    return render(request, "sessions_app/progress.html", context, status=400 if form.errors else 200)
+    return render(request, "sessions_app/progress.html", context, status=form_status(form))

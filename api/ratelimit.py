@@ -4,6 +4,7 @@ refusal is a 429 with `Retry-After`. They fail open while Redis is down (the dat
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -32,26 +33,27 @@ def enforce(key: str, *, limit: int, window_seconds: int, message: str | None = 
         raise error
 
 
-class _WindowThrottle(BaseThrottle):
+class _WindowThrottle(BaseThrottle, ABC):
+    """A fixed-window limit read from the setting named by `limit_setting`, counted per `key`."""
+
     window_seconds = 60
+    limit_setting: str
 
-    def limit(self) -> int:
-        raise NotImplementedError
-
+    @abstractmethod
     def key(self, request: HttpRequest) -> str | None:
-        raise NotImplementedError
+        """What is counted (None: this throttle does not apply to the request)."""
 
     def allow_request(self, request: HttpRequest) -> bool:
         key = self.key(request)
-        return key is None or not over_limit(key, limit=self.limit(), window_seconds=self.window_seconds)
+        limit = getattr(settings, self.limit_setting)
+        return key is None or not over_limit(key, limit=limit, window_seconds=self.window_seconds)
 
     def wait(self) -> float:
         return _window_wait(self.window_seconds)
 
 
 class UserThrottle(_WindowThrottle):
-    def limit(self) -> int:
-        return settings.API_RATE_LIMIT_PER_USER
+    limit_setting = "API_RATE_LIMIT_PER_USER"
 
     def key(self, request: HttpRequest) -> str | None:
         user = getattr(request, "user", None)
@@ -59,8 +61,7 @@ class UserThrottle(_WindowThrottle):
 
 
 class IpThrottle(_WindowThrottle):
-    def limit(self) -> int:
-        return settings.API_RATE_LIMIT_PER_IP
+    limit_setting = "API_RATE_LIMIT_PER_IP"
 
     def key(self, request: HttpRequest) -> str | None:
         ip = client_ip(request)

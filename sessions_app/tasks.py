@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from mentors.models import MentorProfile
 from mentors.services import mentor_stats_refresh
 from sessions_app import services
+from sessions_app.messaging.services import booking_question_post
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +42,6 @@ def notify_booking(booking_id: int, event: str) -> None:
     services.notify_booking_event(booking_id=booking_id, event=event)
     if event == "confirmed":
         # The booking's questions go into the student–mentor thread, where the mentor answers them.
-        from sessions_app.messaging.services import booking_question_post
-
         booking_question_post(booking_id=booking_id)
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.selectors import guardian_student_ids
+from mentors.models import MentorProfile
 from sessions_app.models import Booking, DirectMessage, MessageThread
 
 # Response time: the mentor's first replies to questions asked in this window.
@@ -199,8 +200,6 @@ def mentor_repeat_student_percent(*, mentor_id: int) -> int | None:
 
 def mentor_reliability_stats(mentor_profile_id: int) -> dict[str, int | None]:
     """`mentors.hooks` stats provider: response time and the returning-student share, stored on the profile."""
-    from mentors.models import MentorProfile
-
     mentor_id = MentorProfile.objects.filter(pk=mentor_profile_id).values_list("user_id", flat=True).first()
     if mentor_id is None:
         return {}

@@ -13,9 +13,13 @@ from django.utils.translation import gettext as _
 from accounts.models import GuardianConsent, User
 from accounts.photos import photo_normalize, photo_validate
 from accounts.selectors import email_verified, guardian_consent_current
+from mentors.models import MentorProfile
+from mentors.services import mentor_stats_refresh
 from mentorship.resilient_cache import count_hit
 from outbox.services import enqueue
-from sessions_app.messaging.selectors import ThreadAccess, pair_has_booking
+from sessions_app import task_names
+from sessions_app.messaging.notices import announce_new_message
+from sessions_app.messaging.selectors import RESPONSE_WINDOW, ThreadAccess, pair_has_booking
 from sessions_app.models import Booking, DirectMessage, MessageThread
 from sessions_app.room.chat_safety import mask_contact_details
 
@@ -71,12 +75,6 @@ def _clean_text(text: str, *, student: User) -> tuple[str, bool]:
     return text, False
 
 
-def _announce(message: DirectMessage) -> None:
-    from sessions_app.messaging.notices import announce_new_message
-
-    announce_new_message(message)
-
-
 def _post(
     *,
     thread: MessageThread,
@@ -121,12 +119,10 @@ def _post(
             thread=thread, awaits_reply=True, replied_at__isnull=True, created_at__lte=now
         ).update(replied_at=now)
         if answered:
-            from sessions_app import tasks as session_tasks
-
-            enqueue(session_tasks.refresh_mentor_stats, thread.mentor_id)
+            enqueue(task_names.REFRESH_MENTOR_STATS, thread.mentor_id)
     # A booking's questions arrive with the booking's own notice: one event, one notification.
     if kind != DirectMessage.Kind.BOOKING_QUESTION:
-        _announce(message)
+        announce_new_message(message)
     return message
 
 
@@ -243,10 +239,6 @@ def direct_message_hide(*, message: DirectMessage, now: dt.datetime | None = Non
 def response_times_refresh(*, now: dt.datetime | None = None) -> int:
     """Refresh the stored stats of every mentor with a question in the window (or a stored response time that
     must drop out of it): the daily job that moves the 90-day window on."""
-    from mentors.models import MentorProfile
-    from mentors.services import mentor_stats_refresh
-    from sessions_app.messaging.selectors import RESPONSE_WINDOW
-
     now = now or timezone.now()
     asked = DirectMessage.objects.filter(awaits_reply=True, created_at__gte=now - RESPONSE_WINDOW).values(
         "thread__mentor_id"

@@ -13,7 +13,6 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -361,7 +360,9 @@ GUARDIAN_PHONE_UNVERIFIED = "guardian_phone_unverified"
 
 
 def _send_consent_request_after_commit(consent: GuardianConsent) -> None:
-    enqueue("accounts.send_guardian_consent_request", consent.pk)
+    from accounts.tasks import send_guardian_consent_request
+
+    enqueue(send_guardian_consent_request, consent.pk)
 
 
 @transaction.atomic
@@ -466,7 +467,9 @@ def guardian_consent_grant(
     consent.save(
         update_fields=["status", "granted_at", "granted_ip", "granted_user_agent", "text_version", "updated_at"]
     )
-    enqueue("accounts.send_guardian_consent_granted", consent_id)
+    from accounts.tasks import send_guardian_consent_granted
+
+    enqueue(send_guardian_consent_granted, consent_id)
     _notify_guardian_consent(consent, granted=True)
     return consent
 
@@ -487,6 +490,9 @@ def guardian_consent_withdraw(*, consent_id: int, ip_address: str | None, user_a
 
 
 def _notify_guardian_consent(consent: GuardianConsent, *, granted: bool) -> None:
+    from django.urls import reverse
+
+
     notification_raise(
         recipient=consent.student,
         kind="accounts.guardian_consent_given" if granted else "accounts.guardian_consent_withdrawn",

@@ -35,11 +35,11 @@ css:
 favicon: $(VENV)/.installed
 	$(PY) static/src/favicon.py
 
-# Redraws static/fonts/ (subsetted Noto Sans Devanagari and Telugu, their @font-face sheets and licence) from Debian's
-# fonts-noto-core (apt-get install -y fonts-noto-core).
+# Redraws static/fonts/ (subsetted Noto Sans Devanagari, Telugu, Tamil, Bengali and Kannada, their @font-face
+# sheets and licence) from Debian's fonts-noto-core (apt-get install -y fonts-noto-core).
 fonts: $(VENV)/.installed
 	$(PY) static/src/fonts.py
 
 # Needs GNU gettext (xgettext); only for updating the catalogues.
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l hi -l te --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var
+	$(PY) manage.py makemessages -l hi -l te -l ta -l bn --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var

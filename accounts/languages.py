@@ -1,15 +1,16 @@
-"""The languages PeerLearn starts with (seed 000 §11): phase 1 active, later phases present but off."""
+"""The languages PeerLearn starts with (seed 000 §11): phases 1 and 2 active (their interfaces are translated),
+later phases present but off."""
 
 INITIAL_LANGUAGES = (
     # code, English name, native name, region, active, sort order
     ("hi", "Hindi", "हिन्दी", "North and Central India", True, 10),
     ("en", "English", "English", "All India", True, 20),
     ("te", "Telugu", "తెలుగు", "Andhra Pradesh, Telangana", True, 30),
-    ("ta", "Tamil", "தமிழ்", "Tamil Nadu", False, 40),
-    ("bn", "Bengali", "বাংলা", "West Bengal", False, 50),
-    ("mr", "Marathi", "मराठी", "Maharashtra", False, 60),
+    ("ta", "Tamil", "தமிழ்", "Tamil Nadu", True, 40),
+    ("bn", "Bengali", "বাংলা", "West Bengal", True, 50),
+    ("mr", "Marathi", "मराठी", "Maharashtra", True, 60),
     ("gu", "Gujarati", "ગુજરાતી", "Gujarat", False, 70),
-    ("kn", "Kannada", "ಕನ್ನಡ", "Karnataka", False, 80),
+    ("kn", "Kannada", "ಕನ್ನಡ", "Karnataka", True, 80),
     ("ml", "Malayalam", "മലയാളം", "Kerala", False, 90),
     ("pa", "Punjabi", "ਪੰਜਾਬੀ", "Punjab", False, 100),
     ("or", "Odia", "ଓଡ଼ିଆ", "Odisha", False, 110),

@@ -402,15 +402,21 @@ API_IDEMPOTENCY_DAYS = env_int("API_IDEMPOTENCY_DAYS", 7)
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("hi", _("Hindi")), ("te", _("Telugu"))]
+LANGUAGES = [
+    ("en", _("English")),
+    ("hi", _("Hindi")),
+    ("te", _("Telugu")),
+    ("ta", _("Tamil")),
+    ("bn", _("Bengali")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 DEFAULT_USER_TIME_ZONE = "Asia/Kolkata"
 LANGUAGE_COOKIE_NAME = "peerlearn_language"
-# Numbers group the Indian way (1,23,456) in every language. Django's hi, te, ta, mr and kn formats name no grouping,
-# so these defaults apply to them; "en" names thousands, so mentorship/formats/en overrides it.
+# Numbers group the Indian way (1,23,456) in every language. Django's hi, te, ta, bn, mr and kn formats name no
+# grouping, so these defaults apply to them; "en" names thousands, so mentorship/formats/en overrides it.
 NUMBER_GROUPING = (3, 2, 0)
 THOUSAND_SEPARATOR = ","
 FORMAT_MODULE_PATH = ["mentorship.formats"]

@@ -1,5 +1,5 @@
-"""Writes static/fonts/: subsetted Noto Sans Devanagari and Noto Sans Telugu (regular and bold) as woff2, one
-@font-face stylesheet per script and the fonts' licence. Run by `make fonts`; the output is committed, so running the
+"""Writes static/fonts/: subsetted Noto Sans Devanagari, Telugu, Tamil, Bengali and Kannada (regular and bold) as
+woff2, one @font-face stylesheet per script and the fonts' licence. Run by `make fonts`; the output is committed, so running the
 app never needs this script, Debian's fonts-noto-core or fontTools.
 
 Each font keeps its script's Unicode block with every OpenType layout feature (conjuncts and matras are shaped from
@@ -32,6 +32,10 @@ SHARED = [
 SCRIPTS = {
     "devanagari": ("Noto Sans Devanagari", "NotoSansDevanagari", [(0x0900, 0x097F), (0xA8E0, 0xA8FF)]),
     "telugu": ("Noto Sans Telugu", "NotoSansTelugu", [(0x0C00, 0x0C7F)]),
+    "tamil": ("Noto Sans Tamil", "NotoSansTamil", [(0x0B80, 0x0BFF)]),
+    # Bengali and Kannada end sentences with the Devanagari danda (U+0964, U+0965), which their Noto fonts carry.
+    "bengali": ("Noto Sans Bengali", "NotoSansBengali", [(0x0980, 0x09FF), (0x0964, 0x0965)]),
+    "kannada": ("Noto Sans Kannada", "NotoSansKannada", [(0x0C80, 0x0CFF), (0x0964, 0x0965)]),
 }
 WEIGHTS = {"Regular": 400, "Bold": 700}
 
@@ -64,7 +68,7 @@ def _licence() -> str:
     )
     lines = ["" if line == " ." else line[1:] for line in body.splitlines()]
     notice = (
-        "Noto Sans Devanagari and Noto Sans Telugu: Copyright 2010-2020 Google Inc. and Google LLC.\n"
+        "Noto Sans Devanagari, Telugu, Tamil, Bengali and Kannada: Copyright 2010-2020 Google Inc. and Google LLC.\n"
         "This Font Software is licensed under the SIL Open Font License, Version 1.1.\n\n"
     )
     return notice + "\n".join(lines).strip() + "\n"

@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import Language
 from tests.factories import UserFactory, language
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +24,20 @@ def test_a_users_primary_language_is_the_default_when_we_offer_it(client):
 
 
 def test_other_primary_languages_fall_back_to_the_browser_choice(client):
-    client.force_login(UserFactory(primary_language=language("ta")))
+    client.force_login(UserFactory(primary_language=language("ml")))
     assert client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="hi").headers["Content-Language"] == "hi"
+
+
+@pytest.mark.parametrize("code", ["ta", "bn"])
+def test_phase_two_interfaces_follow_a_users_primary_language(client, code):
+    client.force_login(UserFactory(primary_language=language(code)))
+    assert _page_language(client) == code
+
+
+def test_phase_two_languages_can_be_chosen_as_spoken_languages():
+    active = set(Language.objects.filter(is_active=True).values_list("code", flat=True))
+    assert {"hi", "en", "te", "ta", "bn", "mr", "kn"} <= active
+    assert "fr" not in active
 
 
 def test_choosing_a_language_is_saved_to_the_account_and_follows_the_user(client):

@@ -95,7 +95,7 @@ def test_basic_info_rejects_invalid_or_missing_phone(new_student, phone):
 
 
 def test_basic_info_requires_an_active_primary_language(new_student):
-    for primary in (None, language("ta")):
+    for primary in (None, language("ml")):
         with pytest.raises(ValidationError) as excinfo:
             services.student_basic_info_save(
                 user=new_student,

@@ -10,8 +10,20 @@ from django.urls import reverse
 from fontTools.ttLib import TTFont
 
 FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
-SHEETS = {"hi": "fonts/devanagari.css", "te": "fonts/telugu.css"}
-SAMPLES = {"fonts/devanagari.css": "मेंटर खोजें ₹1,250।", "fonts/telugu.css": "మెంటర్లను కనుగొనండి ₹1,250."}
+SHEETS = {
+    "hi": "fonts/devanagari.css",
+    "te": "fonts/telugu.css",
+    "ta": "fonts/tamil.css",
+    "bn": "fonts/bengali.css",
+    "kn": "fonts/kannada.css",
+}
+SAMPLES = {
+    "fonts/devanagari.css": "मेंटर खोजें ₹1,250।",
+    "fonts/telugu.css": "మెంటర్లను కనుగొనండి ₹1,250.",
+    "fonts/tamil.css": "வழிகாட்டியைக் கண்டறியுங்கள் ₹1,250.",
+    "fonts/bengali.css": "মেন্টর খুঁজুন ₹1,250।",
+    "fonts/kannada.css": "ಮಾರ್ಗದರ್ಶಕರನ್ನು ಹುಡುಕಿ ₹1,250.",
+}
 
 
 def _home_in(client, code: str) -> str:
@@ -20,7 +32,7 @@ def _home_in(client, code: str) -> str:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("code", ["hi", "te"])
+@pytest.mark.parametrize("code", ["hi", "te", "ta", "bn"])
 def test_a_page_links_its_own_script_font_and_not_the_others(client, code):
     page = _home_in(client, code)
     assert f'<html lang="{code}"' in page

@@ -304,6 +304,20 @@ def test_pdf_renders_devanagari_and_telugu_names(captured_payment, student, ment
     assert "Rupees One Lakh Twenty-Three Thousand Four Hundred Fifty-Six Only" in text
 
 
+def test_pdf_renders_tamil_and_bengali_names(captured_payment, student, mentor):
+    # Names without pre-base vowel signs (ெ, ি): pypdf extracts glyphs in visual order, although they render correctly.
+    student.full_name = "சுமதி அருண்"
+    student.save(update_fields=["full_name"])
+    mentor.full_name = "সুমন দাস"
+    mentor.save(update_fields=["full_name"])
+    invoice = Invoice.objects.get(payment=captured_payment(50_000))
+
+    text = _pdf_text(invoice_pdf_bytes(invoice))
+
+    assert "சுமதி அருண்" in text
+    assert "সুমন দাস" in text
+
+
 def test_pdf_is_in_the_buyers_language(captured_payment, student):
     student.ui_language = "hi"
     student.save(update_fields=["ui_language"])

@@ -58,7 +58,7 @@ def test_history_is_worded_in_the_viewers_language_whatever_language_it_was_paid
     with committed():
         services.booking_cancel(booking=booking, actor=booking.session.mentor)
     client.force_login(booking.student)
-    for code in ("hi", "te"):
+    for code in ("hi", "te", "ta", "bn"):
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
         [row] = _rows(client.get(reverse("payments:history")).content.decode())
         with translation.override(code):

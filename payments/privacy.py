@@ -5,7 +5,7 @@ from django.db.models import Q
 from accounts.privacy.registry import ExportPart, files_of, rows
 from payments.models import Invoice, LedgerEntry, MentorPayoutDetails, Payment, Payout, Refund
 from payments.payouts import payout_create, payout_destination_for
-from payments.selectors import mentor_balances
+from payments.selectors import active_payout_hold, mentor_balances
 
 
 def export_payments_data(*, user) -> ExportPart:
@@ -57,8 +57,10 @@ def prepare_payments_for_deletion(*, user) -> str | None:
     """A mentor's money is settled before their account goes: escrow must be released or refunded, the
     available balance paid out (whatever its size) and every payout finished."""
     balances = mentor_balances(user)
-    if Payout.objects.filter(mentor=user, status=Payout.Status.PENDING).exists():
+    if Payout.objects.filter(mentor=user, status__in=Payout.IN_FLIGHT).exists():
         return "payout_in_progress"
+    if active_payout_hold(user) is not None:
+        return "payouts_on_hold"
     if balances.escrow_paise > 0:
         return "escrow_held"
     if balances.available_paise <= 0:
@@ -71,6 +73,7 @@ def prepare_payments_for_deletion(*, user) -> str | None:
         amount_paise=balances.available_paise,
         destination=destination,
         idempotency_key=f"final-payout-{user.pk}-{balances.paid_out_paise}",
+        origin=Payout.Origin.FINAL,
     )
     return "payout_in_progress"
 

@@ -411,12 +411,14 @@ def payouts_reconcile(*, older_than: dt.timedelta = dt.timedelta(minutes=10)) ->
     """Bring payouts up to date with RazorpayX, like ``payments_reconcile`` does for payments: resubmit those that
     never reached it, fetch those in flight (and recently processed ones, which a reversal can still undo), apply
     what changed through the same idempotent state function as the webhooks, and alert staff where RazorpayX and
-    our records disagree in a way no event explains."""
+    our records disagree in a way no event explains (recently failed ones are fetched for that)."""
     now = timezone.now()
     counts = {"checked": 0, "changed": 0, "mismatches": 0, "errors": 0}
     due = Payout.objects.filter(
         Q(status__in=Payout.IN_FLIGHT, created_at__lt=now - older_than)
         | Q(status=Status.PROCESSED, processed_at__gte=now - REVERSAL_WINDOW)
+        # Failed ones too: RazorpayX paying one we gave back to the mentor is the mismatch that costs money.
+        | Q(status__in=Payout.RETRYABLE, failed_at__gte=now - REVERSAL_WINDOW)
     ).select_related("mentor")
     for payout in due.order_by("created_at"):
         counts["checked"] += 1

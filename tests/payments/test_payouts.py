@@ -78,9 +78,7 @@ def test_weekly_payout_pays_balances_of_1000_rupees_or_more_once(captured_paymen
     assert mentor_balances(poorer).available_paise == 70_000
 
 
-def test_payouts_of_suspended_mentors_are_held_until_they_are_reinstated(
-    captured_payment, mentor, razorpay_keys
-):
+def test_payouts_of_suspended_mentors_are_held_until_they_are_reinstated(captured_payment, mentor, razorpay_keys):
     earn(captured_payment, mentor, 200_000)
     give_bank_details(mentor)
     mentor.status, mentor.is_active = "suspended", False

@@ -4,6 +4,7 @@ like the weekly run, so the same rules (hold, one payout in flight, the availabl
 
 import datetime as dt
 import uuid
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from mentorship.money import format_inr
-from payments.models import Payout, PayoutHold
+from payments.models import MentorPayoutDetails, Payout, PayoutHold
 from payments.notification_kinds import notify_payout_hold
 from payments.payouts import (
     PAYOUT_MINIMUM_PAISE,
@@ -108,34 +109,44 @@ def _submit(payout: Payout) -> Payout:
 # --- a mentor's own request ------------------------------------------------------------------------------------
 
 
-def payout_request_refusal(mentor: User, *, now: dt.datetime | None = None) -> str | None:
-    """Why this mentor cannot ask for a payout right now, in words for them; None when they can."""
+class PayoutRequestState(NamedTuple):
+    refusal: str | None  # why the mentor cannot ask for a payout now, in words for them; None when they can
+    available_paise: int
+
+
+def payout_request_state(mentor: User, *, now: dt.datetime | None = None) -> PayoutRequestState:
     now = now or timezone.now()
     hold = active_payout_hold(mentor)
     if hold is not None:
-        return _("Your payouts are on hold (%(reason)s), so you cannot request one now.") % {
+        refusal = _("Your payouts are on hold (%(reason)s), so you cannot request one now.") % {
             "reason": hold.get_reason_display()
         }
+        return PayoutRequestState(refusal, 0)
     in_flight = payout_in_flight(mentor)
     if in_flight is not None:
-        return _("Your payout of %(amount)s is still on its way. You can request another once it arrives.") % {
+        refusal = _("Your payout of %(amount)s is on its way. You can request another once it arrives.") % {
             "amount": format_inr(in_flight.amount_paise)
         }
+        return PayoutRequestState(refusal, 0)
     last = last_requested_payout(mentor)
     if last is not None and last.created_at > now - REQUEST_INTERVAL:
         next_at = timezone.localtime(last.created_at + REQUEST_INTERVAL, mentor.tzinfo)
-        return _("You can request one payout a week. Your next request is possible from %(when)s.") % {
+        refusal = _("You can request one payout a week. Your next request is possible from %(when)s.") % {
             "when": formats.date_format(next_at, "DATETIME_FORMAT")
         }
+        return PayoutRequestState(refusal, 0)
     available = mentor_balances(mentor).available_paise
     if available < PAYOUT_MINIMUM_PAISE:
-        return _("You can request a payout once your available balance reaches %(minimum)s (now %(available)s).") % {
+        refusal = _("You can request a payout once your available balance reaches %(minimum)s (now %(available)s).") % {
             "minimum": format_inr(PAYOUT_MINIMUM_PAISE),
             "available": format_inr(available),
         }
-    if payout_destination_for(mentor) is None:
-        return _("Add your payout details first: we need to know where to send the money.")
-    return None
+        return PayoutRequestState(refusal, available)
+    if not MentorPayoutDetails.objects.filter(mentor=mentor).exists():
+        return PayoutRequestState(
+            _("Add your payout details first: we need to know where to send the money."), available
+        )
+    return PayoutRequestState(None, available)
 
 
 def payout_request(*, mentor: User) -> Payout:
@@ -144,12 +155,12 @@ def payout_request(*, mentor: User) -> Payout:
     with transaction.atomic():
         # Under the lock: of two requests at once, the second sees the first one's payout on its way.
         lock_mentor_payouts(mentor)
-        refusal = payout_request_refusal(mentor)
-        if refusal is not None:
-            raise ValidationError(refusal, code="refused")
+        state = payout_request_state(mentor)
+        if state.refusal is not None:
+            raise ValidationError(state.refusal, code="refused")
         payout = payout_open(
             mentor=mentor,
-            amount_paise=mentor_balances(mentor).available_paise,
+            amount_paise=state.available_paise,
             idempotency_key=f"payout-{mentor.pk}-request-{uuid.uuid4().hex[:16]}",
             origin=Payout.Origin.REQUESTED,
             actor=mentor,

@@ -142,8 +142,8 @@ GATEWAY_STATUS = {
     "rejected": Status.FAILED,
     "cancelled": Status.FAILED,
 }
-_RANK = {Status.PENDING: 0, Status.QUEUED: 1, Status.PROCESSING: 2, Status.PROCESSED: 3, Status.FAILED: 4}
-_RANK[Status.REVERSED] = 4
+# How far along each status is; failed and reversed are both ends.
+_RANK: dict[str, int] = {"pending": 0, "queued": 1, "processing": 2, "processed": 3, "reversed": 4, "failed": 4}
 
 
 def payout_may_become(current: str, new: str) -> bool:
@@ -245,7 +245,7 @@ def lock_mentor_payouts(mentor) -> None:
     LedgerAccount.objects.select_for_update().get(pk=account.pk)
 
 
-_ORIGIN_SOURCE = {
+_ORIGIN_SOURCE: dict[str, str] = {
     Payout.Origin.WEEKLY: Source.SYSTEM,
     Payout.Origin.FINAL: Source.SYSTEM,
     Payout.Origin.REQUESTED: Source.MENTOR,

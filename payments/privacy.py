@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from accounts.privacy.registry import ExportPart, files_of, rows
-from payments.models import Invoice, LedgerEntry, MentorPayoutDetails, Payment, Payout, Refund
+from payments.models import Invoice, LedgerEntry, MentorPayoutDetails, Payment, Payout, PayoutHold, Refund
 from payments.payouts import payout_create, payout_destination_for
 from payments.selectors import active_payout_hold, mentor_balances
 
@@ -27,6 +27,10 @@ def export_payments_data(*, user) -> ExportPart:
             "payments": rows(payments),
             "refunds": rows(Refund.objects.filter(payment__in=payments).order_by("id")),
             "payouts": rows(Payout.objects.filter(mentor=user).order_by("id")),
+            # Which staff member placed or released a hold is the staff member's data, not the mentor's.
+            "payout_holds": rows(
+                PayoutHold.objects.filter(mentor=user).order_by("id"), exclude=["mentor", "placed_by", "released_by"]
+            ),
             "ledger_entries": [
                 {
                     "account": entry.account.kind,

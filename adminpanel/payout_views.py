@@ -107,7 +107,7 @@ def payout_hold(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Payouts to %(name)s are on hold.") % {"name": mentor.full_name})
                 return _back(data["payout"])
-    payout_id = form.cleaned_data.get("payout") if hasattr(form, "cleaned_data") else None
+    payout_id = form.cleaned_data.get("payout")
     if payout_id and Payout.objects.filter(pk=payout_id).exists():
         return render(request, "adminpanel/payout.html", _payout_context(payout_id, hold_form=form), status=400)
     return render(request, "adminpanel/payouts.html", _payouts_context(request, hold_form=form), status=400)

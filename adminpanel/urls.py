@@ -1,6 +1,6 @@
 from django.urls import path
 
-from adminpanel import analytics_views, privacy_views, support_views, views
+from adminpanel import analytics_views, payout_views, privacy_views, support_views, views
 
 app_name = "adminpanel"
 
@@ -30,6 +30,11 @@ urlpatterns = [
         name="moderation_image",
     ),
     path("invoices/", views.invoice_search, name="invoice_search"),
+    path("payouts/", payout_views.payouts, name="payouts"),
+    path("payouts/<int:payout_id>/", payout_views.payout, name="payout"),
+    path("payouts/<int:payout_id>/retry/", payout_views.payout_retry_view, name="payout_retry"),
+    path("payouts/holds/", payout_views.payout_hold, name="payout_hold"),
+    path("payouts/holds/<int:hold_id>/release/", payout_views.payout_hold_release_view, name="payout_hold_release"),
     path("audit/", privacy_views.audit_log, name="audit_log"),
     path("deletions/", privacy_views.pending_deletions, name="pending_deletions"),
 ]

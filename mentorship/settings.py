@@ -239,6 +239,8 @@ CELERY_BEAT_SCHEDULE["accounts-notifications-release-held"] = {
 }
 CELERY_BEAT_SCHEDULE["accounts-notification-digests"] = {"task": "accounts.notification_digests", "schedule": 900.0}
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.reconcile_payments", "schedule": 300.0}
+# Payouts likewise, against RazorpayX (in flight, and processed ones a bank may still send back).
+CELERY_BEAT_SCHEDULE["payments-reconcile-payouts"] = {"task": "payments.reconcile_payouts", "schedule": 600.0}
 # Weekly mentor payouts, Monday 06:00 IST (00:30 UTC).
 CELERY_BEAT_SCHEDULE["payments-weekly-payouts"] = {
     "task": "payments.pay_out_mentors",
@@ -573,6 +575,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "payments.payment", "exclude_fields": ["description"]},
     "payments.refund",
     "payments.payout",
+    {"model": "payments.payouthold", "exclude_fields": ["note", "release_note"]},
+    {"model": "payments.payoutevent", "exclude_fields": ["note"]},
+    "payments.payoutrun",
     {"model": "payments.ledgertransaction", "exclude_fields": ["memo"]},
     "payments.ledgerentry",
     {"model": "sessions_app.booking", "include_fields": ["status", "session", "student", "price_paise", "payment"]},

@@ -80,8 +80,8 @@ class LedgerTransactionAdmin(ReadOnlyAdmin):
 
 @admin.register(Payout)
 class PayoutAdmin(ReadOnlyAdmin):
-    list_display = ["mentor", "amount_paise", "status", "razorpay_payout_id", "created_at"]
-    list_filter = ["status"]
+    list_display = ["mentor", "amount_paise", "origin", "status", "utr", "razorpay_payout_id", "created_at"]
+    list_filter = ["status", "origin"]
     list_select_related = ["mentor"]
 
 

@@ -272,7 +272,6 @@ def invoice_render_pdf(*, invoice_id: int) -> Invoice:
     return invoice
 
 
-
 def invoices_missing_pdf(*, older_than: timedelta = timedelta(minutes=5)) -> list[int]:
     """Documents whose PDF task was lost (broker down at commit time, worker killed), for the reconciliation sweep."""
     return list(Invoice.objects.filter(pdf="", issued_at__lt=timezone.now() - older_than).values_list("pk", flat=True))

@@ -9,7 +9,9 @@ Flows (seed 000 §3.5, DESIGN.md §3 "Money"):
 - release on completion: escrow → mentor payable ``held * 70 // 100`` and platform revenue the remainder;
 - refund: escrow first, then (after a release) back out of mentor payable and platform revenue → refunds payable;
   settled by ``refund.processed`` (refunds payable → gateway) or reversed by ``refund.failed``;
-- payout: mentor payable → payouts in transit → gateway when RazorpayX reports it processed.
+- payout: mentor payable → payouts in transit → gateway when RazorpayX reports it processed; a payout that fails
+  goes back from transit to mentor payable, and one the bank returns after it was processed (``reversed``) goes
+  back from the gateway to mentor payable. A retry is a new payout and starts the same way again.
 
 Functions here expect to run inside the caller's transaction with the payment (or refund, payout) row locked.
 """
@@ -179,8 +181,9 @@ def ledger_settle_payout(*, payout: Payout) -> LedgerTransaction | None:
 
 
 def ledger_reverse_payout(*, payout: Payout) -> LedgerTransaction | None:
-    legs = [
-        (ledger_account(Kind.PAYOUTS_IN_TRANSIT), payout.amount_paise),
-        (ledger_account(Kind.MENTOR_PAYABLE, payout.mentor), -payout.amount_paise),
-    ]
+    """Give a failed or reversed payout back to the mentor's available balance, from wherever it is now: still in
+    transit, or already settled at the gateway (the bank sent it back after RazorpayX processed it)."""
+    settled = LedgerTransaction.objects.filter(payout=payout, kind=TxnKind.PAYOUT_SETTLED).exists()
+    source = ledger_account(Kind.GATEWAY) if settled else ledger_account(Kind.PAYOUTS_IN_TRANSIT)
+    legs = [(source, payout.amount_paise), (ledger_account(Kind.MENTOR_PAYABLE, payout.mentor), -payout.amount_paise)]
     return _post(kind=TxnKind.PAYOUT_REVERSAL, legs=legs, payout=payout)

@@ -286,34 +286,199 @@ class LedgerEntry(models.Model):
         return f"{self.account}: {self.amount_paise}"
 
 
+class PayoutRun(models.Model):
+    """One weekly payout run (the job for one ISO week): which mentors it paid and what it skipped."""
+
+    week_start = models.DateField(_("week starting"), unique=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict)
+
+    class Meta:
+        ordering = ["-week_start"]
+        verbose_name = _("payout run")
+        verbose_name_plural = _("payout runs")
+
+    def __str__(self) -> str:
+        return f"{self.week_start:%G-W%V}"
+
+
 class Payout(models.Model):
-    """A transfer of a mentor's available balance to their bank account through RazorpayX."""
+    """A transfer of a mentor's available balance to their bank account through RazorpayX.
+
+    ``pending`` is ours alone (recorded, not yet accepted by RazorpayX); ``queued`` and ``processing`` are
+    RazorpayX's in-flight states; ``processed`` is final unless the bank sends the money back (``reversed``);
+    ``failed`` (RazorpayX's failed, rejected or cancelled) is final.
+    """
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", _("Being sent")
+        QUEUED = "queued", _("Queued")
+        PROCESSING = "processing", _("Processing")
         PROCESSED = "processed", _("Paid out")
+        REVERSED = "reversed", _("Reversed")
         FAILED = "failed", _("Failed")
+
+    IN_FLIGHT = (Status.PENDING, Status.QUEUED, Status.PROCESSING)
+    RETRYABLE = (Status.FAILED, Status.REVERSED)
+
+    class Origin(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly run")
+        REQUESTED = "requested", _("Requested by the mentor")
+        RETRY = "retry", _("Retry by staff")
+        FINAL = "final", _("Final payout before account deletion")
 
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("mentor"), on_delete=models.PROTECT, related_name="payouts"
     )
     amount_paise = models.BigIntegerField(_("amount (paise)"))
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices, default=Origin.WEEKLY)
+    run = models.ForeignKey(
+        PayoutRun,
+        verbose_name=_("weekly run"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payouts",
+    )
+    retry_of = models.OneToOneField(
+        "self",
+        verbose_name=_("retry of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="retry",
+        help_text=_("The failed or reversed payout this one pays again (each is retried at most once)."),
+    )
     fund_account_id = models.CharField(_("RazorpayX fund account"), max_length=64, blank=True)
     razorpay_payout_id = models.CharField(_("Razorpay payout id"), max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    utr = models.CharField(_("UTR"), max_length=64, blank=True, help_text=_("The bank's reference for the transfer."))
     failure_reason = models.CharField(_("failure reason"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed or reversed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("payout")
         verbose_name_plural = _("payouts")
-        constraints = [models.CheckConstraint(condition=Q(amount_paise__gt=0), name="payments_payout_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_paise__gt=0), name="payments_payout_amount_positive"),
+            # One payout on its way per mentor at a time: two requests at once can never both be sent.
+            models.UniqueConstraint(
+                fields=["mentor"],
+                condition=Q(status__in=["pending", "queued", "processing"]),
+                name="payments_payout_one_in_flight_per_mentor",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="payments_payout_status_idx"),
+            models.Index(fields=["mentor", "-created_at"], name="payments_payout_mentor_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mentor} · {self.amount_paise} · {self.get_status_display()}"
+
+    @property
+    def in_flight(self) -> bool:
+        return self.status in self.IN_FLIGHT
+
+
+class PayoutEvent(models.Model):
+    """The audit trail of one payout: what happened to it, who or what said so, when and why. Append-only."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        STATUS = "status", _("Status changed")
+        RETRIED = "retried", _("Retried")
+        MISMATCH = "mismatch", _("Gateway disagrees")
+
+    class Source(models.TextChoices):
+        SYSTEM = "system", _("PeerLearn")
+        GATEWAY = "gateway", _("RazorpayX reply")
+        WEBHOOK = "webhook", _("RazorpayX webhook")
+        RECONCILIATION = "reconciliation", _("Reconciliation")
+        STAFF = "staff", _("Staff")
+        MENTOR = "mentor", _("Mentor")
+
+    payout = models.ForeignKey(Payout, verbose_name=_("payout"), on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Payout.Status.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("payout event")
+        verbose_name_plural = _("payout events")
+
+    def __str__(self) -> str:
+        return f"{self.payout_id} · {self.get_kind_display()} · {self.status}"
+
+
+class PayoutHold(models.Model):
+    """Staff stop a mentor's payouts (a dispute, a fraud review) until they release the hold. The mentor sees why."""
+
+    class Reason(models.TextChoices):
+        DISPUTE = "dispute", _("A dispute about a session is open")
+        FRAUD_REVIEW = "fraud_review", _("Account under review")
+        BANK_DETAILS = "bank_details", _("Payout details need checking")
+        OTHER = "other", _("Other")
+
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentor"), on_delete=models.PROTECT, related_name="payout_holds"
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    note = models.CharField(
+        _("message to the mentor"), max_length=500, help_text=_("Shown to the mentor on their earnings page.")
+    )
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("placed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(_("placed at"), auto_now_add=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("released by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    release_note = models.CharField(_("release note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        verbose_name = _("payout hold")
+        verbose_name_plural = _("payout holds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentor"], condition=Q(released_at__isnull=True), name="payments_payout_hold_one_active"
+            ),
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True) | Q(released_by__isnull=False),
+                name="payments_payout_hold_released_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} · {self.get_reason_display()}"
+
+    @property
+    def active(self) -> bool:
+        return self.released_at is None
 
 
 class MentorPayoutDetails(models.Model):

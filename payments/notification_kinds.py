@@ -10,7 +10,7 @@ from accounts.models import User
 from accounts.notifications.kinds import NotificationText, notification_kind_register
 from accounts.services import notification_raise
 from mentorship.money import format_inr
-from payments.models import Invoice, Payment, Payout
+from payments.models import Invoice, Payment, Payout, PayoutHold
 
 
 def _payment_received(p: dict[str, Any], viewer: User) -> NotificationText:
@@ -49,6 +49,40 @@ def _payout_failed(p: dict[str, Any], viewer: User) -> NotificationText:
     )
 
 
+def _hold_reason(p: dict[str, Any]) -> str:
+    try:
+        return str(PayoutHold.Reason(p.get("reason", "")).label)
+    except ValueError:
+        return ""
+
+
+def _payout_on_hold(p: dict[str, Any], viewer: User) -> NotificationText:
+    return NotificationText(
+        _("Your payouts are on hold"),
+        " ".join(
+            [
+                _("Reason: %(reason)s.") % {"reason": _hold_reason(p)},
+                p.get("note", ""),
+                _("Your earnings stay in your balance and are paid out once the hold is released."),
+            ]
+        ).strip(),
+    )
+
+
+def _payout_hold_released(p: dict[str, Any], viewer: User) -> NotificationText:
+    return NotificationText(
+        _("Your payouts are no longer on hold"),
+        _("Your available balance goes out with the next weekly payout, or you can request it now."),
+    )
+
+
+def _payout_mismatch(p: dict[str, Any], viewer: User) -> NotificationText:
+    return NotificationText(
+        _("Payout #%(id)s disagrees with RazorpayX") % {"id": p.get("payout")},
+        p.get("problem", ""),
+    )
+
+
 def notify_payment_received(payment: Payment) -> None:
     """Call in the capture transaction: the receipt is owed with the capture."""
     notification_raise(
@@ -71,7 +105,7 @@ def notify_invoice_ready(invoice: Invoice) -> None:
 
 
 def notify_payout(payout: Payout) -> None:
-    failed = payout.status == Payout.Status.FAILED
+    failed = payout.status in Payout.RETRYABLE
     notification_raise(
         recipient=payout.mentor,
         kind="payments.payout_failed" if failed else "payments.payout_sent",
@@ -79,6 +113,30 @@ def notify_payout(payout: Payout) -> None:
         link=reverse("payments:earnings"),
         dedupe_key=f"payout:{payout.pk}:{payout.status}",
     )
+
+
+def notify_payout_hold(hold: PayoutHold) -> None:
+    """Call in the transaction that placed or released the hold."""
+    placed = hold.released_at is None
+    notification_raise(
+        recipient=hold.mentor,
+        kind="payments.payout_on_hold" if placed else "payments.payout_hold_released",
+        params={"hold": hold.pk, "reason": hold.reason, "note": hold.note if placed else ""},
+        link=reverse("payments:earnings"),
+        dedupe_key=f"payout-hold:{hold.pk}:{'placed' if placed else 'released'}",
+    )
+
+
+def notify_payout_mismatch(payout: Payout, problem: str) -> None:
+    """Reconciliation found RazorpayX and the ledger disagreeing: every active admin hears of it."""
+    for admin in User.objects.filter(role=User.Role.ADMIN, is_staff=True, is_active=True):
+        notification_raise(
+            recipient=admin,
+            kind="payments.payout_mismatch",
+            params={"payout": payout.pk, "problem": problem},
+            link=reverse("adminpanel:payout", args=[payout.pk]),
+            dedupe_key=f"payout-mismatch:{payout.pk}:{problem}"[:200],
+        )
 
 
 def register_notification_kinds() -> None:
@@ -107,4 +165,26 @@ def register_notification_kinds() -> None:
         display=_payout_failed,
         priority="high",
         sms=True,
+    )
+    register(
+        "payments.payout_on_hold",
+        category="payments",
+        label=gettext_lazy("Payouts put on hold"),
+        display=_payout_on_hold,
+        priority="high",
+        mandatory=True,
+    )
+    register(
+        "payments.payout_hold_released",
+        category="payments",
+        label=gettext_lazy("Payout holds released"),
+        display=_payout_hold_released,
+    )
+    register(
+        "payments.payout_mismatch",
+        category="payments",
+        label=gettext_lazy("Payouts that disagree with RazorpayX (staff)"),
+        display=_payout_mismatch,
+        priority="high",
+        mandatory=True,
     )

@@ -3,9 +3,9 @@
 from django.db.models import Q
 
 from accounts.privacy.registry import ExportPart, files_of, rows
-from payments.models import Invoice, LedgerEntry, MentorPayoutDetails, Payment, Payout, Refund
+from payments.models import Invoice, LedgerEntry, MentorPayoutDetails, Payment, Payout, PayoutHold, Refund
 from payments.payouts import payout_create, payout_destination_for
-from payments.selectors import mentor_balances
+from payments.selectors import active_payout_hold, mentor_balances
 
 
 def export_payments_data(*, user) -> ExportPart:
@@ -27,6 +27,10 @@ def export_payments_data(*, user) -> ExportPart:
             "payments": rows(payments),
             "refunds": rows(Refund.objects.filter(payment__in=payments).order_by("id")),
             "payouts": rows(Payout.objects.filter(mentor=user).order_by("id")),
+            # Which staff member placed or released a hold is the staff member's data, not the mentor's.
+            "payout_holds": rows(
+                PayoutHold.objects.filter(mentor=user).order_by("id"), exclude=["mentor", "placed_by", "released_by"]
+            ),
             "ledger_entries": [
                 {
                     "account": entry.account.kind,
@@ -57,8 +61,10 @@ def prepare_payments_for_deletion(*, user) -> str | None:
     """A mentor's money is settled before their account goes: escrow must be released or refunded, the
     available balance paid out (whatever its size) and every payout finished."""
     balances = mentor_balances(user)
-    if Payout.objects.filter(mentor=user, status=Payout.Status.PENDING).exists():
+    if Payout.objects.filter(mentor=user, status__in=Payout.IN_FLIGHT).exists():
         return "payout_in_progress"
+    if active_payout_hold(user) is not None:
+        return "payouts_on_hold"
     if balances.escrow_paise > 0:
         return "escrow_held"
     if balances.available_paise <= 0:
@@ -71,6 +77,7 @@ def prepare_payments_for_deletion(*, user) -> str | None:
         amount_paise=balances.available_paise,
         destination=destination,
         idempotency_key=f"final-payout-{user.pk}-{balances.paid_out_paise}",
+        origin=Payout.Origin.FINAL,
     )
     return "payout_in_progress"
 

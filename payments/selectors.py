@@ -3,11 +3,22 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 
-from payments.models import Invoice, LedgerAccount, LedgerEntry, LedgerTransaction, Payment, Refund
+from payments.models import (
+    Invoice,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    Payout,
+    PayoutEvent,
+    PayoutHold,
+    PayoutRun,
+    Refund,
+)
 from payments.registry import PaymentSubject, get_handler, is_registered
 
 
@@ -138,3 +149,69 @@ def invoices_search(number: str) -> QuerySet[Invoice]:
     if not number:
         return Invoice.objects.none()
     return Invoice.objects.filter(number__contains=number).select_related("buyer").order_by("-pk")
+
+
+# --- payouts ---------------------------------------------------------------------------------------------------
+
+
+def active_payout_hold(mentor_user) -> PayoutHold | None:
+    """The hold staff put on this mentor's payouts, while it lasts."""
+    return PayoutHold.objects.filter(mentor=mentor_user, released_at__isnull=True).select_related("placed_by").first()
+
+
+def payout_in_flight(mentor_user) -> Payout | None:
+    return Payout.objects.filter(mentor=mentor_user, status__in=Payout.IN_FLIGHT).first()
+
+
+def last_requested_payout(mentor_user) -> Payout | None:
+    return Payout.objects.filter(mentor=mentor_user, origin=Payout.Origin.REQUESTED).order_by("-created_at").first()
+
+
+def payout_runs_summary(limit: int) -> list[PayoutRun]:
+    """The latest weekly runs, each with how many of its payouts (retries included) are in each status and their
+    total, in one query."""
+    per_status = {
+        f"n_{status}": Count("payouts", filter=Q(payouts__status=status), distinct=True) for status in Payout.Status
+    }
+    return list(
+        PayoutRun.objects.annotate(total_paise=Sum("payouts__amount_paise"), **per_status).order_by("-week_start")[
+            :limit
+        ]
+    )
+
+
+def payouts_for_panel(*, status: str = "", run_id: int | None = None, mentor_id: int | None = None) -> QuerySet[Payout]:
+    payouts = Payout.objects.select_related("mentor", "run").order_by("-created_at", "-id")
+    if status:
+        payouts = payouts.filter(status=status)
+    if run_id is not None:
+        payouts = payouts.filter(run_id=run_id)
+    if mentor_id is not None:
+        payouts = payouts.filter(mentor_id=mentor_id)
+    return payouts
+
+
+def payout_for_panel(payout_id: int) -> Payout:
+    """One payout with its trail, its ledger movements and the payouts it retries or is retried by; 404 if none."""
+    try:
+        return (
+            Payout.objects.select_related("mentor", "run", "retry_of", "retry")
+            .prefetch_related(
+                Prefetch("events", queryset=PayoutEvent.objects.select_related("actor").order_by("created_at", "id")),
+                Prefetch(
+                    "ledger_transactions",
+                    queryset=LedgerTransaction.objects.prefetch_related(
+                        Prefetch("entries", queryset=LedgerEntry.objects.select_related("account"))
+                    ).order_by("created_at", "id"),
+                ),
+            )
+            .get(pk=payout_id)
+        )
+    except Payout.DoesNotExist:
+        raise Http404 from None
+
+
+def active_payout_holds() -> QuerySet[PayoutHold]:
+    return (
+        PayoutHold.objects.filter(released_at__isnull=True).select_related("mentor", "placed_by").order_by("placed_at")
+    )

@@ -16,12 +16,20 @@ def reconcile_payments() -> dict[str, int]:
 
     counts = services.payments_reconcile()
     counts["webhooks_applied_late"] = webhooks_retry_deferred()
-    counts.update({f"payouts_{key}": value for key, value in payouts.payouts_reconcile().items()})
     missing = invoices.invoices_missing_pdf()
     for invoice_id in missing:
         render_invoice_pdf.delay(invoice_id)
     counts["invoice_pdfs_requeued"] = len(missing)
     logger.info("Payments reconciled: %s", counts)
+    return counts
+
+
+@shared_task(name="payments.reconcile_payouts")
+def reconcile_payouts() -> dict[str, int]:
+    """Every few minutes (beat): resubmit payouts that never reached RazorpayX, apply the state of those in flight
+    or recently processed whose webhooks were lost, and alert staff where RazorpayX disagrees with the ledger."""
+    counts = payouts.payouts_reconcile()
+    logger.info("Payouts reconciled: %s", counts)
     return counts
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("payments/invoices/<int:invoice_id>/pdf/", views.invoice_download, name="invoice_download"),
     path("payments/earnings/", views.earnings, name="earnings"),
     path("payments/payout-details/", views.payout_details, name="payout_details"),
+    path("payments/payouts/request/", views.payout_request_view, name="payout_request"),
     # Seed 000 §4.1: the gateway posts here; the path is registered in the Razorpay dashboard.
     path("api/payments/webhook/", views.webhook, name="webhook"),
 ]

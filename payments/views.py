@@ -25,6 +25,7 @@ from payments.forms import CheckoutResultForm, PayoutDetailsForm, TestCheckoutFo
 from payments.gateway import OfflineGateway, gateway_for
 from payments.invoices import invoice_render_pdf
 from payments.models import MentorPayoutDetails, Payment
+from payments.payout_ops import payout_request
 from payments.payouts import payout_details_require_mfa, payout_details_set
 from payments.registry import PaymentSubject, get_handler
 from payments.selectors import (
@@ -195,6 +196,25 @@ def earnings(request: AuthenticatedHttpRequest) -> HttpResponse:
         entry.payment_description = subject.title if subject else ""  # type: ignore[attr-defined]  # for the template
     context = {"page": page} if wants_partial(request) else {"page": page, "balances": mentor_balances(request.user)}
     return render_page_or_partial(request, "payments/earnings.html", "earning-rows", context)
+
+
+@login_required
+@require_POST
+def payout_request_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A mentor asks for their available balance now; every refusal comes back as a message on the earnings page."""
+    if request.user.role != User.Role.MENTOR:
+        raise PermissionDenied
+    try:
+        payout = payout_request(mentor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Your payout of %(amount)s is on its way to your bank account.")
+            % {"amount": format_inr(payout.amount_paise)},
+        )
+    return redirect("payments:earnings")
 
 
 @login_required

@@ -30,7 +30,17 @@ logger = logging.getLogger(__name__)
 
 PAYMENT_EVENTS = {"payment.authorized", "payment.captured", "payment.failed", "order.paid"}
 REFUND_EVENTS = {"refund.processed", "refund.failed"}
-PAYOUT_EVENTS = {"payout.processed", "payout.reversed", "payout.failed", "payout.rejected"}
+# payout.updated carries any status change; all of them go through the same forward-only state function.
+PAYOUT_EVENTS = {
+    "payout.queued",
+    "payout.pending",
+    "payout.initiated",
+    "payout.processed",
+    "payout.reversed",
+    "payout.failed",
+    "payout.rejected",
+    "payout.updated",
+}
 
 
 class WebhookRejectedError(Exception):

@@ -84,6 +84,8 @@ class FakeRazorpayState:
             self.fail_next_requests = 0
             # Answer refund requests this many seconds late (a slow bank), to catch a worker in the middle of one.
             self.refund_delay_seconds = 0.0
+            # How new payouts start: "processing" (as usual) or "queued" (RazorpayX's balance is low).
+            self.payout_initial_status = "processing"
 
     # --- orders and payments ----------------------------------------------------------------------------------
 
@@ -271,7 +273,8 @@ class FakeRazorpayState:
                 "notes": body.get("notes") or {},
                 "fees": 0,
                 "tax": 0,
-                "status": "processing",
+                "status": self.payout_initial_status,
+                "status_details": None,
                 "purpose": body["purpose"],
                 "utr": None,
                 "mode": body["mode"],
@@ -311,11 +314,26 @@ class FakeRazorpayState:
         except KeyError:
             raise RazorpayError(400, "The id provided does not exist") from None
 
-    def settle_payout(self, payout_id: str, *, succeed: bool = True) -> dict:
+    PAYOUT_OUTCOMES = {
+        # outcome: (failure description, where it failed)
+        "processing": (None, None),
+        "processed": (None, None),
+        "reversed": ("Beneficiary bank is offline", "beneficiary_bank"),
+        "failed": ("Invalid beneficiary account number or IFSC", "beneficiary_bank"),
+    }
+
+    def settle_payout(self, payout_id: str, *, outcome: str = "processed") -> dict:
+        """The bank's answer: processed (with a UTR), reversed (after processing, the money came back) or failed;
+        "processing" moves a queued payout on."""
         payout = self.payout(payout_id)
-        payout["status"] = "processed" if succeed else "reversed"
-        payout["utr"] = new_id("UTR") if succeed else None
-        payout["failure_reason"] = None if succeed else "Beneficiary bank is offline"
+        description, source = self.PAYOUT_OUTCOMES[outcome]
+        payout["status"] = outcome
+        if outcome == "processed":
+            payout["utr"] = new_id("UTR")
+        payout["failure_reason"] = description
+        payout["status_details"] = (
+            {"reason": f"{outcome}_by_bank", "description": description, "source": source} if description else None
+        )
         return payout
 
 
@@ -340,7 +358,11 @@ class _Handler(BaseHTTPRequestHandler):
         ("POST", r"/_test/orders/(?P<order_id>[^/]+)/pay", "test_pay"),
         ("POST", r"/_test/orders/(?P<order_id>[^/]+)/fail", "test_fail"),
         ("POST", r"/_test/refunds/(?P<refund_id>[^/]+)/(?P<outcome>processed|failed)", "test_settle_refund"),
-        ("POST", r"/_test/payouts/(?P<payout_id>[^/]+)/(?P<outcome>processed|reversed)", "test_settle_payout"),
+        (
+            "POST",
+            r"/_test/payouts/(?P<payout_id>[^/]+)/(?P<outcome>processing|processed|reversed|failed)",
+            "test_settle_payout",
+        ),
     ]
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet test output
@@ -471,7 +493,7 @@ class _Handler(BaseHTTPRequestHandler):
         return state.settle_refund(refund_id, succeed=outcome == "processed")
 
     def _test_settle_payout(self, state, body, payout_id, outcome):
-        return state.settle_payout(payout_id, succeed=outcome == "processed")
+        return state.settle_payout(payout_id, outcome=outcome)
 
 
 class FakeRazorpayServer(ThreadingHTTPServer):
@@ -525,8 +547,10 @@ class FakeRazorpayServer(ThreadingHTTPServer):
     def settle_refund(self, refund_id: str, *, succeed: bool = True) -> dict:
         return self._control(f"/_test/refunds/{refund_id}/{'processed' if succeed else 'failed'}")
 
-    def settle_payout(self, payout_id: str, *, succeed: bool = True) -> dict:
-        return self._control(f"/_test/payouts/{payout_id}/{'processed' if succeed else 'reversed'}")
+    def settle_payout(self, payout_id: str, *, succeed: bool = True, outcome: str | None = None) -> dict:
+        """The bank's answer to a payout: ``outcome`` processed, reversed, failed or processing (``succeed=False``
+        is a reversal)."""
+        return self._control(f"/_test/payouts/{payout_id}/{outcome or ('processed' if succeed else 'reversed')}")
 
     # --- webhooks ---------------------------------------------------------------------------------------------
 

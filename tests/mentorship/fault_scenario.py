@@ -16,7 +16,9 @@ KOLKATA = zoneinfo.ZoneInfo("Asia/Kolkata")
 def _checkout(order_id: str) -> dict:
     """The customer pays in (the fake) Checkout: an authorised attempt, signed as Razorpay signs it."""
     request = urllib.request.Request(
-        f"{os.environ['RAZORPAY_BASE_URL']}/_test/orders/{order_id}/pay", data=b"{}", method="POST",
+        f"{os.environ['RAZORPAY_BASE_URL']}/_test/orders/{order_id}/pay",
+        data=b"{}",
+        method="POST",
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -37,8 +39,12 @@ def book(count: int) -> dict:
     for index in range(count):
         start = dt.datetime.combine(day + dt.timedelta(days=index // 6), dt.time(10 + index % 6), tzinfo=KOLKATA)
         booking = services.booking_hold_one_to_one(
-            student=student_with_profile(languages=("hi",)), mentor=mentor, starts_at=start.astimezone(dt.UTC),
-            duration_minutes=60, session_type="career_counselling", language=language("hi"),
+            student=student_with_profile(languages=("hi",)),
+            mentor=mentor,
+            starts_at=start.astimezone(dt.UTC),
+            duration_minutes=60,
+            session_type="career_counselling",
+            language=language("hi"),
             questionnaire=services.Questionnaire(purpose="Maths"),
         )
         payment = services.booking_start_payment(booking=booking)

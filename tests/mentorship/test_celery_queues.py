@@ -34,7 +34,7 @@ KINDS = {
     ],
     "payments": [
         session_tasks.refund_booking, payment_tasks.capture_authorized_payment, payment_tasks.pay_out_mentors,
-        payment_tasks.reconcile_payments, payment_tasks.render_invoice_pdf,
+        payment_tasks.reconcile_payments, payment_tasks.reconcile_payouts, payment_tasks.render_invoice_pdf,
     ],
     "precompute": [
         matching_tasks.precompute_recommendations, matching_tasks.refresh_recommendations,

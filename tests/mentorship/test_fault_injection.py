@@ -99,8 +99,13 @@ class Stack:
 
     def manage(self, *args: str) -> str:
         return subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=self.env, check=True, capture_output=True,
-            text=True, timeout=180,
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=180,
         ).stdout
 
     def scenario(self, step: str, arguments=None) -> dict:
@@ -115,8 +120,25 @@ class Stack:
     def start_app(self) -> None:
         python = sys.executable
         self.spawn("web", [python, "-m", "gunicorn", "mentorship.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.web_port}"])
-        self.spawn("worker", [python, "-m", "celery", "-A", "mentorship", "worker", "-P", "prefork", "-c", "2",
-                              "--without-mingle", "--without-gossip", "-l", "INFO"])
+        self.spawn(
+            "worker",
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "mentorship",
+                "worker",
+                "-P",
+                "prefork",
+                "-c",
+                "2",
+                "--without-mingle",
+                "--without-gossip",
+                "-l",
+                "INFO",
+            ],
+        )
         self.spawn("beat", [python, "-m", "celery", "-A", "mentorship", "beat", "-s", str(self.root / "schedule")])
         _wait(lambda: self.get("/api/health/") == 200, 60, "gunicorn")
 
@@ -236,8 +258,11 @@ def test_nothing_owed_is_lost_or_doubled_through_redis_and_postgresql_outages_an
     fake.state.refund_delay_seconds = 3.0
     requests_before = len(fake.state.requests)
     stack.scenario("cancel", during_kill)
-    _wait(lambda: any(path.endswith("/refund") for _m, path in fake.state.requests[requests_before:]), 30,
-          "a refund in progress")
+    _wait(
+        lambda: any(path.endswith("/refund") for _m, path in fake.state.requests[requests_before:]),
+        30,
+        "a refund in progress",
+    )
     for child in worker.children():  # the pool's processes, one of them inside the refund call
         child.kill()
     fake.state.refund_delay_seconds = 0.0

@@ -12,7 +12,15 @@ from mentorship.celery import app
 from outbox.services import RENAMED_TASKS
 
 PROJECT_APPS = (
-    "accounts", "mentors", "sessions_app", "matching", "payments", "adminpanel", "outbox", "mentorship", "api"
+    "accounts",
+    "mentors",
+    "sessions_app",
+    "matching",
+    "payments",
+    "adminpanel",
+    "outbox",
+    "mentorship",
+    "api",
 )
 NAME = re.compile(r"^(?P<app>[a-z_]+)\.(?P<function>[a-z]+(?:_[a-z0-9]+)*)$")
 

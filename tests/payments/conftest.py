@@ -92,4 +92,3 @@ def captured_payment(create_payment, razorpay_keys):
         return payment_verify_callback(payment=payment, **result)
 
     return make
-

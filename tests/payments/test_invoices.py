@@ -86,7 +86,9 @@ def test_gst_is_backed_out_of_the_platform_fee_and_totals_the_amount_exactly():
     assert figures["platform_fee_taxable_paise"] == 25_399  # 29971 / 1.18 = 25399.15
     assert (figures["cgst_paise"], figures["sgst_paise"]) == (2_286, 2_286)
     assert (
-        figures["mentor_fee_paise"] + figures["platform_fee_taxable_paise"] + figures["cgst_paise"]
+        figures["mentor_fee_paise"]
+        + figures["platform_fee_taxable_paise"]
+        + figures["cgst_paise"]
         + figures["sgst_paise"]
     ) == 99_901
 

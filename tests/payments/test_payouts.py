@@ -59,10 +59,18 @@ def test_weekly_payout_pays_balances_of_1000_rupees_or_more_once(captured_paymen
     first = payouts_run_weekly(today=MONDAY)
     again = payouts_run_weekly(today=MONDAY + dt.timedelta(days=3))
 
-    assert first == {"paid": 1, "already_paid": 0, "no_destination": 0, "held": 0, "errors": 0}
+    assert first == {
+        "paid": 1,
+        "already_paid": 0,
+        "no_destination": 0,
+        "inactive": 0,
+        "on_hold": 0,
+        "in_flight": 0,
+        "errors": 0,
+    }
     assert again["paid"] == 0
     payout = Payout.objects.get()
-    assert (payout.mentor, payout.amount_paise, payout.status) == (mentor, 140_000, Payout.Status.PENDING)
+    assert (payout.mentor, payout.amount_paise, payout.status) == (mentor, 140_000, Payout.Status.PROCESSING)
     assert payout.idempotency_key == f"payout-{mentor.pk}-2025-W23"
     sent = razorpay_keys.state.payouts[payout.razorpay_payout_id]
     assert sent["amount"] == 140_000 and sent["mode"] == "IMPS"
@@ -70,15 +78,13 @@ def test_weekly_payout_pays_balances_of_1000_rupees_or_more_once(captured_paymen
     assert mentor_balances(poorer).available_paise == 70_000
 
 
-def test_payouts_of_suspended_mentors_are_held_until_they_are_reinstated(
-    captured_payment, mentor, razorpay_keys
-):
+def test_payouts_of_suspended_mentors_are_held_until_they_are_reinstated(captured_payment, mentor, razorpay_keys):
     earn(captured_payment, mentor, 200_000)
     give_bank_details(mentor)
     mentor.status, mentor.is_active = "suspended", False
     mentor.save(update_fields=["status", "is_active"])
 
-    assert payouts_run_weekly(today=MONDAY)["held"] == 1
+    assert payouts_run_weekly(today=MONDAY)["inactive"] == 1
     assert not Payout.objects.exists()
     assert mentor_balances(mentor).available_paise == 140_000
 
@@ -112,7 +118,7 @@ def test_payout_processed_webhook_settles_and_reversed_returns_the_balance(
     good.refresh_from_db()
     bad.refresh_from_db()
     assert good.status == Payout.Status.PROCESSED
-    assert bad.status == Payout.Status.FAILED and "offline" in bad.failure_reason
+    assert bad.status == Payout.Status.REVERSED and "offline" in bad.failure_reason
     assert mentor_balances(mentor) == (0, 0, 140_000)
     assert mentor_balances(other) == (0, 140_000, 0)
     assert set(WebhookEvent.objects.values_list("outcome", flat=True)) == {WebhookEvent.Outcome.PROCESSED}

@@ -402,7 +402,13 @@ API_IDEMPOTENCY_DAYS = env_int("API_IDEMPOTENCY_DAYS", 7)
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("hi", _("Hindi")), ("te", _("Telugu"))]
+LANGUAGES = [
+    ("en", _("English")),
+    ("hi", _("Hindi")),
+    ("te", _("Telugu")),
+    ("mr", _("Marathi")),
+    ("kn", _("Kannada")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -190,7 +190,8 @@ def _mentor(first: str) -> MentorProfile | None:
 def _language(student: User, mentor: User) -> Language | None:
     """The student's own language when the mentor speaks it, else the mentor's, else another they share."""
     shared = {language.code: language for language in common_languages(student, mentor)}
-    for code in (student.primary_language.code, mentor.primary_language.code, *shared):
+    own = [language.code for language in (student.primary_language, mentor.primary_language) if language is not None]
+    for code in (*own, *shared):
         if code in shared:
             return shared[code]
     return None

@@ -1,4 +1,4 @@
-"""The Hindi and Telugu catalogues are complete, keep every placeholder, and reach the pages."""
+"""The Hindi, Telugu, Marathi and Kannada catalogues are complete, keep every placeholder, and reach the pages."""
 
 import ast
 import re
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-TRANSLATED_LANGUAGES = ("hi", "te")
+TRANSLATED_LANGUAGES = ("hi", "te", "mr", "kn")
 
 # Python %-style placeholders (named or positional, with flags/width/precision), "%%", and str.format "{name}".
 # "% r" (a space flag) is left out on purpose: it only ever appears as "50% refund", which is no placeholder.
@@ -112,6 +112,8 @@ def compiled_catalogues(settings):
     [
         ("hi", "ऐसा मेंटर ढूँढें जो आपकी पढ़ाई समझे — और आपकी भाषा बोले।"),
         ("te", "మీ చదువును అర్థం చేసుకునే — మీ భాష మాట్లాడే — మెంటర్‌ను కనుగొనండి."),
+        ("mr", "तुमचा अभ्यास समजणारा — आणि तुमची भाषा बोलणारा — मार्गदर्शक शोधा."),
+        ("kn", "ನಿಮ್ಮ ಓದನ್ನು ಅರ್ಥಮಾಡಿಕೊಳ್ಳುವ — ಮತ್ತು ನಿಮ್ಮ ಭಾಷೆ ಮಾತನಾಡುವ — ಮಾರ್ಗದರ್ಶಕರನ್ನು ಹುಡುಕಿ."),
         ("en", "Find a mentor who understands your studies — and speaks your language."),
     ],
 )
@@ -126,7 +128,12 @@ def test_home_page_speaks_the_language_chosen_in_the_cookie(client, compiled_cat
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language_code", "remember_me", "password"),
-    [("hi", "मुझे याद रखें", "पासवर्ड"), ("te", "నన్ను గుర్తుంచుకో", "పాస్‌వర్డ్")],
+    [
+        ("hi", "मुझे याद रखें", "पासवर्ड"),
+        ("te", "నన్ను గుర్తుంచుకో", "పాస్‌వర్డ్"),
+        ("mr", "मला लक्षात ठेवा", "पासवर्ड"),
+        ("kn", "ನನ್ನನ್ನು ನೆನಪಿಡಿ", "ಪಾಸ್‌ವರ್ಡ್"),
+    ],
 )
 def test_log_in_form_of_allauth_speaks_the_chosen_language(
     client, compiled_catalogues, language_code, remember_me, password

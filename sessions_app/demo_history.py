@@ -16,6 +16,7 @@ from typing import TextIO
 
 import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -384,6 +385,9 @@ def _payout(*, real_now: dt.datetime) -> str:
 
 
 def seed(*, stdout: TextIO) -> None:
+    # It moves the process clock: never anywhere near real users, even when called without `seed_demo`'s own check.
+    if settings.IS_PRODUCTION:
+        raise RuntimeError("The demo history never runs with production settings.")
     if keys_configured():
         stdout.write("Past sessions: skipped (Razorpay keys are set, and the history is paid in the test checkout).\n")
         return

@@ -13,6 +13,7 @@ from accounts.selectors import student_can_book
 from mentors.models import MentorProfile
 from payments.models import LedgerEntry, Payout
 from payments.selectors import mentor_balances
+from sessions_app import demo_history
 from sessions_app.models import Booking, FollowUpTask, ProgressMilestone, Review, Session
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +113,13 @@ def test_seed_demo_refuses_production_settings():
         _seed()
     assert not User.objects.filter(email__endswith="@demo.peerlearn.test").exists()
     assert not Session.objects.exists() and not Payout.objects.exists()
+
+
+@override_settings(IS_PRODUCTION=True)
+def test_demo_history_refuses_production_settings_even_when_called_directly():
+    with pytest.raises(RuntimeError, match="production"):
+        demo_history.seed(stdout=io.StringIO())
+    assert not Session.objects.exists()
 
 
 def test_seed_demo_mentors_are_found_on_the_search_page(client):

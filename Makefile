@@ -42,4 +42,4 @@ fonts: $(VENV)/.installed
 
 # Needs GNU gettext (xgettext); only for updating the catalogues.
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l hi -l te -l ta -l bn --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var
+	$(PY) manage.py makemessages -l hi -l te -l ta -l bn -l mr -l kn --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var

@@ -15,7 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.demo_avatars import avatar_upload
 from accounts.models import Language, User
+from accounts.services import user_photo_set
 from mentors.models import (
     AvailabilityRule,
     Certification,
@@ -211,7 +213,11 @@ APPROVED = [
     ("riya", "Riya Sen", "english", ["bn", "en", "hi"], "Kolkata", "West Bengal", "Asia/Kolkata", 650),
     ("manish", "Manish Agarwal", "commerce", ["hi", "en"], "Indore", "Madhya Pradesh", "Asia/Kolkata", 1000),
     ("bhavana", "Bhavana Murthy", "neet", ["te", "en"], "Guntur", "Andhra Pradesh", "Asia/Kolkata", 1100),
+    ("shwetha", "Shwetha Gowda", "jee_maths", ["kn", "en"], "Mysuru", "Karnataka", "Asia/Kolkata", 900),
+    ("prakash", "Prakash Hegde", "placements", ["kn", "en", "hi"], "Bengaluru", "Karnataka", "Asia/Kolkata", 1700),
 ]
+# These listed mentors have not uploaded a photo, so the listing also shows its initials fallback.
+WITHOUT_PHOTO = frozenset({"sourav", "manish", "gopal", "anjali"})
 
 # first name, full name, track, languages, city, state, status, note shown to the applicant
 IN_REVIEW = [
@@ -288,6 +294,8 @@ def seed(*, stdout: TextIO) -> None:
             if not MentorProfile.objects.filter(user=user).exists():
                 mentor = _profile(user, track, rupees, rng, S.APPROVED, reviewer=reviewer, note="")
                 _weekly_hours(mentor, rng)
+                if first not in WITHOUT_PHOTO:
+                    user_photo_set(user=user, photo=avatar_upload(full_name))
                 created += 1
         for first, full_name, track, codes, city, state, status, note in IN_REVIEW:
             user = _mentor_user(first, full_name, codes, city, state, "Asia/Kolkata", languages, password_hash)
@@ -325,7 +333,9 @@ def _profile(user, track, rupees, rng, status, *, reviewer, note) -> MentorProfi
     title, specializations, expertise, subjects, industry, levels, organisation, university, degree = TRACKS[track]
     years = rng.randint(2, 18)
     first_name = user.full_name.split()[-2] if user.full_name.startswith("Dr.") else user.get_short_name()
-    submitted = timezone.now() - dt.timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 23))
+    # Approved mentors joined months ago (they have a history of sessions); applications are recent.
+    days_ago = rng.randint(60, 240) if status in {S.APPROVED, S.SUSPENDED} else rng.randint(1, 40)
+    submitted = timezone.now() - dt.timedelta(days=days_ago, hours=rng.randint(0, 23))
     mentor = MentorProfile.objects.create(
         user=user,
         slug=_slug(user.full_name),

@@ -410,6 +410,8 @@ LANGUAGES = [
     ("te", _("Telugu")),
     ("ta", _("Tamil")),
     ("bn", _("Bengali")),
+    ("mr", _("Marathi")),
+    ("kn", _("Kannada")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from django.utils import timezone
 
+from accounts.demo import REVIEWERS, reviewer_email
 from accounts.models import Language, User
 from mentors.models import MentorProfile
 from mentors.slots import next_open_slots
@@ -104,6 +105,30 @@ def _one_to_one(student: User, mentor: MentorProfile, now: dt.datetime) -> Booki
     return booking
 
 
+def _fill_seats(sessions: list[Session], now: dt.datetime) -> int:
+    """Other students who speak a session's language take seats in it (paying in the test checkout), so upcoming
+    sessions show seats taken; the small full one is left to the demo students."""
+    students = list(
+        User.objects.filter(email__in=[reviewer_email(spec[0]) for spec in REVIEWERS])
+        .select_related("primary_language")
+        .prefetch_related("languages")
+        .order_by("pk")
+    )
+    booked = 0
+    for session in sessions:
+        if session.capacity <= 2 or (session.price_paise and keys_configured()):
+            continue
+        speakers = [s for s in students if session.language in [s.primary_language, *s.languages.all()]]
+        for student in speakers[: session.capacity // 3]:
+            if session.bookings.filter(student=student).exists():
+                continue
+            booking = services.booking_hold_group_seat(student=student, session=session, now=now)
+            if booking.status == Booking.Status.PENDING_PAYMENT:
+                _pay_offline(booking)
+            booked += 1
+    return booked
+
+
 def seed(*, stdout: TextIO) -> None:
     now = timezone.now()
     sessions = [session for spec in GROUP_SESSIONS if (session := _group_session(spec, now)) is not None]
@@ -122,6 +147,7 @@ def seed(*, stdout: TextIO) -> None:
             if student and not full_session.bookings.filter(student=student).exists():
                 _pay_offline(services.booking_hold_group_seat(student=student, session=full_session, now=now))
                 booked += 1
+    booked += _fill_seats(sessions, now)
     rahul = _mentor("rahul")
     if college and rahul and not keys_configured() and _one_to_one(college, rahul, now):
         booked += 1

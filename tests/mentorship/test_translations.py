@@ -1,4 +1,5 @@
-"""The Hindi, Telugu, Tamil and Bengali catalogues are complete, keep every placeholder, and reach the pages."""
+"""The Hindi, Telugu, Tamil, Bengali, Marathi and Kannada catalogues are complete, keep every placeholder, and reach
+the pages."""
 
 import ast
 import re
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-TRANSLATED_LANGUAGES = ("hi", "te", "ta", "bn")
+TRANSLATED_LANGUAGES = ("hi", "te", "ta", "bn", "mr", "kn")
 
 # Python %-style placeholders (named or positional, with flags/width/precision), "%%", and str.format "{name}".
 # "% r" (a space flag) is left out on purpose: it only ever appears as "50% refund", which is no placeholder.
@@ -114,6 +115,8 @@ def compiled_catalogues(settings):
         ("te", "మీ చదువును అర్థం చేసుకునే — మీ భాష మాట్లాడే — మెంటర్‌ను కనుగొనండి."),
         ("ta", "உங்கள் படிப்பைப் புரிந்துகொள்ளும் — உங்கள் மொழியைப் பேசும் — வழிகாட்டியைக் கண்டறியுங்கள்."),
         ("bn", "এমন মেন্টর খুঁজুন যিনি আপনার পড়াশোনা বোঝেন — আর আপনার ভাষায় কথা বলেন।"),
+        ("mr", "तुमचा अभ्यास समजणारा — आणि तुमची भाषा बोलणारा — मार्गदर्शक शोधा."),
+        ("kn", "ನಿಮ್ಮ ಓದನ್ನು ಅರ್ಥಮಾಡಿಕೊಳ್ಳುವ — ಮತ್ತು ನಿಮ್ಮ ಭಾಷೆ ಮಾತನಾಡುವ — ಮಾರ್ಗದರ್ಶಕರನ್ನು ಹುಡುಕಿ."),
         ("en", "Find a mentor who understands your studies — and speaks your language."),
     ],
 )
@@ -133,6 +136,8 @@ def test_home_page_speaks_the_language_chosen_in_the_cookie(client, compiled_cat
         ("te", "నన్ను గుర్తుంచుకో", "పాస్‌వర్డ్"),
         ("ta", "என்னை நினைவில் வை", "கடவுச்சொல்"),
         ("bn", "আমাকে মনে রাখুন", "পাসওয়ার্ড"),
+        ("mr", "मला लक्षात ठेवा", "पासवर्ड"),
+        ("kn", "ನನ್ನನ್ನು ನೆನಪಿಡಿ", "ಪಾಸ್‌ವರ್ಡ್"),
     ],
 )
 def test_log_in_form_of_allauth_speaks_the_chosen_language(

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 DEMO_MODULES = (
     "accounts.demo",
     "mentors.demo",
+    "sessions_app.demo_history",
     "matching.demo",
     "sessions_app.demo",
     "payments.demo",

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='user',
             name='ui_language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('hi', 'Hindi'), ('te', 'Telugu'), ('ta', 'Tamil'), ('bn', 'Bengali')], max_length=8, verbose_name='interface language'),
+            field=models.CharField(blank=True, choices=[('en', 'English'), ('hi', 'Hindi'), ('te', 'Telugu'), ('ta', 'Tamil'), ('bn', 'Bengali'), ('mr', 'Marathi'), ('kn', 'Kannada')], max_length=8, verbose_name='interface language'),
         ),
     ]

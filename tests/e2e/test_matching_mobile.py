@@ -59,6 +59,9 @@ def test_a_mentor_card_shows_above_the_fold_on_a_phone_and_the_filters_wait_behi
 
 
 def test_the_filter_sheet_opens_and_closes_by_keyboard_and_a_filter_becomes_a_chip_that_removes_it(page, roster):
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.set_viewport_size(PHONE)
     page.goto("/mentors/")
     summary = page.locator("#filter-sheet > summary")
@@ -94,6 +97,8 @@ def test_the_filter_sheet_opens_and_closes_by_keyboard_and_a_filter_becomes_a_ch
     expect(page).not_to_have_url(re.compile(r"language="))
     expect(cards(page)).to_have_count(12)
     expect(page.get_by_role("link", name=re.compile("Remove filter"))).to_have_count(0)
+    # The sheet's Alpine component runs under the strict Content-Security-Policy (Alpine's CSP build).
+    assert not [text for text in errors if "Content Security Policy" in text or "Alpine" in text], errors
 
 
 def test_the_whole_card_is_one_link_and_next_keeps_focus_on_the_results(page, roster):

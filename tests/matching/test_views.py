@@ -145,7 +145,7 @@ def test_a_page_past_the_last_mentor_links_back_to_the_first(client):
 def test_active_filters_show_as_chips_that_each_remove_their_filter(client):
     listed_mentor(slug="ravi-kumar", languages=["te", "en"], levels_served=["school"])
     content = client.get(URL, {"language": "te", "level": "school", "q": "physics"}).content.decode()
-    chip = r'<a class="chip-remove" data-filter-chip href="\?([^"]*)" aria-label="Remove filter “([^”]+)”"'
+    chip = r'<a class="chip-link" data-filter-chip href="\?([^"]*)" aria-label="Remove filter “([^”]+)”"'
     chips = dict(re.findall(chip, content))
     assert chips == {"level=school&amp;q=physics": "Telugu", "language=te&amp;q=physics": "School students",
                      "language=te&amp;level=school": "physics"}  # fmt: skip

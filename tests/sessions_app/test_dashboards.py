@@ -261,7 +261,7 @@ def test_new_bookings_list_refreshes_on_the_booking_notification_event(english, 
     # The list is fetched again when mentor_dashboard.js turns a "sessions.booking_*" notification into this event.
     assert 'hx-get="' + reverse("sessions_app:mentor_new_bookings") + '"' in html
     assert 'hx-trigger="new-bookings:changed from:body"' in html and "js/mentor_dashboard.js" in html
-    assert 'data-testid="response-time">Not measured yet<' in html
+    assert 'data-testid="response-time">–<' in html  # nothing measured yet
 
 
 # --- the student's figures ------------------------------------------------------------------------------------------

@@ -64,10 +64,11 @@ class MentorSearchForm(forms.Form):
     """The filters of `/mentors/`, read from the query string; a bad value is reported and ignored, never a 500."""
 
     q = forms.CharField(
-        label=_("Search"),
+        label=_("Search by name, subject or exam"),
         max_length=100,
         required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Name, subject or exam, e.g. NEET biology")}),
+        # Short enough for a 375 px phone in every language; the label says what can be searched.
+        widget=forms.SearchInput(attrs={"placeholder": _("e.g. NEET biology")}),
     )
     level = forms.ChoiceField(label=_("Teaches"), required=False, choices=[("", _("Any level")), *StudentLevel.choices])
     language = forms.ChoiceField(label=_("Language"), required=False)
@@ -148,6 +149,10 @@ class MentorSearchForm(forms.Form):
     def page_number(self) -> int:
         return self._value("page", 1)
 
+    def filter_count(self) -> int:
+        """How many filters are in use (the "Filters (n)" button; each is a removable chip above the results)."""
+        return len(self.active_filters())
+
     def active_filters(self) -> list[tuple[str, str]]:
         """(parameter, what it shows) for every filter in use, to offer removing each one."""
         active: list[tuple[str, str]] = []
@@ -156,7 +161,9 @@ class MentorSearchForm(forms.Form):
             if name not in self.fields or self._value(name) is None or self._value(name) is False:
                 continue
             field = self.fields[name]
-            if isinstance(field, forms.BooleanField):
+            if name == "q":
+                shown = str(self._value(name))  # the words themselves: the search box's label is long
+            elif isinstance(field, forms.BooleanField):
                 shown = str(field.label)
             elif isinstance(field, forms.ChoiceField):
                 shown = str(dict(field.choices).get(self.data.get(name), self.data.get(name)))  # type: ignore[arg-type]  # choices here are lists of pairs

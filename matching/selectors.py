@@ -503,3 +503,33 @@ def term_suggestions(
     for _score, label in ranked:
         shown.setdefault(label.casefold(), label)
     return list(shown.values())[:limit]
+
+
+# --- the home page ---------------------------------------------------------------------------------------------
+
+HOME_MENTORS = 4
+
+
+@dataclass(frozen=True)
+class HomeShowcase:
+    mentors: list[MentorResult]
+    languages: list[Language]
+
+
+def home_showcase() -> HomeShowcase:
+    """The home page's real faces (the best-rated listed mentors) and the languages offered: two queries, then kept
+    with the search pages' data version (a mentor's change shows at once) and language."""
+
+    def build() -> HomeShowcase:
+        names = language_names()
+        rated = (
+            MentorSearchDocument.objects.filter(rating_count__gt=0)
+            .order_by(*_ordering(SearchFilters()))
+            .only(*_CARD_FIELDS)[:HOME_MENTORS]
+        )
+        return HomeShowcase(
+            mentors=[MentorResult(document=doc, language_names=_spoken_names(doc, names)) for doc in rated],
+            languages=list(Language.objects.filter(is_active=True)),
+        )
+
+    return page_cache.cached(page_cache.data_version(), ["home-showcase"], build)

@@ -83,8 +83,17 @@ def _picker_state(request: AuthenticatedHttpRequest, mentor: MentorProfile, tz, 
     picker = SlotPickerForm(data, durations=mentor.offered_durations)
     picker.is_valid()
     duration = picker.cleaned_data.get("duration") or min(mentor.offered_durations)
-    day = picker.cleaned_data.get("date") or _slot_day_default(mentor, duration, tz, now)
-    return duration, day
+    day = picker.cleaned_data.get("date") or _start_day(data.get("start", ""), tz)
+    return duration, day or _slot_day_default(mentor, duration, tz, now)
+
+
+def _start_day(start: str, tz) -> dt.date | None:
+    """The viewer's day of a slot chosen on the profile (`?start=`, an aware ISO time), None when there is none."""
+    try:
+        chosen = dt.datetime.fromisoformat(start)
+        return chosen.astimezone(tz).date() if chosen.tzinfo is not None else None
+    except (ValueError, OverflowError):  # not a time, or one at the calendar's edge
+        return None
 
 
 def _render_book(request: AuthenticatedHttpRequest, mentor: MentorProfile, form, *, duration: int, day: dt.date, now):

@@ -1,5 +1,7 @@
-"""``{% load avatars %}``: `name|initials` for the default avatar (`templates/partials/_avatar.html`) of someone
-without a photo."""
+"""``{% load avatars %}``: `name|initials` and `name|avatar_tone` for the default avatar
+(`templates/partials/_avatar.html`) of someone without a photo."""
+
+import zlib
 
 from django import template
 
@@ -17,6 +19,26 @@ def initials(name: str) -> str:
         return "?"
     letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
     return letters.upper()
+
+
+# Tints for initials avatars, each pair at least 4.5:1 (text on its background). Whole class names: Tailwind sees them.
+AVATAR_TONES = (
+    "bg-indigo-100 text-indigo-800",
+    "bg-emerald-100 text-emerald-800",
+    "bg-amber-100 text-amber-900",
+    "bg-rose-100 text-rose-800",
+    "bg-sky-100 text-sky-800",
+    "bg-violet-100 text-violet-800",
+    "bg-teal-100 text-teal-800",
+    "bg-orange-100 text-orange-900",
+)
+
+
+@register.filter
+def avatar_tone(name: str) -> str:
+    """The tint of a person's initials avatar: picked from their name, so a person keeps their colour on every page
+    and every server (crc32, not `hash()`, which changes with each process) while people beside each other differ."""
+    return AVATAR_TONES[zlib.crc32(str(name or "").encode()) % len(AVATAR_TONES)]
 
 
 @register.filter

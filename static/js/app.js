@@ -91,6 +91,78 @@ document.addEventListener("alpine:init", () => {
     },
   }));
 
+  // The filters of /mentors/: a <details> that is a sidebar on wide screens (kept open) and, on phones, a sheet over
+  // the page while open: focus moves into it and stays there, Escape or the backdrop closes it and gives focus back
+  // to its summary; sending the form closes it and hands focus to the results. The "(n)" on the summary follows the
+  // active-filter chips the results bring after every htmx swap.
+  window.Alpine.data("filterSheet", () => {
+    const wide = window.matchMedia("(min-width: 1024px)");
+    return {
+      open: false,
+      wideScreen: wide.matches,
+      focusResults: false,
+      init() {
+        const sync = () => {
+          this.wideScreen = wide.matches;
+          this.$refs.sheet.open = wide.matches;
+        };
+        sync();
+        wide.addEventListener("change", sync);
+        document.addEventListener("htmx:afterSettle", () => this.afterResults());
+      },
+      get isSheet() {
+        return this.open && !this.wideScreen;
+      },
+      controls() {
+        return Array.from(this.$refs.sheet.querySelectorAll("summary, a[href], button, select, input:not([type=hidden])"));
+      },
+      onToggle() {
+        this.open = this.$refs.sheet.open;
+        document.documentElement.style.overflow = this.isSheet ? "hidden" : "";
+        if (this.isSheet) {
+          const [, first] = this.controls();
+          if (first) first.focus();
+        }
+      },
+      close(returnFocus = false) {
+        if (!this.isSheet) return;
+        this.$refs.sheet.open = false;
+        if (returnFocus) {
+          this.$refs.summary.focus();
+        } else {
+          // The results about to be swapped in take it (afterResults).
+          this.focusResults = true;
+        }
+      },
+      dismiss() {
+        this.close(true);
+      },
+      onKeydown(event) {
+        if (!this.isSheet) return;
+        if (event.key === "Escape") {
+          event.preventDefault();
+          this.close(true);
+          return;
+        }
+        if (event.key !== "Tab") return;
+        const cycle = this.controls();
+        const index = cycle.indexOf(document.activeElement);
+        const next = event.shiftKey ? index - 1 : index + 1;
+        event.preventDefault();
+        cycle[(next + cycle.length) % cycle.length].focus();
+      },
+      afterResults() {
+        if (this.focusResults) {
+          this.focusResults = false;
+          const results = document.getElementById("results");
+          if (results) results.focus();
+        }
+        const count = document.querySelectorAll("#results [data-filter-chip]").length;
+        this.$refs.count.textContent = count ? `(${count})` : "";
+      },
+    };
+  });
+
   // A read-only field whose whole value is selected on focus, ready to copy (the calendar feed address).
   window.Alpine.data("selectOnFocus", () => ({
     select() {

@@ -98,13 +98,20 @@ def test_filters_work_without_javascript_and_empty_results_suggest_what_to_remov
     page = context.new_page()
     try:
         page.goto("/mentors/")
+        # Without JavaScript the filters are a plain disclosure: opened by its summary, sent by the button.
+        filters(page).locator("#filter-sheet > summary").click()
         filters(page).get_by_label("Language", exact=True).select_option(label="Telugu")
         filters(page).get_by_label("Teaches").select_option(label="School students")
         page.get_by_role("button", name="Show mentors").click()
         expect(page).to_have_url(re.compile(r"language=te"))
         expect(cards(page)).to_have_count(1)
         expect(cards(page).first).to_contain_text("Ravi Kumar")
+        expect(filters(page).locator("#filter-sheet > summary")).to_contain_text("(2)")
+        page.get_by_role("link", name="Remove filter “School students”").click()
+        expect(page).not_to_have_url(re.compile(r"level="))
+        page.go_back()
 
+        filters(page).locator("#filter-sheet > summary").click()
         filters(page).get_by_label("Specialization").select_option(label="NEET preparation")
         filters(page).get_by_label("Max ₹ / hour").fill("500")
         page.get_by_role("button", name="Show mentors").click()

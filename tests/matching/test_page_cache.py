@@ -16,7 +16,7 @@ URL = reverse("matching:search")
 
 
 def names(response) -> list[str]:
-    return re.findall(r'<h3[^>]*><a class="hover:underline" href="[^"]*">([^<]+)</a>', response.content.decode())
+    return re.findall(r'<h3[^>]*><a class="[^"]*" href="[^"]*">([^<]+)</a>', response.content.decode())
 
 
 def reasons(response) -> list[str]:

@@ -1,4 +1,6 @@
 import datetime as dt
+import re
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
@@ -15,6 +17,7 @@ from tests.factories import (
     UserFactory,
     language,
     mentor_with_weekly_hours,
+    student_with_profile,
 )
 
 pytestmark = pytest.mark.django_db
@@ -426,3 +429,28 @@ def test_profile_page_queries_stay_bounded_however_many_mentors_and_entries(clie
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few) <= 20
+
+
+def test_profile_time_chips_start_booking_at_that_time_and_phones_get_a_book_bar(client, priya):
+    content = client.get(reverse("mentors:profile", args=[priya.slug])).content.decode()
+    book = reverse("sessions_app:book", args=[priya.slug])
+    links = re.findall(r'<a class="chip-link font-medium" href="([^"]+)" data-slot>', content)
+    assert links and all(link.startswith(book + "?start=") and link.endswith("&amp;duration=30") for link in links)
+    bar = content.split('data-testid="book-bar"')[1]
+    assert "From ₹750" in bar and f'href="{book}"' in bar and "Next: " in bar
+
+    student = student_with_profile(languages=("en", "hi"))
+    client.force_login(student)
+    start = re.search(r"\?start=([^&]+)&", links[3]).group(1)
+    booking = client.get(book, {"start": unquote(start), "duration": 30}).content.decode()
+    checked = re.findall(r'<input type="radio" name="starts_at" value="([^"]+)"[^>]* checked', booking)
+    assert checked == [unquote(start)]
+    assert client.get(book, {"start": "9999-12-31T23:59:00+00:00"}).status_code == 200
+    assert client.get(book, {"start": "not a time"}).status_code == 200
+
+
+def test_a_new_mentors_statistics_say_so_instead_of_a_bare_dash(client, priya):
+    content = client.get(reverse("mentors:profile", args=[priya.slug])).content.decode()
+    statistics = content.split('id="stats-heading"')[1].split("</section>")[0]
+    assert "–" not in statistics
+    assert "New mentor" in statistics and "Not rated yet" in statistics and "Not measured yet" in statistics

@@ -35,7 +35,7 @@ class AnalyticsFilterForm(forms.Form):
         from accounts.selectors import active_languages
 
         self.fields["language"].choices = [("", _("All languages"))] + [
-            (lang.code, lang.name) for lang in active_languages()
+            (lang.code, lang.display_name) for lang in active_languages()
         ]
         self.fields["state"].choices = [("", _("All states"))] + [(s, s) for s in INDIAN_STATES]
 

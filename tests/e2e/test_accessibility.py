@@ -40,7 +40,8 @@ def violations(page, path: str, *, before_audit: str = "") -> list[str]:
     found = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
-        page.goto(path)
+        response = page.goto(path)
+        assert response is not None and response.ok, (path, response and response.status)
         page.wait_for_load_state("load")
         if before_audit:
             page.evaluate(before_audit)
@@ -66,7 +67,7 @@ def test_the_audit_reports_a_serious_violation(axe_page):
 def test_visitor_pages_have_no_serious_accessibility_violations(axe_page):
     mentor = listed_mentor()
     mentor_with_weekly_hours()
-    paths = ["/", "/mentors/", f"/mentors/{mentor.slug}/", "/accounts/signup/", "/accounts/login/"]
+    paths = ["/", "/mentors/", f"/mentor/{mentor.slug}/", "/accounts/signup/", "/accounts/login/"]
     assert [line for path in paths for line in violations(axe_page, path)] == []
 
 

@@ -18,7 +18,8 @@ from accounts import rules
 from accounts.models import GuardianConsent, Language, StudentProfile, User
 from accounts.photos import photo_validate
 from accounts.privacy.consents import consent_set
-from accounts.timezones import TIME_ZONE_ALIASES, canonical_time_zone
+from accounts.suggestions import INDIAN_STATE_CHOICES, state_from_text
+from accounts.timezones import TIME_ZONE_ALIASES, TIME_ZONE_NAMES, canonical_time_zone, time_zone_label
 from accounts.validators import PersonalInfoValidator, normalize_phone
 from accounts.widgets import TermSuggestionsTextarea
 from mentorship.fields import SafeDateField
@@ -27,11 +28,23 @@ _REGION_ZONE = re.compile(r"^(Africa|America|Antarctica|Asia|Atlantic|Australia|
 
 
 @cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(
-        zone for zone in zoneinfo.available_timezones() if _REGION_ZONE.match(zone) and zone not in TIME_ZONE_ALIASES
+def _listed_zones() -> tuple[str, ...]:
+    return tuple(
+        sorted(
+            zone
+            for zone in zoneinfo.available_timezones()
+            if _REGION_ZONE.match(zone) and zone not in TIME_ZONE_ALIASES
+        )
     )
-    return [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every zone, named in the active language; a zone named in words keeps its IANA name beside it, as the
+    browser and other apps call it."""
+    return [
+        (zone, f"{time_zone_label(zone)} ({zone})" if zone in TIME_ZONE_NAMES else zone.replace("_", " "))
+        for zone in _listed_zones()
+    ]
 
 
 class TimeZoneChoiceField(forms.ChoiceField):
@@ -194,10 +207,10 @@ class BasicInfoForm(OnboardingRulesForm):
     city = forms.CharField(
         label=_("City or town"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
     )
-    state = forms.CharField(
-        label=_("State"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level1", "list": "state-suggestions"}),
+    state = forms.ChoiceField(
+        label=_("State or union territory"),
+        choices=[("", _("Choose one")), *INDIAN_STATE_CHOICES],
+        widget=forms.Select(attrs={"autocomplete": "address-level1"}),
     )
     country = forms.CharField(
         label=_("Country"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "country-name"})
@@ -219,7 +232,8 @@ class BasicInfoForm(OnboardingRulesForm):
                 "phone": user.phone,
                 "date_of_birth": user.date_of_birth,
                 "city": user.city,
-                "state": user.state,
+                # A state typed before the list existed is chosen when it is one of them.
+                "state": state_from_text(user.state),
                 "country": user.country or "India",
                 "time_zone": user.time_zone,
                 "primary_language": user.primary_language_id,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.consent import CONSENT_LINK_MAX_AGE
+from accounts.languages import language_label
 from accounts.validators import validate_indian_or_international_phone
 
 ADULT_AGE = 18
@@ -39,9 +40,15 @@ class Language(models.Model):
         verbose_name_plural = _("languages")
 
     def __str__(self) -> str:
-        if self.native_name and self.native_name != self.name:
-            return f"{self.name} ({self.native_name})"
-        return self.name
+        shown = self.display_name
+        if self.native_name and self.native_name != shown:
+            return f"{shown} ({self.native_name})"
+        return shown
+
+    @property
+    def display_name(self) -> str:
+        """The language's name in the reader's interface language."""
+        return language_label(self.code, self.name)
 
 
 class UserManager(BaseUserManager["User"]):

@@ -1,18 +1,108 @@
-"""Fixed lists for forms: <datalist> suggestions in onboarding (students may type anything else), and India's states
-and union territories."""
+"""Fixed lists: <datalist> suggestions in onboarding (students may type anything else), India's states and union
+territories, and the subjects and specializations pages show in the reader's language."""
 
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-SCHOOL_CORE_SUBJECTS = (_("Mathematics"), _("Science"), _("Social Science"), _("English"), _("Hindi"), _("Telugu"))
+SCHOOL_CORE_SUBJECTS = (
+    gettext_noop("Mathematics"),
+    gettext_noop("Science"),
+    gettext_noop("Social Science"),
+    gettext_noop("English"),
+    gettext_noop("Hindi"),
+    gettext_noop("Telugu"),
+)
 STREAM_SUBJECTS = {
-    "science_pcm": (_("Physics"), _("Chemistry"), _("Mathematics"), _("Computer Science"), _("English")),
-    "science_pcb": (_("Physics"), _("Chemistry"), _("Biology"), _("English"), _("Psychology")),
-    "commerce": (_("Accountancy"), _("Business Studies"), _("Economics"), _("Mathematics"), _("English")),
-    "arts": (_("History"), _("Political Science"), _("Geography"), _("Sociology"), _("Psychology"), _("English")),
-    "vocational": (_("Information Technology"), _("Entrepreneurship"), _("Agriculture"), _("English")),
+    "science_pcm": (
+        gettext_noop("Physics"),
+        gettext_noop("Chemistry"),
+        gettext_noop("Mathematics"),
+        gettext_noop("Computer Science"),
+        gettext_noop("English"),
+    ),
+    "science_pcb": (
+        gettext_noop("Physics"),
+        gettext_noop("Chemistry"),
+        gettext_noop("Biology"),
+        gettext_noop("English"),
+        gettext_noop("Psychology"),
+    ),
+    "commerce": (
+        gettext_noop("Accountancy"),
+        gettext_noop("Business Studies"),
+        gettext_noop("Economics"),
+        gettext_noop("Mathematics"),
+        gettext_noop("English"),
+    ),
+    "arts": (
+        gettext_noop("History"),
+        gettext_noop("Political Science"),
+        gettext_noop("Geography"),
+        gettext_noop("Sociology"),
+        gettext_noop("Psychology"),
+        gettext_noop("English"),
+    ),
+    "vocational": (
+        gettext_noop("Information Technology"),
+        gettext_noop("Entrepreneurship"),
+        gettext_noop("Agriculture"),
+        gettext_noop("English"),
+    ),
 }
-SCHOOL_EXTRA_SUBJECTS = (_("Sanskrit"), _("Computer Applications"), _("Physical Education"), _("Fine Arts"))
+SCHOOL_EXTRA_SUBJECTS = (
+    gettext_noop("Sanskrit"),
+    gettext_noop("Computer Applications"),
+    gettext_noop("Physical Education"),
+    gettext_noop("Fine Arts"),
+)
+# Further subjects, specializations, expertise areas and industries mentors commonly list. Mentors type these lists
+# themselves: an entry that is one of these names (in any letter case) is shown translated, anything else as typed.
+MENTOR_TERMS = (
+    gettext_noop("Polity"),
+    gettext_noop("Statistics"),
+    gettext_noop("Python"),
+    gettext_noop("Accountancy"),
+    gettext_noop("Board exam preparation"),
+    gettext_noop("CA Foundation"),
+    gettext_noop("CBSE Mathematics"),
+    gettext_noop("Career counselling"),
+    gettext_noop("Data Science"),
+    gettext_noop("Data Structures and Algorithms"),
+    gettext_noop("GATE Computer Science"),
+    gettext_noop("General Studies"),
+    gettext_noop("ICSE Chemistry"),
+    gettext_noop("IELTS preparation"),
+    gettext_noop("JEE Advanced"),
+    gettext_noop("JEE Main"),
+    gettext_noop("JEE Mathematics"),
+    gettext_noop("JEE Physics"),
+    gettext_noop("Machine Learning"),
+    gettext_noop("NEET preparation"),
+    gettext_noop("Operating Systems"),
+    gettext_noop("Placement preparation"),
+    gettext_noop("Spoken English"),
+    gettext_noop("Stream selection"),
+    gettext_noop("UPSC Civil Services"),
+    gettext_noop("Career guidance"),
+    gettext_noop("Communication skills"),
+    gettext_noop("Competitive exams"),
+    gettext_noop("Data analysis"),
+    gettext_noop("Engineering entrance"),
+    gettext_noop("Finance"),
+    gettext_noop("Medical entrance"),
+    gettext_noop("Organic chemistry"),
+    gettext_noop("Public administration"),
+    gettext_noop("Python programming"),
+    gettext_noop("School mathematics"),
+    gettext_noop("Software engineering"),
+    gettext_noop("Taxation"),
+    gettext_noop("Education"),
+    gettext_noop("Engineering"),
+    gettext_noop("Government"),
+    gettext_noop("Healthcare"),
+    gettext_noop("Pharmaceuticals"),
+    gettext_noop("Technology"),
+)
 
 DEGREES = (
     "B.Tech",
@@ -89,7 +179,8 @@ def state_label(name: str) -> str:
 
 
 def subject_suggestions(class_grade: int | None, stream: str) -> list[str]:
-    """Subjects worth suggesting for a class and stream, without repeats, in a stable order."""
+    """Subjects worth suggesting for a class and stream in the active language, without repeats, in a stable
+    order."""
     if class_grade is not None and class_grade >= 11 and stream in STREAM_SUBJECTS:
         candidates = [*STREAM_SUBJECTS[stream]]
     elif class_grade is not None and class_grade >= 11:
@@ -98,5 +189,27 @@ def subject_suggestions(class_grade: int | None, stream: str) -> list[str]:
         candidates = [*SCHOOL_CORE_SUBJECTS, *SCHOOL_EXTRA_SUBJECTS]
     seen: dict[str, None] = {}
     for subject in candidates:
-        seen.setdefault(str(subject), None)
+        seen.setdefault(gettext(subject), None)
     return list(seen)
+
+
+_TERMS_BY_KEY = {
+    " ".join(term.split()).casefold(): term
+    for term in (
+        *SCHOOL_CORE_SUBJECTS,
+        *(subject for subjects in STREAM_SUBJECTS.values() for subject in subjects),
+        *SCHOOL_EXTRA_SUBJECTS,
+        *MENTOR_TERMS,
+    )
+}
+
+
+def term_label(text: str) -> str:
+    """A subject, specialization or field in the active language when it is on the lists; else as typed."""
+    term = _TERMS_BY_KEY.get(" ".join(text.split()).casefold())
+    return gettext(term) if term else text
+
+
+def term_labels(texts: list[str]) -> str:
+    """A typed list of subjects or fields, comma-separated, each through `term_label`."""
+    return ", ".join(term_label(text) for text in texts)

@@ -5,6 +5,7 @@ from functools import cache
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_noop
 
 # static/js/app.js stores the browser's IANA zone here, so anonymous visitors see their own local times.
 TIME_ZONE_COOKIE_NAME = "peerlearn_tz"
@@ -21,8 +22,20 @@ TIME_ZONE_ALIASES = {
 }
 
 
+# Zones with a name in words, translated (most of our readers live in this one); every other zone is named by its
+# IANA name, which is the same in every language.
+TIME_ZONE_NAMES = {"Asia/Kolkata": gettext_noop("India Standard Time")}
+
+
 def canonical_time_zone(zone: str) -> str:
     return TIME_ZONE_ALIASES.get(zone, zone)
+
+
+def time_zone_label(zone: str) -> str:
+    """How pages name a time zone, in the reader's language."""
+    zone = canonical_time_zone(zone)
+    named = TIME_ZONE_NAMES.get(zone)
+    return gettext(named) if named else zone
 
 
 @cache

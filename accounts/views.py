@@ -20,7 +20,7 @@ from accounts.forms import ConsentDecisionForm, GuardianForm, PhoneChangeForm
 from accounts.models import GuardianConsent, StudentProfile, User
 from accounts.onboarding import SECTIONS, SECTIONS_BY_SLUG, Section, section_for_step
 from accounts.privacy.phone import phone_verification_send
-from accounts.suggestions import DEGREES, INDIAN_STATES, subject_suggestions
+from accounts.suggestions import DEGREES, subject_suggestions
 from mentorship.forms import add_service_errors, form_status
 from mentorship.htmx import render_page_or_partial
 from mentorship.http import AuthenticatedHttpRequest
@@ -82,7 +82,6 @@ def _section_context(
         "form": form,
         "subject_suggestions": subject_suggestions(profile.class_grade, profile.stream),
         "degree_suggestions": DEGREES,
-        "state_suggestions": INDIAN_STATES,
     }
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
-from accounts.suggestions import INDIAN_STATES
+from accounts.suggestions import INDIAN_STATE_CHOICES
 from adminpanel.permissions import admin_required
 from adminpanel.selectors import AnalyticsReport, analytics_report
 from adminpanel.services.analytics import ANALYTICS_ZONE
@@ -35,9 +35,9 @@ class AnalyticsFilterForm(forms.Form):
         from accounts.selectors import active_languages
 
         self.fields["language"].choices = [("", _("All languages"))] + [
-            (lang.code, lang.name) for lang in active_languages()
+            (lang.code, lang.display_name) for lang in active_languages()
         ]
-        self.fields["state"].choices = [("", _("All states"))] + [(s, s) for s in INDIAN_STATES]
+        self.fields["state"].choices = [("", _("All states")), *INDIAN_STATE_CHOICES]
 
     def values(self) -> tuple[int, str, str]:
         if not self.is_valid():

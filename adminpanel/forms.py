@@ -39,7 +39,7 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [
             ("", _("Any language")),
-            *Language.objects.values_list("code", "name"),
+            *((language.code, language.display_name) for language in Language.objects.all()),
         ]
 
     def filters(self) -> dict:
@@ -54,6 +54,7 @@ class QueueFilterForm(forms.Form):
 
 
 class VerificationActionForm(forms.Form):
+    # Sent by the button pressed (one per action), not a field of its own.
     action = forms.ChoiceField(
         choices=[(name, action.label) for name, action in STAFF_ACTIONS_BY_NAME.items()], widget=forms.HiddenInput
     )
@@ -79,6 +80,14 @@ class VerificationActionForm(forms.Form):
         # The browser sends wall-clock time; it means the staff member's zone, not the server's.
         wall_clock = timezone.make_naive(value, timezone.get_current_timezone())
         return wall_clock.replace(tzinfo=self.staff_time_zone)
+
+    def clean(self):
+        cleaned = super().clean()
+        action = STAFF_ACTIONS_BY_NAME.get(cleaned.get("action", ""))
+        # The page shares one time field among its actions: only an action about an interview keeps it.
+        if action is not None and not action.needs_time:
+            cleaned["scheduled_for"] = None
+        return cleaned
 
     @property
     def staff_action(self):

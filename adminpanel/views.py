@@ -54,18 +54,16 @@ def _application_context(
     request: AuthenticatedHttpRequest, mentor_id: int, failed_form: VerificationActionForm | None = None
 ) -> dict:
     mentor = selectors.application_for_review(mentor_id)
-    forms = []
-    for action in staff_actions_for(mentor.verification_status):
-        if failed_form is not None and failed_form.prefix == action.name:
-            forms.append((action, failed_form))
-            continue
-        initial = {"action": action.name, "expected_status": mentor.verification_status}
-        forms.append(
-            (action, VerificationActionForm(initial=initial, staff_time_zone=request.user.tzinfo, prefix=action.name))
-        )
+    actions = staff_actions_for(mentor.verification_status)
+    # One form for every action: the note (and the interview time) is written once, the button chosen says what to do.
+    form = failed_form or VerificationActionForm(
+        initial={"expected_status": mentor.verification_status}, staff_time_zone=request.user.tzinfo
+    )
     return {
         "mentor": mentor,
-        "action_forms": forms,
+        "actions": actions,
+        "action_form": form,
+        "needs_time": any(action.needs_time for action in actions),
         "documents": [(document, document_link(document)) for document in mentor.documents.all()],
         "events": mentor.verification_events.all(),
     }
@@ -84,9 +82,7 @@ def application(request: AuthenticatedHttpRequest, mentor_id: int) -> HttpRespon
 @staff_required
 def application_action(request: AuthenticatedHttpRequest, mentor_id: int) -> HttpResponse:
     mentor = get_object_or_404(MentorProfile, pk=mentor_id)
-    form = VerificationActionForm(
-        request.POST, staff_time_zone=request.user.tzinfo, prefix=request.POST.get("prefix", "")
-    )
+    form = VerificationActionForm(request.POST, staff_time_zone=request.user.tzinfo)
     status = 400
     if form.is_valid():
         action = form.staff_action
@@ -109,7 +105,6 @@ def application_action(request: AuthenticatedHttpRequest, mentor_id: int) -> Htt
                 return render_page_or_partial(request, "adminpanel/application.html", "workflow", context)
             return redirect("adminpanel:application", mentor_id=mentor.pk)
     context = _application_context(request, mentor.pk, failed_form=form)
-    context["failed_form"] = form
     return render_page_or_partial(request, "adminpanel/application.html", "workflow", context, status=status)
 
 

@@ -6,6 +6,7 @@ from django.http import QueryDict
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts.suggestions import term_label
 from matching.models import SuggestionTerm
 from matching.selectors import MAX_PAGE, FilterOptions, SearchFilters
 from mentors.models import StudentLevel
@@ -60,6 +61,12 @@ def _with_current(values: list[str], current: str) -> list[str]:
     return values if not current or current in values else [*values, current]
 
 
+def _term_choices(values: list[str]) -> list[tuple[str, str]]:
+    # The value stays as mentors typed it (it is what the filter matches); the label is in the reader's language.
+    labelled = [(value, term_label(value)) for value in values]
+    return sorted(labelled, key=lambda choice: choice[1].casefold())
+
+
 class MentorSearchForm(forms.Form):
     """The filters of `/mentors/`, read from the query string; a bad value is reported and ignored, never a 500."""
 
@@ -99,11 +106,11 @@ class MentorSearchForm(forms.Form):
         ]
         cast(forms.ChoiceField, self.fields["subject"]).choices = [
             ("", _("Any subject")),
-            *((value, value) for value in _with_current(options.subjects, data.get("subject", ""))),
+            *_term_choices(_with_current(options.subjects, data.get("subject", ""))),
         ]
         cast(forms.ChoiceField, self.fields["specialization"]).choices = [
             ("", _("Any specialization")),
-            *((value, value) for value in _with_current(options.specializations, data.get("specialization", ""))),
+            *_term_choices(_with_current(options.specializations, data.get("specialization", ""))),
         ]
         if not is_student:
             cast(forms.ChoiceField, self.fields["sort"]).choices = SORT_CHOICES_VISITOR

@@ -20,7 +20,7 @@ import datetime as dt
 import functools
 import re
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext, ngettext
@@ -235,10 +235,12 @@ def compatibility(
     *,
     at: dt.datetime,
     language_names: Mapping[str, str] | None = None,
+    term_label: Callable[[str], str] = str,
 ) -> Compatibility:
     """Score one mentor for one student (0–1) with the reasons, strongest first.
 
-    `at` fixes the instant for time-zone offsets (DST); `language_names` turns codes into names for the reasons.
+    `at` fixes the instant for time-zone offsets (DST); `language_names` turns codes into names for the reasons and
+    `term_label` a typed field or goal into what the reader sees (this module imports no app's lists).
     """
     language_names = language_names or {}
     language, language_code = language_match(student, mentor)
@@ -268,9 +270,9 @@ def compatibility(
     if components["academic_level"]:
         add("academic_level", _level_reason(student.academic_level or ""))
     if field_label and field_score == FIELD_SPECIALIZATION:
-        add("field", gettext("Specializes in %(field)s") % {"field": field_label})
+        add("field", gettext("Specializes in %(field)s") % {"field": term_label(field_label)})
     elif field_label:
-        add("field", gettext("Expert in %(field)s") % {"field": field_label})
+        add("field", gettext("Expert in %(field)s") % {"field": term_label(field_label)})
     if place == "city":
         add("location", gettext("Same city"))
     elif place == "state":
@@ -278,7 +280,7 @@ def compatibility(
     elif place == "time_zone":
         add("location", gettext("Similar time zone"))
     if goal_label:
-        add("career_goals", gettext("Experience in %(goal)s") % {"goal": goal_label})
+        add("career_goals", gettext("Experience in %(goal)s") % {"goal": term_label(goal_label)})
     if mentor.average_rating is not None and mentor.average_rating >= REASON_MIN_RATING:
         add("rating", gettext("Rated %(rating).1f out of 5") % {"rating": mentor.average_rating})
     if components["availability"] == AVAILABILITY_FAST:

@@ -17,16 +17,17 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 
+from accounts.languages import language_label
 from accounts.models import Language, StudentProfile, User
 from accounts.selectors import language_code
-from accounts.suggestions import subject_suggestions
+from accounts.suggestions import subject_suggestions, term_label
 from matching import page_cache, ranking, scoring, suggestions
 from matching.models import MentorSearchDocument, SearchTerm, SuggestionPair, SuggestionTerm
 from mentors.models import MentorProfile
 from mentorship.money import format_inr
 
 # The version suffix changes with the shape of FilterOptions (the cache holds pickled instances).
-FILTER_OPTIONS_CACHE_KEY = "matching:filter-options:2"
+FILTER_OPTIONS_CACHE_KEY = "matching:filter-options:3"
 FILTER_OPTIONS_TTL_SECONDS = 300
 PAGE_SIZE = 12
 # Deep pages cost their offset; nobody reads the 84th page of mentors.
@@ -73,7 +74,12 @@ class FilterOptions:
     subjects: list[str]
     specializations: list[str]
     time_zones: list[str]
-    language_names: dict[str, str]
+    english_language_names: dict[str, str]
+
+    @property
+    def language_names(self) -> dict[str, str]:
+        """Code → name of every language in the reader's language (the cache holds the stored names)."""
+        return {code: language_label(code, name) for code, name in self.english_language_names.items()}
 
 
 @dataclass
@@ -139,7 +145,7 @@ class SearchPage:
 
 
 def language_names() -> dict[str, str]:
-    """Code → English name of every language (cached with the filter options)."""
+    """Code → name of every language in the reader's language (cached with the filter options)."""
     return filter_options().language_names
 
 
@@ -153,7 +159,7 @@ def filter_options() -> FilterOptions:
             subjects=_distinct_elements("subjects"),
             specializations=_distinct_elements("specializations"),
             time_zones=sorted(set(MentorSearchDocument.objects.values_list("time_zone", flat=True).distinct())),
-            language_names=dict(Language.objects.values_list("code", "name")),
+            english_language_names=dict(Language.objects.values_list("code", "name")),
         )
         page_cache.safe_set(FILTER_OPTIONS_CACHE_KEY, options, FILTER_OPTIONS_TTL_SECONDS)
     return options
@@ -230,7 +236,7 @@ def mentor_facts(document: MentorSearchDocument) -> scoring.MentorFacts:
 def compatibility_with(
     student: scoring.StudentFacts, document: MentorSearchDocument, *, at: dt.datetime, names: dict[str, str]
 ) -> scoring.Compatibility:
-    return scoring.compatibility(student, mentor_facts(document), at=at, language_names=names)
+    return scoring.compatibility(student, mentor_facts(document), at=at, language_names=names, term_label=term_label)
 
 
 def mentor_search_page(

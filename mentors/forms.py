@@ -1,4 +1,4 @@
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
@@ -319,6 +319,13 @@ class AvailabilityOverrideForm(forms.ModelForm):
             "end_time": forms.TimeInput(attrs={"type": "time"}),
         }
         help_texts = {"start_time": _("Leave both times empty to block the whole day.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Two kinds, one of them usual: preselect it rather than open on an empty "---------" choice.
+        kind = cast(forms.ChoiceField, self.fields["kind"])
+        kind.choices = AvailabilityOverride.Kind.choices
+        kind.initial = AvailabilityOverride.Kind.BLOCKED
 
 
 class AvailabilitySettingsForm(forms.ModelForm):

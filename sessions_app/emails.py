@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import user_language
+from accounts.timezones import time_zone_label
 from mentorship.money import format_inr
 from payments.selectors import invoice_for_payment
 from sessions_app import ics
@@ -43,9 +44,8 @@ class Notice:
 def when(session: Session, user: User) -> str:
     start = session.starts_at.astimezone(user.tzinfo)
     end = session.ends_at.astimezone(user.tzinfo)
-    return (
-        f"{date_format(start, 'l j F Y')}, {time_format(start, 'H:i')}–{time_format(end, 'H:i')} ({user.time_zone})"
-    )
+    zone = time_zone_label(user.time_zone)
+    return f"{date_format(start, 'l j F Y')}, {time_format(start, 'H:i')}–{time_format(end, 'H:i')} ({zone})"
 
 
 def heading(session: Session, *, counterpart: User | None) -> str:
@@ -58,7 +58,7 @@ def _details(session: Session, recipient: User, *, counterpart: User | None, boo
         details.append((_("Mentor"), session.mentor.full_name))
     elif counterpart is not None:
         details.append((_("Student"), counterpart.full_name))
-    details.append((_("Language"), session.language.name))
+    details.append((_("Language"), session.language.display_name))
     if booking is not None and booking.price_paise and recipient.pk == booking.student_id:
         details.append((_("Price"), format_inr(booking.price_paise)))
     return details
@@ -257,7 +257,7 @@ def _local_time(value: dt.datetime | None, user: User) -> str:
     if value is None:
         return ""
     local = value.astimezone(user.tzinfo)
-    return f"{date_format(local, 'j F Y')}, {time_format(local, 'H:i')} ({user.time_zone})"
+    return f"{date_format(local, 'j F Y')}, {time_format(local, 'H:i')} ({time_zone_label(user.time_zone)})"
 
 
 def in_language(user: User):

@@ -16,6 +16,8 @@ from django.utils.formats import date_format, time_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accounts.timezones import time_zone_label
+
 if TYPE_CHECKING:
     from django.core.mail import EmailMessage
 
@@ -137,7 +139,7 @@ def local_datetime(value: str | dt.datetime | None, viewer: User) -> str:
         return ""
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     local = moment.astimezone(viewer.tzinfo)
-    return f"{date_format(local, 'j F Y')}, {time_format(local, 'H:i')} ({viewer.time_zone})"
+    return f"{date_format(local, 'j F Y')}, {time_format(local, 'H:i')} ({time_zone_label(viewer.time_zone)})"
 
 
 def _stored_text(params: dict[str, Any], viewer: User) -> NotificationText:

@@ -11,6 +11,7 @@ from accounts.models import Notification
 from accounts.notifications import selectors, services
 from accounts.notifications.forms import NotificationPreferencesForm
 from accounts.notifications.kinds import notification_text_in_active_language
+from accounts.timezones import time_zone_label
 from mentorship.forms import form_status
 from mentorship.htmx import render_page_or_partial
 from mentorship.http import AuthenticatedHttpRequest
@@ -99,7 +100,7 @@ def notification_preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/notifications/preferences.html",
-        {"form": form, "time_zone": request.user.time_zone},
+        {"form": form, "time_zone": time_zone_label(request.user.time_zone)},
         status=form_status(form),
     )
 

@@ -85,7 +85,7 @@ def mentor_profile_reviews_context(request, mentor) -> dict[str, Any]:
             rating=review.rating,
             text=review.comment,
             author_name=review.student.get_short_name(),
-            language=review.language.name,
+            language=review.language.display_name,
             created_at=review.created_at,
             review_id=review.pk,
         )

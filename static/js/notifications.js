@@ -29,6 +29,8 @@ document.addEventListener("alpine:init", () => {
         labelUnread: data.labelUnread,
       };
       this.root = this.$el;
+      // The toast's link is a real link from the start (crawlers and audits see the hidden toast too).
+      this.toastLink = this.config.inboxUrl;
       this.count = parseInt(data.unread || "0", 10) || 0;
       this.connect();
       window.addEventListener("pagehide", () => {

@@ -66,7 +66,7 @@ def fill_basic_info(page: Page, *, age: int, primary: str = "Telugu (తెల�
     page.get_by_label("Mobile number").fill("98765 43210")
     page.get_by_label("Date of birth").fill(birth_date_for_age(age).isoformat())
     page.get_by_label("City or town").fill("Vijayawada")
-    page.get_by_label("State").fill("Andhra Pradesh")
+    page.get_by_label("State or union territory").select_option(label="Andhra Pradesh")
     page.get_by_label("Primary language").select_option(label=primary)
     next_step(page)
 

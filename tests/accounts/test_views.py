@@ -357,7 +357,7 @@ def test_dashboard_shows_progress_summary_and_empty_states(client, onboarded_stu
     html = response.content.decode()
     assert response.status_code == 200
     assert "7 of 7 steps complete" in html
-    assert "Kendriya Vidyalaya" in html and "తెలుగు (primary)" in html
+    assert "Kendriya Vidyalaya" in html and "Telugu (primary)" in html
     assert "No sessions yet" in html and f'href="{reverse("matching:search")}"' in html
     assert "Guardian consent" not in html
 

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -160,9 +161,8 @@ def test_staff_move_an_application_to_the_next_stage_and_schedule_an_interview(
     response = client.post(
         url,
         {
-            "prefix": "start_document_review",
-            "start_document_review-action": "start_document_review",
-            "start_document_review-expected_status": "pending",
+            "action": "start_document_review",
+            "expected_status": "pending",
         },
     )
     assert response.status_code == 302
@@ -171,10 +171,9 @@ def test_staff_move_an_application_to_the_next_stage_and_schedule_an_interview(
     client.post(
         url,
         {
-            "prefix": "start_background_check",
-            "start_background_check-action": "start_background_check",
-            "start_background_check-expected_status": "documents_under_review",
-            "start_background_check-note": "Documents verified",
+            "action": "start_background_check",
+            "expected_status": "documents_under_review",
+            "note": "Documents verified",
         },
     )
     when = (timezone.localtime(timezone=staff.tzinfo) + dt.timedelta(days=3)).replace(
@@ -184,10 +183,9 @@ def test_staff_move_an_application_to_the_next_stage_and_schedule_an_interview(
         response = client.post(
             url,
             {
-                "prefix": "schedule_interview",
-                "schedule_interview-action": "schedule_interview",
-                "schedule_interview-expected_status": "background_check_in_progress",
-                "schedule_interview-scheduled_for": when.strftime("%Y-%m-%dT%H:%M"),
+                "action": "schedule_interview",
+                "expected_status": "background_check_in_progress",
+                "scheduled_for": when.strftime("%Y-%m-%dT%H:%M"),
             },
             **HTMX,
         )
@@ -202,18 +200,18 @@ def test_staff_move_an_application_to_the_next_stage_and_schedule_an_interview(
 def test_rejecting_needs_a_reason_shown_next_to_the_note(client, staff):
     mentor = pending()
     url = reverse("adminpanel:application_action", args=[mentor.pk])
-    data = {"prefix": "reject", "reject-action": "reject", "reject-expected_status": "pending", "reject-note": ""}
+    data = {"action": "reject", "expected_status": "pending", "note": ""}
     response = client.post(url, data)
     assert response.status_code == 400
-    assert b"Give the mentor a reason." in response.content and b'id="id_reject-note_error"' in response.content
-    response = client.post(url, {**data, "reject-note": "Could not verify your degree"})
+    assert b"Give the mentor a reason." in response.content and b'id="id_note_error"' in response.content
+    response = client.post(url, {**data, "note": "Could not verify your degree"})
     mentor.refresh_from_db()
     assert mentor.verification_status == S.REJECTED and mentor.decision_reason == "Could not verify your degree"
 
 
 def test_an_action_on_a_stale_page_is_refused_with_409(client, staff):
     mentor = MentorProfileFactory(verification_status=S.DOCUMENTS_UNDER_REVIEW)
-    data = {"prefix": "reject", "reject-action": "reject", "reject-expected_status": "pending", "reject-note": "No"}
+    data = {"action": "reject", "expected_status": "pending", "note": "No"}
     response = client.post(reverse("adminpanel:application_action", args=[mentor.pk]), data, **HTMX)
     assert response.status_code == 409
     assert b"changed by someone else" in response.content
@@ -223,7 +221,7 @@ def test_an_action_on_a_stale_page_is_refused_with_409(client, staff):
 
 def test_an_action_not_allowed_from_the_status_is_refused(client, staff):
     mentor = pending()
-    data = {"prefix": "approve", "approve-action": "approve", "approve-expected_status": "pending"}
+    data = {"action": "approve", "expected_status": "pending"}
     response = client.post(reverse("adminpanel:application_action", args=[mentor.pk]), data)
     assert response.status_code == 400
     mentor.refresh_from_db()
@@ -236,16 +234,15 @@ def test_suspend_and_reinstate(client, staff):
     client.post(
         url,
         {
-            "prefix": "suspend",
-            "suspend-action": "suspend",
-            "suspend-expected_status": "approved",
-            "suspend-note": "Complaints",
+            "action": "suspend",
+            "expected_status": "approved",
+            "note": "Complaints",
         },
     )
     mentor.refresh_from_db()
     assert mentor.verification_status == S.SUSPENDED
     assert client.get(reverse("mentors:profile", args=[mentor.slug])).status_code == 404
-    client.post(url, {"prefix": "reinstate", "reinstate-action": "reinstate", "reinstate-expected_status": "suspended"})
+    client.post(url, {"action": "reinstate", "expected_status": "suspended"})
     mentor.refresh_from_db()
     assert mentor.verification_status == S.APPROVED
 
@@ -299,3 +296,22 @@ def test_a_tampered_document_link_is_not_found(client, admin_staff):
     forged = token.replace(f"{first.pk}:", f"{second.pk}:", 1)
     assert client.get(reverse("adminpanel:document", args=[forged])).status_code == 404
     assert client.get(reverse("adminpanel:document", args=["garbage"])).status_code == 404
+
+
+def test_one_note_field_is_shared_by_every_action(client, staff):
+    mentor = MentorProfileFactory(verification_status=S.BACKGROUND_CHECK_IN_PROGRESS)
+    content = client.get(reverse("adminpanel:application", args=[mentor.pk])).content.decode()
+    assert content.count("Note to the mentor") == 1 and content.count('name="note"') == 1
+    buttons = re.findall(r'<button type="submit" name="action" value="(\w+)"', content)
+    assert {"schedule_interview", "reject"} <= set(buttons) and len(buttons) > 2
+
+
+def test_an_interview_time_is_kept_only_by_the_interview_action(client, staff):
+    mentor = MentorProfileFactory(verification_status=S.BACKGROUND_CHECK_IN_PROGRESS)
+    when = (timezone.now() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    client.post(
+        reverse("adminpanel:application_action", args=[mentor.pk]),
+        {"action": "reject", "expected_status": S.BACKGROUND_CHECK_IN_PROGRESS, "note": "No", "scheduled_for": when},
+    )
+    event = mentor.verification_events.get()
+    assert event.to_status == S.REJECTED and event.scheduled_for is None

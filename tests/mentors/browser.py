@@ -73,10 +73,9 @@ def staff_approves(page: Page, *, applicant: str) -> None:
         ("Approve", "Approved"),
     ]
     for button, status in steps:
-        form = workflow.get_by_role("form", name=button)
         if button == "Schedule interview":
             when = dt.datetime.now() + dt.timedelta(days=3)
-            form.get_by_label("Interview date and time").fill(when.strftime("%Y-%m-%dT10:30"))
-            form.get_by_label("Note to the mentor").fill("Video call link will follow by email.")
-        form.get_by_role("button", name=button).click()
+            workflow.get_by_label("Interview date and time").fill(when.strftime("%Y-%m-%dT10:30"))
+            workflow.get_by_label("Note to the mentor").fill("Video call link will follow by email.")
+        workflow.get_by_role("button", name=button, exact=True).click()
         expect(workflow.get_by_text(status, exact=True).first).to_be_visible()

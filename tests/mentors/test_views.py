@@ -334,14 +334,14 @@ def test_public_profile_shows_every_section_with_seo_tags(client, priya):
         assert text in content, text
     assert f'href="{reverse("sessions_app:book", args=["dr-priya-sharma"])}"' in content
     assert 'id="availability"' in content
-    assert "times in Asia/Kolkata" in content
+    assert "times in India Standard Time" in content
 
 
 def test_anonymous_viewers_see_times_in_their_browser_zone(client, priya):
     client.cookies["peerlearn_tz"] = "Europe/London"
     assert "times in Europe/London" in client.get(reverse("mentors:profile", args=[priya.slug])).content.decode()
     client.cookies["peerlearn_tz"] = "Not/AZone"
-    assert "times in Asia/Kolkata" in client.get(reverse("mentors:profile", args=[priya.slug])).content.decode()
+    assert "times in India Standard Time" in client.get(reverse("mentors:profile", args=[priya.slug])).content.decode()
 
 
 def test_signed_in_viewers_see_times_in_their_own_zone(client, priya):

@@ -1,4 +1,5 @@
-"""Times are shown in the viewer's zone and labelled with that zone's IANA name, one way everywhere."""
+"""Times are shown in the viewer's zone and labelled one way everywhere: India's zone by its name in the reader's
+language, every other zone by its IANA name."""
 
 import datetime as dt
 import re
@@ -24,7 +25,7 @@ def _consent_page(client, consent) -> str:
 @pytest.mark.parametrize(
     ("browser_zone", "shown"),
     [
-        (None, "5 Dec 2026, 01:37 (Asia/Kolkata)"),
+        (None, "5 Dec 2026, 01:37 (India Standard Time)"),
         ("America/New_York", "4 Dec 2026, 15:07 (America/New_York)"),
         ("Europe/London", "4 Dec 2026, 20:07 (Europe/London)"),
     ],
@@ -46,7 +47,7 @@ def test_withdrawal_time_is_labelled_with_the_viewers_zone(client):
     consent = GuardianConsentFactory(status="withdrawn", withdrawn_at=GRANTED_AT)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = _consent_page(client, consent)
-    assert "You withdrew or declined consent on 5 Dec 2026, 01:37 (Asia/Kolkata)." in html
+    assert "You withdrew or declined consent on 5 Dec 2026, 01:37 (India Standard Time)." in html
 
 
 @pytest.mark.django_db

@@ -239,6 +239,8 @@ CELERY_BEAT_SCHEDULE["accounts-notifications-release-held"] = {
 }
 CELERY_BEAT_SCHEDULE["accounts-notification-digests"] = {"task": "accounts.notification_digests", "schedule": 900.0}
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.reconcile_payments", "schedule": 300.0}
+# Packages past their date refund the sessions never booked.
+CELERY_BEAT_SCHEDULE["payments-expire-packages"] = {"task": "payments.expire_packages", "schedule": 3600.0}
 # Weekly mentor payouts, Monday 06:00 IST (00:30 UTC).
 CELERY_BEAT_SCHEDULE["payments-weekly-payouts"] = {
     "task": "payments.pay_out_mentors",

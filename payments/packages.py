@@ -239,7 +239,7 @@ def package_expire(*, purchase_id: int, now: dt.datetime | None = None) -> Packa
     """Close a package whose time ran out and owe the refund of its never-booked sessions (sent after commit)."""
     now = now or timezone.now()
     with transaction.atomic():
-        purchase = PackagePurchase.objects.select_for_update().select_related("payment").get(pk=purchase_id)
+        purchase = PackagePurchase.objects.select_for_update(of=("self",)).select_related("payment").get(pk=purchase_id)
         if purchase.status != PackagePurchase.Status.ACTIVE or purchase.expires_at is None or purchase.expires_at > now:
             return purchase
         used = purchase.charges.filter(status__in=USED_STATUSES).count()

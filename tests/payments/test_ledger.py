@@ -273,12 +273,16 @@ def test_ledger_balances_with_packages_scholarships_and_coupons(razorpay_keys, o
             packages.package_expire(purchase_id=purchase.pk, now=later)
 
         assert unbalanced_transactions() == []
-        # The student's credit account always equals what the grants have left.
+        # The student's credit account always equals what the grants have left plus what open charges reserved
+        # (credits move in the ledger when a booking is confirmed).
         credit = LedgerEntry.objects.filter(account__kind=Kind.SCHOLARSHIP_CREDIT, account__owner=student).aggregate(
             total=Sum("amount_paise")
         )["total"]
         remaining = ScholarshipGrant.objects.filter(student=student).aggregate(total=Sum("remaining_paise"))["total"]
-        assert -(credit or 0) == (remaining or 0)
+        reserved = Charge.objects.filter(payer=student, status=Charge.Status.OPEN).aggregate(
+            total=Sum("scholarship_paise")
+        )["total"]
+        assert -(credit or 0) == (remaining or 0) + (reserved or 0)
         # Coupon counters match the uses that still count.
         for coupon in Coupon.objects.all():
             assert coupon.times_used == CouponRedemption.objects.filter(coupon=coupon, is_active=True).count()

@@ -57,7 +57,7 @@ def package(mentor):
         title="JEE physics, 4 sessions",
         sessions_count=4,
         duration_minutes=60,
-        price_paise=432_000,
+        price_paise=430_000,
         validity_days=90,
     )
 
@@ -107,7 +107,7 @@ def test_package_purchase_bookings_cancellation_and_expiry(bought, hold_slot, st
     purchase = bought()
     assert purchase.status == PackagePurchase.Status.ACTIVE
     assert purchase.payment.invoices.filter(kind="invoice").count() == 1  # a tax invoice like any booking
-    assert mentor_balances(purchase.mentor).escrow_paise == 432_000
+    assert mentor_balances(purchase.mentor).escrow_paise == 430_000
 
     # Two bookings from the package: confirmed at once, no payment asked for.
     first = hold_slot(student, starts_at=local_slot(days=2))
@@ -125,25 +125,25 @@ def test_package_purchase_bookings_cancellation_and_expiry(bought, hold_slot, st
     assert packages.student_packages(student)[0].remaining == 3
     assert not Refund.objects.exists()
 
-    # The first session happens: its share (₹1,080) is paid out 70/30 from the package payment.
+    # The first session happens: its share (₹1,075) is paid out 70/30 from the package payment.
     complete(first, committed)
     positions = payment_positions(purchase.payment)
-    assert positions[Kind.MENTOR_PAYABLE] == 108_000 * 70 // 100
-    assert positions[Kind.PLATFORM_REVENUE] == 108_000 - 108_000 * 70 // 100
-    assert positions[Kind.ESCROW] == 432_000 - 108_000
+    assert positions[Kind.MENTOR_PAYABLE] == 107_500 * 70 // 100
+    assert positions[Kind.PLATFORM_REVENUE] == 107_500 - 107_500 * 70 // 100
+    assert positions[Kind.ESCROW] == 430_000 - 107_500
 
     # Expiry: the three never-booked sessions are refunded in money, with a credit note.
     with time_machine.travel(purchase.expires_at + dt.timedelta(minutes=1), tick=False), committed():
         assert packages.packages_expire_due() == 1
     refund = Refund.objects.get(payment=purchase.payment)
-    assert refund.amount_paise == 432_000 - 108_000
+    assert refund.amount_paise == 430_000 - 107_500
     assert refund.kind == Refund.Kind.UNUSED
     razorpay_keys.settle_refund(refund.razorpay_refund_id)
     with committed():
         refund_reconcile_one(refund=refund)
     purchase.refresh_from_db()
     assert purchase.status == PackagePurchase.Status.EXPIRED
-    assert purchase.unused_refund_paise == 324_000
+    assert purchase.unused_refund_paise == 322_500
     assert purchase.payment.invoices.filter(kind="credit_note").count() == 1
     assert payment_positions(purchase.payment).get(Kind.ESCROW, 0) == 0
     assert unbalanced() == []
@@ -157,7 +157,7 @@ def test_a_late_cancellation_uses_the_credit_and_pays_the_mentor(bought, hold_sl
 
     assert charge_for("booking", booking.pk).status == Charge.Status.RELEASED
     assert packages.student_packages(student)[0].remaining == 3
-    assert payment_positions(purchase.payment)[Kind.MENTOR_PAYABLE] == 108_000 * 70 // 100
+    assert payment_positions(purchase.payment)[Kind.MENTOR_PAYABLE] == 107_500 * 70 // 100
     assert unbalanced() == []
 
 

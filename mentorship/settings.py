@@ -241,6 +241,8 @@ CELERY_BEAT_SCHEDULE["accounts-notification-digests"] = {"task": "accounts.notif
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.reconcile_payments", "schedule": 300.0}
 # Payouts likewise, against RazorpayX (in flight, and processed ones a bank may still send back).
 CELERY_BEAT_SCHEDULE["payments-reconcile-payouts"] = {"task": "payments.reconcile_payouts", "schedule": 600.0}
+# Packages past their date refund the sessions never booked.
+CELERY_BEAT_SCHEDULE["payments-expire-packages"] = {"task": "payments.expire_packages", "schedule": 3600.0}
 # Weekly mentor payouts, Monday 06:00 IST (00:30 UTC).
 CELERY_BEAT_SCHEDULE["payments-weekly-payouts"] = {
     "task": "payments.pay_out_mentors",

@@ -2,14 +2,19 @@
 
 from django.contrib import admin
 
+from payments.coupons import normalise_code
 from payments.models import (
+    Coupon,
     Invoice,
     LedgerEntry,
     LedgerTransaction,
     MentorPayoutDetails,
+    Package,
+    PackagePurchase,
     Payment,
     Payout,
     Refund,
+    ScholarshipGrant,
     WebhookEvent,
 )
 
@@ -101,3 +106,39 @@ class MentorPayoutDetailsAdmin(admin.ModelAdmin):
     raw_id_fields = ["mentor"]
     exclude = ["bank_account_number", "ifsc", "upi_id", "pan"]
     readonly_fields = ["masked_destination", "masked_pan", "updated_at"]
+
+
+@admin.register(Coupon)
+class CouponAdmin(admin.ModelAdmin):
+    """Staff manage coupons here; uses are counted by the checkout (``payments.coupons``), never typed in."""
+
+    list_display = ["code", "kind", "percent_off", "amount_off_paise", "times_used", "max_uses_total", "valid_until"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code"]
+    readonly_fields = ["times_used", "created_at"]
+    autocomplete_fields = ["mentor"]
+    filter_horizontal = ["only_mentors"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.code = normalise_code(obj.code)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ScholarshipGrant)
+class ScholarshipGrantAdmin(ReadOnlyAdmin):
+    """Grants are made through the staff page (it books them in the ledger); here they are only looked up."""
+
+    list_display = ["student", "sponsor", "amount_paise", "remaining_paise", "created_at"]
+    search_fields = ["student__email", "sponsor__email"]
+
+
+@admin.register(Package)
+class PackageAdmin(ReadOnlyAdmin):
+    list_display = ["title", "mentor", "sessions_count", "duration_minutes", "price_paise", "is_active"]
+    search_fields = ["title", "mentor__email"]
+
+
+@admin.register(PackagePurchase)
+class PackagePurchaseAdmin(ReadOnlyAdmin):
+    list_display = ["package", "student", "status", "expires_at", "unused_refund_paise"]
+    list_filter = ["status"]

@@ -55,3 +55,35 @@ class PayoutDetailsForm(forms.Form):
         help_text=_("Your Permanent Account Number, for tax deducted at source. Optional."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+class PackageForm(forms.Form):
+    """A mentor's package; the price is in whole rupees (₹50 steps, checked by ``payments.prices``)."""
+
+    title = forms.CharField(label=_("Name"), max_length=120, help_text=_("For example: “JEE physics, 4 sessions”."))
+    sessions_count = forms.IntegerField(label=_("Number of sessions"), min_value=2, max_value=20, initial=4)
+    duration_minutes = forms.TypedChoiceField(label=_("Minutes per session"), coerce=int)
+    price_rupees = forms.IntegerField(
+        label=_("Price of the whole package (₹)"),
+        min_value=50,
+        max_value=10_000,
+        help_text=_("In steps of ₹50, from ₹50 to ₹10,000. Students pay this once, up front."),
+    )
+    validity_days = forms.IntegerField(label=_("Valid for (days)"), min_value=7, max_value=365, initial=90)
+
+    def __init__(self, *args, durations: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["duration_minutes"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(minutes, _("%(minutes)s minutes") % {"minutes": minutes}) for minutes in durations]
+
+
+class ScholarshipGrantForm(forms.Form):
+    student_email = forms.EmailField(label=_("Student's email address"))
+    amount_rupees = forms.IntegerField(label=_("Credits worth (₹)"), min_value=1, max_value=10_00_000)
+    sponsor_email = forms.EmailField(
+        label=_("Sponsor's email address"),
+        required=False,
+        help_text=_("The sponsor account that funds it. Empty: you fund it yourself."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)

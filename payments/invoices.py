@@ -121,7 +121,7 @@ def gst_figures(*, amount_paise: int, platform_fee_paise: int, intra_state: bool
     }
 
 
-def _platform_fee(payment: Payment, amount_paise: int) -> int:
+def platform_fee_paise(payment: Payment, amount_paise: int) -> int:
     # Escrowed payments are split 70/30 on completion (payments.ledger); tips go to the mentor whole.
     return amount_paise - mentor_share(amount_paise) if payment.holds_in_escrow else 0
 
@@ -132,7 +132,7 @@ def _snapshot(*, payment: Payment, amount_paise: int, number: str, issued_at, ex
     place_of_supply = state_from_text(buyer.state) or supplier_state
     figures = gst_figures(
         amount_paise=amount_paise,
-        platform_fee_paise=_platform_fee(payment, amount_paise),
+        platform_fee_paise=platform_fee_paise(payment, amount_paise),
         intra_state=place_of_supply == supplier_state,
         rate_basis_points=settings.GST_RATE_BASIS_POINTS,
     )

@@ -19,7 +19,16 @@ Functions here expect to run inside the caller's transaction with the payment (o
 from django.db import transaction
 from django.db.models import Sum
 
-from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, Payment, Payout, Refund
+from payments.models import (
+    Charge,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    Payout,
+    Refund,
+    ScholarshipGrant,
+)
 
 MENTOR_SHARE_PERCENT = 70
 
@@ -48,6 +57,7 @@ def _post(
     payment: Payment | None = None,
     refund: Refund | None = None,
     payout: Payout | None = None,
+    charge: Charge | None = None,
     memo: str = "",
 ) -> LedgerTransaction | None:
     legs = [(account, amount) for account, amount in legs if amount]
@@ -55,7 +65,9 @@ def _post(
         raise LedgerImbalanceError(f"{kind}: {[(a.kind, amount) for a, amount in legs]}")
     if not legs:
         return None
-    txn = LedgerTransaction.objects.create(kind=kind, payment=payment, refund=refund, payout=payout, memo=memo)
+    txn = LedgerTransaction.objects.create(
+        kind=kind, payment=payment, refund=refund, payout=payout, charge=charge, memo=memo
+    )
     LedgerEntry.objects.bulk_create(
         [LedgerEntry(transaction=txn, account=account, amount_paise=amount) for account, amount in legs]
     )
@@ -187,3 +199,81 @@ def ledger_reverse_payout(*, payout: Payout) -> LedgerTransaction | None:
     source = ledger_account(Kind.GATEWAY) if settled else ledger_account(Kind.PAYOUTS_IN_TRANSIT)
     legs = [(source, payout.amount_paise), (ledger_account(Kind.MENTOR_PAYABLE, payout.mentor), -payout.amount_paise)]
     return _post(kind=TxnKind.PAYOUT_REVERSAL, legs=legs, payout=payout)
+
+
+# --- scholarship credits, coupons and packages ------------------------------------------------------------------
+#
+# A booking's price is paid in up to four parts (``Charge``): cash (a Payment, captured into escrow as above),
+# scholarship credits (granted: sponsor fund → the student's credit; spent: credit → escrow), a platform coupon
+# (promotions → escrow: the platform's cost) and a package credit (already in escrow with the package's payment).
+# A mentor's own coupon moves no money in: at release the mentor gives the platform its share of the discount.
+
+
+def charge_positions(charge: Charge) -> dict[str, int]:
+    """What this charge itself moved into each kind of account (package releases belong to the package payment)."""
+    rows = (
+        LedgerEntry.objects.filter(transaction__charge=charge, transaction__payment__isnull=True)
+        .values("account__kind")
+        .annotate(total=Sum("amount_paise"))
+    )
+    return {row["account__kind"]: -row["total"] for row in rows}
+
+
+def ledger_grant_scholarship(*, grant: ScholarshipGrant) -> LedgerTransaction | None:
+    legs = [
+        (ledger_account(Kind.SPONSOR_FUND, grant.sponsor), grant.amount_paise),
+        (ledger_account(Kind.SCHOLARSHIP_CREDIT, grant.student), -grant.amount_paise),
+    ]
+    return _post(kind=TxnKind.SCHOLARSHIP_GRANT, legs=legs, memo=f"grant {grant.pk}")
+
+
+def ledger_apply_credits(*, charge: Charge) -> LedgerTransaction | None:
+    """Put the scholarship credits and a platform discount of a settled charge into the mentor's escrow."""
+    platform_discount = 0 if charge.discount_by_mentor else charge.discount_paise
+    legs = [
+        (ledger_account(Kind.SCHOLARSHIP_CREDIT, charge.payer), charge.scholarship_paise),
+        (ledger_account(Kind.PROMOTIONS), platform_discount),
+        (ledger_account(Kind.ESCROW, charge.payee), -(charge.scholarship_paise + platform_discount)),
+    ]
+    return _post(kind=TxnKind.CREDITS_APPLIED, legs=legs, charge=charge)
+
+
+def ledger_return_credits(*, charge: Charge, scholarship_paise: int, discount_paise: int) -> LedgerTransaction | None:
+    """Give back (part of) what ``ledger_apply_credits`` put in escrow: credits to the student, a discount to the
+    platform's promotions budget."""
+    legs = [
+        (ledger_account(Kind.ESCROW, charge.payee), scholarship_paise + discount_paise),
+        (ledger_account(Kind.SCHOLARSHIP_CREDIT, charge.payer), -scholarship_paise),
+        (ledger_account(Kind.PROMOTIONS), -discount_paise),
+    ]
+    return _post(kind=TxnKind.CREDITS_RETURNED, legs=legs, charge=charge)
+
+
+def ledger_release_charge(*, charge: Charge) -> LedgerTransaction | None:
+    """On completion: what the charge holds in escrow goes 70/30 like cash; with the mentor's own coupon the mentor
+    also gives the platform its share of the discount, so the discount is all the mentor's."""
+    held = max(charge_positions(charge).get(Kind.ESCROW, 0), 0)
+    to_mentor = mentor_share(held)
+    mentor_coupon = charge.discount_paise if charge.discount_by_mentor else 0
+    platform_part_of_discount = mentor_coupon - mentor_share(mentor_coupon)
+    legs = [
+        (ledger_account(Kind.ESCROW, charge.payee), held),
+        (ledger_account(Kind.MENTOR_PAYABLE, charge.payee), platform_part_of_discount - to_mentor),
+        (ledger_account(Kind.PLATFORM_REVENUE), -(held - to_mentor) - platform_part_of_discount),
+    ]
+    return _post(kind=TxnKind.RELEASE, legs=legs, charge=charge, memo="credits released")
+
+
+def ledger_release_package_credit(*, charge: Charge, amount_paise: int) -> LedgerTransaction | None:
+    """One package session done (or forfeited): its share of the package payment leaves escrow, 70/30."""
+    purchase = charge.package_purchase
+    assert purchase is not None and purchase.payment is not None
+    to_mentor = mentor_share(amount_paise)
+    legs = [
+        (ledger_account(Kind.ESCROW, purchase.mentor), amount_paise),
+        (ledger_account(Kind.MENTOR_PAYABLE, purchase.mentor), -to_mentor),
+        (ledger_account(Kind.PLATFORM_REVENUE), -(amount_paise - to_mentor)),
+    ]
+    return _post(
+        kind=TxnKind.RELEASE, legs=legs, payment=purchase.payment, charge=charge, memo=f"package {purchase.pk}"
+    )

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
@@ -176,6 +177,9 @@ class LedgerAccount(models.Model):
         PLATFORM_REVENUE = "platform_revenue", _("Platform revenue")
         REFUNDS_PAYABLE = "refunds_payable", _("Refunds on their way to students")
         PAYOUTS_IN_TRANSIT = "payouts_in_transit", _("Payouts on their way to mentors")
+        SPONSOR_FUND = "sponsor_fund", _("Scholarships funded by a sponsor")
+        SCHOLARSHIP_CREDIT = "scholarship_credit", _("Scholarship credit a student can spend")
+        PROMOTIONS = "promotions", _("Discounts the platform pays for")
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     owner = models.ForeignKey(
@@ -213,6 +217,9 @@ class LedgerTransaction(models.Model):
         PAYOUT = "payout", _("Payout")
         PAYOUT_SETTLED = "payout_settled", _("Payout completed")
         PAYOUT_REVERSAL = "payout_reversal", _("Payout failed: reversed")
+        SCHOLARSHIP_GRANT = "scholarship_grant", _("Scholarship granted")
+        CREDITS_APPLIED = "credits_applied", _("Credits and discounts applied to a booking")
+        CREDITS_RETURNED = "credits_returned", _("Credits and discounts returned")
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     payment = models.ForeignKey(
@@ -234,6 +241,14 @@ class LedgerTransaction(models.Model):
     payout = models.ForeignKey(
         "Payout",
         verbose_name=_("payout"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_transactions",
+    )
+    charge = models.ForeignKey(
+        "Charge",
+        verbose_name=_("charge"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -616,3 +631,305 @@ class Invoice(models.Model):
         if self.pk is not None and not kwargs.get("force_insert") and changes_issued:
             raise ValueError(f"Invoice {self.number} is issued and cannot change (only its PDF can be added).")
         super().save(*args, **kwargs)
+
+
+# --- packages, scholarship credits and coupons ------------------------------------------------------------------
+
+
+class Package(models.Model):
+    """A mentor's bundle of sessions sold at once (e.g. 4 × 60 min at 10 % off, valid 90 days)."""
+
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentor"), on_delete=models.PROTECT, related_name="packages"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    sessions_count = models.PositiveSmallIntegerField(_("number of sessions"))
+    duration_minutes = models.PositiveSmallIntegerField(_("minutes per session"))
+    price_paise = models.BigIntegerField(_("price (paise)"))
+    validity_days = models.PositiveSmallIntegerField(_("valid for (days)"), default=90)
+    is_active = models.BooleanField(_("on sale"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["mentor", "sessions_count", "id"]
+        verbose_name = _("package")
+        verbose_name_plural = _("packages")
+        constraints = [
+            models.CheckConstraint(condition=Q(price_paise__gte=MINIMUM_AMOUNT_PAISE), name="payments_package_price"),
+            models.CheckConstraint(condition=Q(sessions_count__gte=2), name="payments_package_sessions"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.mentor})"
+
+
+class PackagePurchase(models.Model):
+    """A student's package: prepaid credits held in escrow (the package payment) until each session is done."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting payment")
+        ACTIVE = "active", _("Active")
+        EXPIRED = "expired", _("Expired")
+
+    package = models.ForeignKey(Package, verbose_name=_("package"), on_delete=models.PROTECT, related_name="purchases")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.PROTECT, related_name="packages_bought"
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentor"), on_delete=models.PROTECT, related_name="packages_sold"
+    )
+    sessions_count = models.PositiveSmallIntegerField(_("number of sessions"))
+    duration_minutes = models.PositiveSmallIntegerField(_("minutes per session"))
+    price_paise = models.BigIntegerField(_("price (paise)"))
+    validity_days = models.PositiveSmallIntegerField(_("valid for (days)"))
+    payment = models.OneToOneField(
+        Payment,
+        verbose_name=_("payment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="package_purchase",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
+    unused_refund_paise = models.BigIntegerField(_("refunded for unused sessions (paise)"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("package purchase")
+        verbose_name_plural = _("package purchases")
+        indexes = [
+            models.Index(fields=["student", "status"], name="payments_pkgbuy_student_idx"),
+            models.Index(fields=["status", "expires_at"], name="payments_pkgbuy_expiry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.package} · {self.student} · {self.get_status_display()}"
+
+    @property
+    def credit_value_paise(self) -> int:
+        """What one session of the package is worth; the paise left over by the division go with the last one."""
+        return self.price_paise // self.sessions_count
+
+
+class Coupon(models.Model):
+    """A discount code. Platform coupons are the platform's cost; a mentor's coupon (``mentor`` set) applies only to
+    their own sessions and its discount comes out of their share."""
+
+    class Kind(models.TextChoices):
+        PERCENT = "percent", _("Percentage")
+        FLAT = "flat", _("Flat amount")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    percent_off = models.PositiveSmallIntegerField(_("percent off"), null=True, blank=True)
+    amount_off_paise = models.BigIntegerField(_("amount off (paise)"), null=True, blank=True)
+    min_amount_paise = models.BigIntegerField(_("minimum price (paise)"), default=0)
+    max_uses_total = models.PositiveIntegerField(_("uses in total"), null=True, blank=True)
+    max_uses_per_user = models.PositiveIntegerField(_("uses per student"), default=1)
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("mentor who offers it"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="own_coupons",
+        help_text=_("Empty: a platform coupon. Set: the mentor's own coupon, for their sessions, at their cost."),
+    )
+    only_mentors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("only for sessions with"),
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: any mentor."),
+    )
+    only_levels = ArrayField(
+        models.CharField(max_length=16),
+        verbose_name=_("only for academic levels"),
+        default=list,
+        blank=True,
+        help_text=_("Empty: any level."),
+    )
+    times_used = models.PositiveIntegerField(_("times used"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("coupon")
+        verbose_name_plural = _("coupons")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="percent", percent_off__gte=1, percent_off__lte=100, amount_off_paise__isnull=True)
+                | Q(kind="flat", amount_off_paise__gte=100, percent_off__isnull=True),
+                name="payments_coupon_kind_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_uses_total__isnull=True) | Q(times_used__lte=models.F("max_uses_total")),
+                name="payments_coupon_within_total_limit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ScholarshipGrant(models.Model):
+    """Credits worth an amount that a sponsor (an organisation's account, or the platform through staff) gives a
+    student; bookings spend them before the student pays anything."""
+
+    sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sponsor"), on_delete=models.PROTECT, related_name="grants_funded"
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.PROTECT, related_name="grants_received"
+    )
+    amount_paise = models.BigIntegerField(_("amount (paise)"))
+    remaining_paise = models.BigIntegerField(_("remaining (paise)"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("granted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("scholarship grant")
+        verbose_name_plural = _("scholarship grants")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_paise__gte=MINIMUM_AMOUNT_PAISE)
+                & Q(remaining_paise__gte=0)
+                & Q(remaining_paise__lte=models.F("amount_paise")),
+                name="payments_grant_remaining_within_amount",
+            )
+        ]
+        indexes = [models.Index(fields=["student", "remaining_paise"], name="payments_grant_student_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sponsor} → {self.student}: {self.amount_paise}"
+
+
+class Charge(models.Model):
+    """What one purchase costs and how it is paid: list price, coupon discount, scholarship credits, a package
+    credit, and the cash the student pays through Razorpay (``Payment``). Reservations count while the charge is
+    open or settled; cancelling it gives them back."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Reserved, waiting for payment")
+        SETTLED = "settled", _("Paid, in escrow")
+        RELEASED = "released", _("Session done, paid out")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    purpose = models.CharField(_("purpose"), max_length=32)
+    reference_id = models.BigIntegerField(_("reference"))
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("payer"), on_delete=models.PROTECT, related_name="charges"
+    )
+    payee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("payee"), on_delete=models.PROTECT, related_name="+"
+    )
+    list_price_paise = models.BigIntegerField(_("price (paise)"))
+    coupon = models.ForeignKey(
+        Coupon, verbose_name=_("coupon"), null=True, blank=True, on_delete=models.PROTECT, related_name="charges"
+    )
+    discount_paise = models.BigIntegerField(_("discount (paise)"), default=0)
+    discount_by_mentor = models.BooleanField(_("discount paid by the mentor"), default=False)
+    scholarship_paise = models.BigIntegerField(_("scholarship credits (paise)"), default=0)
+    package_purchase = models.ForeignKey(
+        PackagePurchase,
+        verbose_name=_("package"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="charges",
+    )
+    package_credit_paise = models.BigIntegerField(_("package credit (paise)"), default=0)
+    cash_paise = models.BigIntegerField(_("paid by the student (paise)"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("charge")
+        verbose_name_plural = _("charges")
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "reference_id"], name="payments_charge_once_per_reference"),
+            models.CheckConstraint(
+                condition=Q(
+                    list_price_paise=models.F("discount_paise")
+                    + models.F("scholarship_paise")
+                    + models.F("package_credit_paise")
+                    + models.F("cash_paise")
+                ),
+                name="payments_charge_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    discount_paise__gte=0, scholarship_paise__gte=0, package_credit_paise__gte=0, cash_paise__gte=0
+                ),
+                name="payments_charge_parts_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["package_purchase", "status"], name="payments_charge_package_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} #{self.reference_id}: {self.cash_paise}/{self.list_price_paise}"
+
+    @property
+    def in_escrow_paise(self) -> int:
+        """The part of the price this charge itself put in the mentor's escrow (credits and platform discounts)."""
+        return self.scholarship_paise + (0 if self.discount_by_mentor else self.discount_paise)
+
+
+class CouponRedemption(models.Model):
+    """One use of a coupon on a charge; it counts towards the limits until the charge is cancelled."""
+
+    coupon = models.ForeignKey(Coupon, verbose_name=_("coupon"), on_delete=models.PROTECT, related_name="redemptions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="coupon_redemptions"
+    )
+    charge = models.OneToOneField(
+        Charge, verbose_name=_("charge"), on_delete=models.PROTECT, related_name="coupon_redemption"
+    )
+    discount_paise = models.BigIntegerField(_("discount (paise)"))
+    is_active = models.BooleanField(_("counts towards the limits"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("coupon use")
+        verbose_name_plural = _("coupon uses")
+        indexes = [models.Index(fields=["coupon", "user", "is_active"], name="payments_redemption_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.coupon} · {self.user}"
+
+
+class ScholarshipUse(models.Model):
+    """How much of one grant a charge spent, so a sponsor can see which sessions they paid for."""
+
+    grant = models.ForeignKey(ScholarshipGrant, verbose_name=_("grant"), on_delete=models.PROTECT, related_name="uses")
+    charge = models.ForeignKey(Charge, verbose_name=_("charge"), on_delete=models.PROTECT, related_name="grant_uses")
+    amount_paise = models.BigIntegerField(_("amount (paise)"))
+    returned_paise = models.BigIntegerField(_("returned (paise)"), default=0)
+
+    class Meta:
+        verbose_name = _("scholarship use")
+        verbose_name_plural = _("scholarship uses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_paise__gt=0)
+                & Q(returned_paise__gte=0)
+                & Q(returned_paise__lte=models.F("amount_paise")),
+                name="payments_grant_use_amounts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grant_id} → {self.charge}: {self.amount_paise}"

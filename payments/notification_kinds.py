@@ -83,6 +83,14 @@ def _payout_mismatch(p: dict[str, Any], viewer: User) -> NotificationText:
     )
 
 
+def _scholarship_granted(p: dict[str, Any], viewer: User) -> NotificationText:
+    return NotificationText(
+        _("Scholarship credits: %(amount)s") % {"amount": format_inr(p.get("amount", 0))},
+        _("%(sponsor)s gave you credits for sessions. They are used first when you book.")
+        % {"sponsor": p.get("sponsor", "")},
+    )
+
+
 def notify_payment_received(payment: Payment) -> None:
     """Call in the capture transaction: the receipt is owed with the capture."""
     notification_raise(
@@ -156,6 +164,13 @@ def register_notification_kinds() -> None:
         priority="low",
         # In the app only by default: the booking's confirmation email already links the tax invoice.
         email=False,
+    )
+    register(
+        "payments.scholarship_granted",
+        category="payments",
+        label=gettext_lazy("Scholarship credits"),
+        display=_scholarship_granted,
+        guardian_copy=True,
     )
     register("payments.payout_sent", category="payments", label=gettext_lazy("Payouts sent"), display=_payout_sent)
     register(

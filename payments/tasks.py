@@ -3,7 +3,7 @@ import logging
 from celery import shared_task
 from django.core.exceptions import ValidationError
 
-from payments import invoices, payouts, services
+from payments import invoices, packages, payouts, services
 from payments.models import Payment
 
 logger = logging.getLogger(__name__)
@@ -61,3 +61,15 @@ def render_invoice_pdf(invoice_id: int) -> str:
     """After the capture or refund commits: render an invoice or credit note to PDF in private storage (idempotent).
     Runs from the outbox, which tries again later when rendering or storage fails."""
     return str(invoices.invoice_render_pdf(invoice_id=invoice_id).pdf.name)
+
+
+@shared_task(name="payments.expire_packages")
+def expire_packages() -> int:
+    """Hourly (beat): close packages past their date and owe the refund of sessions never booked."""
+    return packages.packages_expire_due()
+
+
+@shared_task(name=packages.REFUND_UNUSED_TASK)
+def refund_unused_package(purchase_id: int, amount_paise: int) -> str:
+    """From the outbox after an expiry commits: refund the never-booked sessions (idempotent by its key)."""
+    return packages.package_refund_unused(purchase_id=purchase_id, amount_paise=amount_paise).status

@@ -21,6 +21,7 @@ from mentorship.htmx import render_page_or_partial, wants_partial
 from mentorship.http import AuthenticatedHttpRequest
 from mentorship.money import format_inr
 from mentorship.resilient_cache import count_hit
+from payments.charges import checkout_breakdown
 from payments.forms import CheckoutResultForm, PayoutDetailsForm, TestCheckoutForm
 from payments.gateway import OfflineGateway, gateway_for
 from payments.invoices import invoice_render_pdf
@@ -76,7 +77,12 @@ def _render_checkout(
     request: AuthenticatedHttpRequest, payment: Payment, test_form: TestCheckoutForm | None = None, status=200
 ):
     subject = payment_subjects([payment], viewer=request.user)[payment.pk]
-    context = {"payment": payment, "subject": subject, "return_url": get_handler(payment.purpose).return_url(payment)}
+    context = {
+        "payment": payment,
+        "subject": subject,
+        "return_url": get_handler(payment.purpose).return_url(payment),
+        "breakdown": checkout_breakdown(payment),
+    }
     if payment.gateway == Payment.Gateway.OFFLINE:
         context["test_form"] = test_form or TestCheckoutForm()
     else:

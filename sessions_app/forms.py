@@ -85,6 +85,12 @@ class OneToOneBookingForm(SlotPickerForm):
         required=False,
         empty_label=_("No, a new topic"),
     )
+    coupon_code = forms.CharField(
+        label=_("Coupon code"),
+        max_length=32,
+        required=False,
+        help_text=_("Optional. Scholarship credits and package sessions with this mentor are used automatically."),
+    )
 
     def __init__(self, *args, languages: list[Language], previous: list[Booking], **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,8 +13,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Language, User
+from payments.charges import charge_for
 from sessions_app import ics, policy
 from sessions_app.models import Booking, Dispute, RescheduleRequest, Session, WaitlistEntry
+
+# The purpose of booking payments and charges in `payments`.
+PAYMENT_PURPOSE = "booking"
 
 Interval = tuple[dt.datetime, dt.datetime]
 
@@ -292,9 +296,11 @@ def refund_decision(booking: Booking, *, actor: User, now: dt.datetime) -> polic
     if booking.status != Booking.Status.CONFIRMED or not booking.is_paid:
         return policy.RefundQuote(tier=policy.RefundTier.NONE, amount_paise=0)
     by_host = actor.pk == booking.session.mentor_id or actor.is_support_staff
-    return policy.refund_quote(
-        paid_paise=booking.price_paise, starts_at=booking.session.starts_at, now=now, by_host=by_host
-    )
+    # Money comes back out of what was paid in cash; credits and a discount that covered the rest come back
+    # through `payments.charges.charge_cancel` by the same tier.
+    charge = charge_for(PAYMENT_PURPOSE, booking.pk)
+    paid = charge.cash_paise if charge is not None else booking.price_paise
+    return policy.refund_quote(paid_paise=paid, starts_at=booking.session.starts_at, now=now, by_host=by_host)
 
 
 def mentor_session_stats(mentor_profile_id: int) -> dict[str, int]:

@@ -138,7 +138,8 @@ def book(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 booking = services.booking_hold_one_to_one(
                     student=request.user, mentor=mentor, starts_at=form.cleaned_data["starts_at"],
                     duration_minutes=duration, session_type=form.cleaned_data["session_type"],
-                    language=form.cleaned_data["language"], questionnaire=form.questionnaire(), now=now)
+                    language=form.cleaned_data["language"], questionnaire=form.questionnaire(),
+                    coupon_code=form.cleaned_data["coupon_code"], now=now)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:

@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 from psycopg import errors as pg_errors
 
 from outbox.services import enqueue
+from payments.charges import charge_cancel
 from sessions_app import task_names
 from sessions_app.models import Booking, Session, WaitlistEntry
 from sessions_app.room.groups import room_member_removed
+from sessions_app.selectors import PAYMENT_PURPOSE
 
-__all__ = ["enqueue"]
+__all__ = ["PAYMENT_PURPOSE", "enqueue"]
 
 logger = logging.getLogger("sessions_app")
 
@@ -47,9 +49,12 @@ def already_booked_error() -> ValidationError:
     return ValidationError(_("You have already booked this session."), code="already_booked")
 
 
-def release_booking(booking: Booking, *, reason: str, now: dt.datetime, actor=None, note: str = "") -> None:
+def release_booking(
+    booking: Booking, *, reason: str, now: dt.datetime, actor=None, note: str = "", refund_percent: int = 100
+) -> None:
     """Free what a booking held (the caller has locked it): the booking is cancelled, a 1:1 session with it,
-    a waitlist offer lapses, an unpaid order is given up, and a freed group seat is offered to the waitlist."""
+    a waitlist offer lapses, an unpaid order is given up, a freed group seat is offered to the waitlist, and
+    credits or a coupon it used come back as far as `refund_percent` (the refund tier) allows."""
     if booking.status == Booking.Status.CONFIRMED:
         # A room socket the student already has open must not outlive their place in the session.
         session_id, student_id = booking.session_id, booking.student_id
@@ -68,6 +73,7 @@ def release_booking(booking: Booking, *, reason: str, now: dt.datetime, actor=No
         booking.ics_sequence += 1
         fields.append("ics_sequence")
     booking.save(update_fields=fields)
+    charge_cancel(purpose=PAYMENT_PURPOSE, reference_id=booking.pk, percent=refund_percent)
     session = booking.session
     if not session.is_group and session.status in (Session.Status.DRAFT, *Session.OCCUPYING_STATUSES):
         session.status = Session.Status.CANCELLED

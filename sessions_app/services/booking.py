@@ -14,6 +14,7 @@ from accounts.selectors import student_can_book
 from mentors.models import MentorProfile
 from mentors.slots import price_for_duration_paise, slot_is_open
 from mentorship.db import lock_mentor_time, retry_on_lock_conflict
+from payments.charges import charge_for, charge_open, charge_settle
 from payments.models import Payment
 from payments.services import payment_create, payment_expire
 from sessions_app import policy, selectors, task_names
@@ -21,6 +22,7 @@ from sessions_app.models import Booking, Session, WaitlistEntry
 from sessions_app.services._common import (
     ACTIVE_BOOKING_CONSTRAINT,
     OVERLAP_CONSTRAINT,
+    PAYMENT_PURPOSE,
     already_booked_error,
     enqueue,
     logger,
@@ -28,8 +30,6 @@ from sessions_app.services._common import (
     slot_taken_error,
     violated_constraint,
 )
-
-PAYMENT_PURPOSE = "booking"
 
 
 @dataclass(frozen=True)
@@ -89,9 +89,11 @@ def booking_hold_one_to_one(
     session_type: str,
     language: Language,
     questionnaire: Questionnaire,
+    coupon_code: str = "",
     now: dt.datetime | None = None,
 ) -> Booking:
-    """Take a mentor's open slot for a student: held for `SLOT_HOLD_MINUTES` while they pay, confirmed if free.
+    """Take a mentor's open slot for a student: held for `SLOT_HOLD_MINUTES` while they pay, confirmed if free or
+    fully paid with a package credit, scholarship credits or a coupon (`payments.charges`).
 
     Two students can never both hold the slot: the second insert violates `session_mentor_no_overlap`.
     """
@@ -157,7 +159,36 @@ def booking_hold_one_to_one(
         )
         if free:
             _announce_confirmed(booking)
+        else:
+            _open_charge(booking, duration_minutes=duration_minutes, coupon_code=coupon_code, now=now)
     return booking
+
+
+def _open_charge(booking: Booking, *, duration_minutes: int | None, coupon_code: str, now: dt.datetime) -> None:
+    """Reserve how the student pays a held booking; one that needs no cash is confirmed at once."""
+    session = booking.session
+    charge = charge_open(
+        purpose=PAYMENT_PURPOSE,
+        reference_id=booking.pk,
+        payer=booking.student,
+        payee=session.mentor,
+        price_paise=booking.price_paise,
+        duration_minutes=duration_minutes,
+        coupon_code=coupon_code,
+        now=now,
+    )
+    if charge.cash_paise:
+        return
+    if session.status == Session.Status.DRAFT:
+        session.status = Session.Status.SCHEDULED
+        session.published_at = now
+        session.save(update_fields=["status", "published_at", "updated_at"])
+    booking.status = Booking.Status.CONFIRMED
+    booking.confirmed_at = now
+    booking.hold_expires_at = None
+    booking.save(update_fields=["status", "confirmed_at", "hold_expires_at", "updated_at"])
+    charge_settle(purpose=PAYMENT_PURPOSE, reference_id=booking.pk, now=now)
+    _announce_confirmed(booking)
 
 
 def booking_hold_group_seat(*, student: User, session: Session, now: dt.datetime | None = None) -> Booking:
@@ -204,6 +235,8 @@ def _create_group_booking(*, session: Session, student: User, now: dt.datetime, 
         raise
     if free:
         _announce_confirmed(booking)
+    else:
+        _open_charge(booking, duration_minutes=None, coupon_code="", now=now)
     return booking
 
 
@@ -220,6 +253,7 @@ def booking_start_payment(*, booking: Booking, now: dt.datetime | None = None) -
     if booking.payment and booking.payment.status == Payment.Status.CREATED:
         return booking.payment
     session = booking.session
+    charge = charge_for(PAYMENT_PURPOSE, booking.pk)
     # The order is created at Razorpay before any statement runs, so no transaction stays open during the call;
     # the payment row and the booking's link to it are then written together.
     with transaction.atomic():
@@ -227,7 +261,7 @@ def booking_start_payment(*, booking: Booking, now: dt.datetime | None = None) -
             payer=booking.student,
             purpose=PAYMENT_PURPOSE,
             reference_id=booking.pk,
-            amount_paise=booking.price_paise,
+            amount_paise=charge.cash_paise if charge else booking.price_paise,
             # What the payer sees at checkout and in their own history (the mentor's rows describe it afresh).
             description=f"{selectors.session_heading(session, viewer=booking.student)} · "
             f"{session.starts_at:%Y-%m-%d %H:%M} UTC",

@@ -86,7 +86,7 @@ def booking_cancel(*, booking: Booking, actor: User, note: str = "", now: dt.dat
             reason = Booking.CancelReason.SUPPORT
         booking.refund_paise = quote.amount_paise
         booking.save(update_fields=["refund_paise", "updated_at"])
-        release_booking(booking, reason=reason, now=now, actor=actor, note=note)
+        release_booking(booking, reason=reason, now=now, actor=actor, note=note, refund_percent=quote.percent)
         schedule_refund(booking, amount_paise=quote.amount_paise, reason="cancel")
         if was_confirmed:
             enqueue(task_names.NOTIFY_BOOKING, booking.pk, "cancelled")

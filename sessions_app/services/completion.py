@@ -9,18 +9,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from payments.charges import charge_release
 from payments.ledger import ledger_release_escrow
 from payments.models import Payment, Refund
 from payments.services import payment_refund, refundable_paise
 from sessions_app import policy, task_names
 from sessions_app.models import Booking, Dispute, Session
 from sessions_app.models.room import RoomVisit
-from sessions_app.services._common import enqueue, logger
+from sessions_app.services._common import PAYMENT_PURPOSE, enqueue, logger
 
 
 def _release_escrow(booking: Booking) -> None:
     if booking.payment and booking.payment.status == Payment.Status.CAPTURED:
         ledger_release_escrow(payment=booking.payment)
+    # Credits, a discount or a package credit that paid (part of) the price leave escrow the same way.
+    charge_release(purpose=PAYMENT_PURPOSE, reference_id=booking.pk)
 
 
 def _finish_booking(booking: Booking, *, status: str, now: dt.datetime) -> None:

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from mentorship.db import lock_mentor_time
+from payments.charges import charge_settle
 from payments.models import Payment, Refund
 from payments.registry import PaymentSubject
 from sessions_app import selectors, task_names
 from sessions_app.models import Booking, Session, WaitlistEntry
-from sessions_app.services._common import enqueue, logger, release_booking
+from sessions_app.services._common import PAYMENT_PURPOSE, enqueue, logger, release_booking
 from sessions_app.services.changes import schedule_refund
 
 
@@ -46,6 +47,7 @@ def _confirm(booking: Booking, payment: Payment, now: dt.datetime) -> None:
         ]
     )
     WaitlistEntry.objects.filter(offered_booking=booking).update(status=WaitlistEntry.Status.BOOKED)
+    charge_settle(purpose=PAYMENT_PURPOSE, reference_id=booking.pk, now=now)
     enqueue(task_names.NOTIFY_BOOKING, booking.pk, "confirmed")
 
 

@@ -18,9 +18,10 @@ def english(client):
 def test_dashboard_lists_the_students_next_sessions(english, onboarded_student, django_assert_max_num_queries):
     booking = BookingFactory(student=onboarded_student, session__title="Optics doubt clinic")
     english.force_login(onboarded_student)
-    # 28: the recommended mentors and group sessions panels (matching) read the stored list and the sessions; the
-    # learning panel reads weekly hours, the next session and the activity feed.
-    with django_assert_max_num_queries(28):
+    # 30: the recommended mentors and group sessions panels (matching) read the stored list and the sessions; the
+    # learning panel reads weekly hours, the next session and the activity feed; the credits panel its packages and
+    # scholarship balance.
+    with django_assert_max_num_queries(30):
         html = english.get(reverse("accounts:dashboard")).content.decode()
     assert 'data-testid="upcoming-sessions"' in html and "Optics doubt clinic" in html
     assert reverse("sessions_app:booking_detail", args=[booking.uuid]) in html
@@ -51,7 +52,8 @@ def test_dashboard_query_count_does_not_grow_with_sessions_and_mentors(
         search_document_refresh(mentor_id=MentorProfileFactory(user__languages=["te"]).pk)
         FollowUpTaskFactory(student=onboarded_student)
     english.force_login(onboarded_student)
-    # 28: the recommended mentors and group sessions panels (matching) read the stored list and the sessions; the
-    # learning panel reads weekly hours, the next session and the activity feed.
-    with django_assert_max_num_queries(28):
+    # 30: the recommended mentors and group sessions panels (matching) read the stored list and the sessions; the
+    # learning panel reads weekly hours, the next session and the activity feed; the credits panel its packages and
+    # scholarship balance.
+    with django_assert_max_num_queries(30):
         assert english.get(reverse("accounts:dashboard")).status_code == 200

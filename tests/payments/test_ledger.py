@@ -1,17 +1,36 @@
+import datetime as dt
 import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from payments.ledger import ledger_account, ledger_release_escrow, mentor_share, payment_positions
-from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, Payment, Refund
+from payments import charges, packages, scholarships
+from payments.ledger import charge_positions, ledger_account, ledger_release_escrow, mentor_share, payment_positions
+from payments.models import (
+    Charge,
+    Coupon,
+    CouponRedemption,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    PackagePurchase,
+    Payment,
+    Refund,
+    ScholarshipGrant,
+)
 from payments.selectors import mentor_balances
-from payments.services import payment_record_checkout_failure, payment_refund, refund_apply_entity
-from tests.factories import UserFactory
+from payments.services import (
+    payment_record_checkout_failure,
+    payment_refund,
+    payment_verify_callback,
+    refund_apply_entity,
+)
+from tests.factories import MentorProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -129,8 +148,6 @@ def _refund_amount(payment: Payment, choice: str) -> int:
 def test_ledger_invariants_hold_over_random_sequences_of_events(
     create_payment, razorpay_keys, amounts, tip, operations
 ):
-    from payments.services import payment_verify_callback
-
     mentor = UserFactory(role="mentor")
     payments = [
         create_payment(amount, payee=mentor, purpose="tip" if tip and index == 2 else "test")
@@ -193,4 +210,86 @@ def test_ledger_invariants_hold_over_random_sequences_of_events(
             assert positions.get(Kind.ESCROW, 0) == 0
             assert positions[Kind.MENTOR_PAYABLE] == mentor_share(payment.amount_paise)
             assert positions[Kind.PLATFORM_REVENUE] == payment.amount_paise - mentor_share(payment.amount_paise)
+    check_constraints_now()
+
+
+# --- packages, scholarship credits and coupons over random sequences of events ---------------------------------
+
+CREDIT_OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["grant", "book", "settle", "complete", "cancel", "expire"]),
+        st.sampled_from(["plain", "coupon", "mentor_coupon", "package"]),
+        st.sampled_from([100, 50, 0]),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=CREDIT_OPERATIONS)
+def test_ledger_balances_with_packages_scholarships_and_coupons(razorpay_keys, operations):
+    mentor = MentorProfileFactory().user
+    student = UserFactory()
+    staff = UserFactory(is_staff=True)
+    Coupon.objects.create(code=f"P{mentor.pk}", kind=Coupon.Kind.PERCENT, percent_off=25, max_uses_per_user=99)
+    Coupon.objects.create(
+        code=f"M{mentor.pk}", kind=Coupon.Kind.FLAT, amount_off_paise=30_000, mentor=mentor, max_uses_per_user=99
+    )
+    offer = packages.package_save(
+        mentor=mentor, title="p", sessions_count=3, duration_minutes=60, price_paise=100_000, validity_days=30
+    )
+    payment = packages.package_purchase_start(student=student, package=offer)
+    payment_verify_callback(payment=payment, **razorpay_keys.pay(payment.razorpay_order_id))
+    purchase = PackagePurchase.objects.get(payment=payment)
+    later = timezone.now() + dt.timedelta(days=31)
+    references = iter(range(student.pk * 1_000, student.pk * 1_000 + 1_000))  # unique across examples
+
+    for operation, kind, percent in operations:
+        latest = Charge.objects.filter(payer=student).order_by("-pk").first()
+        if operation == "grant":
+            scholarships.scholarship_grant(granted_by=staff, student=student, amount_paise=40_000)
+        elif operation == "book":
+            code = {"coupon": f"P{mentor.pk}", "mentor_coupon": f"M{mentor.pk}"}.get(kind, "")
+            with transaction.atomic():
+                charges.charge_open(
+                    purpose="test",
+                    reference_id=next(references),
+                    payer=student,
+                    payee=mentor,
+                    price_paise=120_000,
+                    duration_minutes=60 if kind == "package" else None,
+                    coupon_code=code,
+                )
+        elif latest is not None and operation == "settle":
+            with transaction.atomic():
+                charges.charge_settle(purpose="test", reference_id=latest.reference_id)
+        elif latest is not None and operation == "complete":
+            charges.charge_release(purpose="test", reference_id=latest.reference_id)
+        elif latest is not None and operation == "cancel":
+            with transaction.atomic():
+                charges.charge_cancel(purpose="test", reference_id=latest.reference_id, percent=percent)
+        elif operation == "expire":
+            packages.package_expire(purchase_id=purchase.pk, now=later)
+
+        assert unbalanced_transactions() == []
+        # The student's credit account always equals what the grants have left plus what open charges reserved
+        # (credits move in the ledger when a booking is confirmed).
+        credit = LedgerEntry.objects.filter(account__kind=Kind.SCHOLARSHIP_CREDIT, account__owner=student).aggregate(
+            total=Sum("amount_paise")
+        )["total"]
+        remaining = ScholarshipGrant.objects.filter(student=student).aggregate(total=Sum("remaining_paise"))["total"]
+        reserved = Charge.objects.filter(payer=student, status=Charge.Status.OPEN).aggregate(
+            total=Sum("scholarship_paise")
+        )["total"]
+        assert -(credit or 0) == (remaining or 0) + (reserved or 0)
+        # Coupon counters match the uses that still count.
+        for coupon in Coupon.objects.all():
+            assert coupon.times_used == CouponRedemption.objects.filter(coupon=coupon, is_active=True).count()
+        # No charge holds a negative amount in escrow, and no package sells more sessions than it has.
+        for charge in Charge.objects.all():
+            assert charge_positions(charge).get(Kind.ESCROW, 0) >= 0
+        assert purchase.charges.exclude(status=Charge.Status.CANCELLED).count() <= purchase.sessions_count
+        assert payment_positions(payment).get(Kind.ESCROW, 0) >= 0
+        assert mentor_balances(mentor).escrow_paise >= 0
     check_constraints_now()

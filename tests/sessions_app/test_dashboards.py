@@ -383,7 +383,7 @@ def test_student_dashboard_page(english, django_assert_max_num_queries):
     BookingFactory(student=student)
     english.force_login(student)
     # As tests/accounts/test_dashboard_panels.py: the same count with a year of history as with none.
-    with django_assert_max_num_queries(28):
+    with django_assert_max_num_queries(30):
         response = english.get(reverse("accounts:dashboard"))
     html = response.content.decode()
     assert response.status_code == 200

@@ -25,11 +25,8 @@ Targets: search p95 ≤ 50 ms at 10k; p95 at 100k ≤ 1.5 × p95 at 1k; queries 
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import json
 import os
-import pstats
 import random
 import socket
 import statistics
@@ -124,6 +121,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/peerlearn_bench_search")
     parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds the requests are split into")
     parser.add_argument("--reuse-databases", action="store_true", help="keep databases a previous run seeded")
+    parser.add_argument("--static-root", default="", help="reuse static files collected there by an earlier run")
     # Internal: the same script, run against one size's database, seeds it or measures its queries.
     parser.add_argument(
         "--role", choices=["orchestrate", "seed", "probe", "profile"], default="orchestrate", help=argparse.SUPPRESS
@@ -199,6 +197,21 @@ def manage(env: dict[str, str], *command: str) -> None:
     subprocess.run(
         [sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env, check=True, stdout=subprocess.DEVNULL
     )
+
+
+def static_root(given: str) -> str:
+    """The folder the server's static files are collected into: `--static-root` or a new temporary one."""
+    return given or tempfile.mkdtemp(prefix="peerlearn-bench-static-")
+
+
+def collect_static(env: dict[str, str]) -> None:
+    """collectstatic with the server's settings (hashing and compressing takes minutes on a busy machine), skipped
+    when the folder already holds a collection (`--static-root` of an earlier run: the static files must not have
+    changed since)."""
+    if (Path(env["STATIC_ROOT"]) / "staticfiles.json").exists():
+        print(f"reusing the static files collected in {env['STATIC_ROOT']}", flush=True)
+        return
+    manage(env, "collectstatic", "--no-input")
 
 
 # --- data ------------------------------------------------------------------------------------------
@@ -407,43 +420,19 @@ def probe_role(args: argparse.Namespace) -> None:
 
 def profile_role(args: argparse.Namespace) -> None:
     """In a child process set up for one size's database: N requests of each scenario under cProfile (after one
-    warm-up request), printed as the top functions by own time and by cumulative time."""
+    warm-up request), printed as the top functions by own time and by cumulative time (bench/profiling.py)."""
     import django
 
     django.setup()
-    from django.test import Client
-
     from accounts.models import User
+    from bench.profiling import profile_pages
 
     student = User.objects.get(email=STUDENT_EMAIL)
-    for scenario in chosen_scenarios(args):
-        client = Client()
-        if scenario in STUDENT_SCENARIOS:
-            client.force_login(student)
-        path = SCENARIOS[scenario]
-        client.get(path)
-        started = time.process_time()
-        for _ in range(args.profile):
-            client.get(path)
-        cpu = (time.process_time() - started) * 1000 / args.profile
-        profiler = cProfile.Profile()
-        started = time.perf_counter()
-        profiler.enable()
-        for _ in range(args.profile):
-            client.get(path)
-        profiler.disable()
-        took = (time.perf_counter() - started) * 1000 / args.profile
-        for order in ("tottime", "cumulative"):
-            out = io.StringIO()
-            stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order)
-            stats.print_stats(25 if order == "tottime" else 40)
-            body = out.getvalue()
-            body = body[body.index("ncalls") :] if "ncalls" in body else body
-            print(
-                f"\n=== {scenario} {path}: {cpu:.2f} ms CPU per request (test client, this process), "
-                f"{took:.2f} ms under the profiler; top by {order} ==="
-            )
-            print(body.rstrip())
+    pages = [
+        (scenario, SCENARIOS[scenario], student if scenario in STUDENT_SCENARIOS else None)
+        for scenario in chosen_scenarios(args)
+    ]
+    profile_pages(pages, args.profile)
 
 
 def chosen_scenarios(args: argparse.Namespace) -> list[str]:
@@ -512,10 +501,10 @@ def main() -> None:
         return profile_role(args)
     sizes = [int(size) for size in args.sizes.split(",")]
     scenarios = chosen_scenarios(args)
-    static_root = tempfile.mkdtemp(prefix="peerlearn-bench-static-")
+    collected = static_root(args.static_root)
     print(f"databases {args.database_url}_<size>; redis {args.redis_url}; {os.cpu_count()} CPUs", flush=True)
-    envs = {size: prepare(args, size, static_root) for size in sizes}
-    manage(envs[sizes[0]], "collectstatic", "--no-input")
+    envs = {size: prepare(args, size, collected) for size in sizes}
+    collect_static(envs[sizes[0]])
     if args.profile:
         for size in sizes:
             print(f"\nProfile at {size:,} mentors ({args.profile} requests per scenario, in-process)", flush=True)

@@ -3,6 +3,7 @@ around it (a mentor's profile, the student dashboard, the booking page) against 
 
     .venv/bin/python bench/search_bench.py [--sizes 1000,10000,100000] [--requests 2000] [--clients 20]
     .venv/bin/python bench/search_bench.py --sizes 10000 --profile 200 --requests 0   # only the profile
+    .venv/bin/python bench/search_bench.py --quick --reuse-databases --static-root DIR   # a few minutes
 
 All on loopback, in dedicated databases (dropped and recreated: `peerlearn_bench_search_<size>`):
 1. one database per size, migrated and filled with approved mentors (bulk inserts, `search_documents_rebuild`,
@@ -131,7 +132,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", type=int, default=0, help="profile N requests of each scenario (cProfile)")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset of scenarios")
-    return parser.parse_args()
+    parser.add_argument("--quick", action="store_true", help="a short run: 10k mentors, 400 requests in 4 rounds")
+    args = parser.parse_args()
+    if args.quick and args.role == "orchestrate":
+        args.sizes, args.requests, args.rounds = "10000", min(args.requests, 400), min(args.rounds, 4)
+    return args
 
 
 def free_port() -> int:

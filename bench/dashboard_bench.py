@@ -87,6 +87,7 @@ def seed_role(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from matching.services import recommendations_refresh
     from sessions_app.dashboards.history import mentor_history_create
     from sessions_app.messaging.services import thread_ask
     from tests.factories import (
@@ -128,6 +129,9 @@ def seed_role(args: argparse.Namespace) -> None:
             sessions_per_week=1,
             seats=2,
         )
+    # In production the worker computes each student's recommendations; without one here every dashboard would
+    # rank all mentors live (the cold-start path) and queue the same refresh again.
+    recommendations_refresh(student_ids=[student.pk])
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(

@@ -303,7 +303,7 @@ def add_mentors(count: int, start: int, rng: random.Random) -> None:
     search_documents_rebuild(batch_size=2000)
 
 
-def bench_student() -> object:
+def bench_student():
     from django.utils import timezone
 
     from accounts.models import Language, StudentProfile, User
@@ -400,7 +400,12 @@ def seed_role(args: argparse.Namespace) -> None:
     from django.db import connection
 
     add_mentors(args.size, 0, random.Random(args.seed))
-    bench_student()
+    student = bench_student()
+    # The worker computes a student's recommendations in production (the dashboard scenario shows them); without
+    # one here every dashboard would rank all mentors live and queue the same refresh again.
+    from matching.services import recommendations_refresh
+
+    recommendations_refresh(student_ids=[student.pk])
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 

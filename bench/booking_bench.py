@@ -45,7 +45,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.http_load import run_load  # noqa: E402
-from bench.search_bench import collect_static, static_root, workers_cpu_s  # noqa: E402
+from bench.search_bench import collect_static, static_root, wait_until_up, workers_cpu_s  # noqa: E402
 
 MENTORS = 20
 TARGET_P95_MS = 120
@@ -372,18 +372,6 @@ def queries_of_one_booking(mentor, start, student) -> int:
     if response.status_code != 302:
         raise SystemExit(f"query count booking failed: {response.status_code}")
     return len(captured)
-
-
-def wait_until_up(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}") from None
-            time.sleep(0.2)
 
 
 def report(

@@ -380,15 +380,20 @@ def session_cookie(student) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-def wait_until_up(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
+    """Wait for the server to answer `url` (importing the app takes a minute on a busy machine); if it exits or
+    never answers, stop it and show the end of its error output."""
+    deadline = time.monotonic() + seconds
     while True:
         try:
             urllib.request.urlopen(url, timeout=2)
             return
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}") from None
+                # Reading a live process's stderr to its end would wait for ever: stop it first.
+                process.kill()
+                _out, errors = process.communicate(timeout=30)
+                raise SystemExit(f"gunicorn did not start: {errors.decode()[-2000:]}") from None
             time.sleep(0.2)
 
 

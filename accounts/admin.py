@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.models import (
     AccountDeletion,
     AuditLogEntry,
@@ -119,6 +120,10 @@ class StudentProfileAdmin(admin.ModelAdmin):
         (_("Notifications"), {"fields": ("notify_email", "notify_in_app", "notify_sms", "notify_reminders")}),
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        services.student_profile_changed(obj)
 
 
 @admin.register(GuardianConsent)

@@ -69,7 +69,14 @@ def _save_profile(profile: StudentProfile, step: int, values: Mapping[str, objec
     _advance(profile, step, update_fields)
     profile.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
     profile.save(update_fields=update_fields)
+    student_profile_changed(profile)
     return profile
+
+
+def student_profile_changed(profile: StudentProfile) -> None:
+    """Move the account's `updated_at` with its profile: readers cache what they derive from both (matching's
+    student facts) under it, and the account row is read on every request anyway."""
+    User.objects.filter(pk=profile.user_id).update(updated_at=timezone.now())
 
 
 def _check_choices(field: str, values: Iterable[str], choices: type[models.Choices]) -> None:
@@ -161,6 +168,7 @@ def student_level_save(*, user: User, academic_level: str) -> StudentProfile:
     else:
         _advance(profile, 2, update_fields)
     profile.save(update_fields=update_fields)
+    student_profile_changed(profile)
     return profile
 
 
@@ -491,7 +499,6 @@ def guardian_consent_withdraw(*, consent_id: int, ip_address: str | None, user_a
 
 def _notify_guardian_consent(consent: GuardianConsent, *, granted: bool) -> None:
     from django.urls import reverse
-
 
     notification_raise(
         recipient=consent.student,

@@ -3,6 +3,7 @@ around it (a mentor's profile, the student dashboard, the booking page) against 
 
     .venv/bin/python bench/search_bench.py [--sizes 1000,10000,100000] [--requests 2000] [--clients 20]
     .venv/bin/python bench/search_bench.py --sizes 10000 --profile 200 --requests 0   # only the profile
+    .venv/bin/python bench/search_bench.py --quick --reuse-databases --static-root DIR   # a few minutes
 
 All on loopback, in dedicated databases (dropped and recreated: `peerlearn_bench_search_<size>`):
 1. one database per size, migrated and filled with approved mentors (bulk inserts, `search_documents_rebuild`,
@@ -25,11 +26,8 @@ Targets: search p95 ≤ 50 ms at 10k; p95 at 100k ≤ 1.5 × p95 at 1k; queries 
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import json
 import os
-import pstats
 import random
 import socket
 import statistics
@@ -124,6 +122,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/peerlearn_bench_search")
     parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds the requests are split into")
     parser.add_argument("--reuse-databases", action="store_true", help="keep databases a previous run seeded")
+    parser.add_argument("--static-root", default="", help="reuse static files collected there by an earlier run")
     # Internal: the same script, run against one size's database, seeds it or measures its queries.
     parser.add_argument(
         "--role", choices=["orchestrate", "seed", "probe", "profile"], default="orchestrate", help=argparse.SUPPRESS
@@ -133,7 +132,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", type=int, default=0, help="profile N requests of each scenario (cProfile)")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset of scenarios")
-    return parser.parse_args()
+    parser.add_argument("--quick", action="store_true", help="a short run: 10k mentors, 400 requests in 4 rounds")
+    args = parser.parse_args()
+    if args.quick and args.role == "orchestrate":
+        args.sizes, args.requests, args.rounds = "10000", min(args.requests, 400), min(args.rounds, 4)
+    return args
 
 
 def free_port() -> int:
@@ -199,6 +202,21 @@ def manage(env: dict[str, str], *command: str) -> None:
     subprocess.run(
         [sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env, check=True, stdout=subprocess.DEVNULL
     )
+
+
+def static_root(given: str) -> str:
+    """The folder the server's static files are collected into: `--static-root` or a new temporary one."""
+    return given or tempfile.mkdtemp(prefix="peerlearn-bench-static-")
+
+
+def collect_static(env: dict[str, str]) -> None:
+    """collectstatic with the server's settings (hashing and compressing takes minutes on a busy machine), skipped
+    when the folder already holds a collection (`--static-root` of an earlier run: the static files must not have
+    changed since)."""
+    if (Path(env["STATIC_ROOT"]) / "staticfiles.json").exists():
+        print(f"reusing the static files collected in {env['STATIC_ROOT']}", flush=True)
+        return
+    manage(env, "collectstatic", "--no-input")
 
 
 # --- data ------------------------------------------------------------------------------------------
@@ -285,7 +303,7 @@ def add_mentors(count: int, start: int, rng: random.Random) -> None:
     search_documents_rebuild(batch_size=2000)
 
 
-def bench_student() -> object:
+def bench_student():
     from django.utils import timezone
 
     from accounts.models import Language, StudentProfile, User
@@ -362,15 +380,20 @@ def session_cookie(student) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-def wait_until_up(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
+    """Wait for the server to answer `url` (importing the app takes a minute on a busy machine); if it exits or
+    never answers, stop it and show the end of its error output."""
+    deadline = time.monotonic() + seconds
     while True:
         try:
             urllib.request.urlopen(url, timeout=2)
             return
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}") from None
+                # Reading a live process's stderr to its end would wait for ever: stop it first.
+                process.kill()
+                _out, errors = process.communicate(timeout=30)
+                raise SystemExit(f"gunicorn did not start: {errors.decode()[-2000:]}") from None
             time.sleep(0.2)
 
 
@@ -382,7 +405,12 @@ def seed_role(args: argparse.Namespace) -> None:
     from django.db import connection
 
     add_mentors(args.size, 0, random.Random(args.seed))
-    bench_student()
+    student = bench_student()
+    # The worker computes a student's recommendations in production (the dashboard scenario shows them); without
+    # one here every dashboard would rank all mentors live and queue the same refresh again.
+    from matching.services import recommendations_refresh
+
+    recommendations_refresh(student_ids=[student.pk])
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
@@ -407,43 +435,19 @@ def probe_role(args: argparse.Namespace) -> None:
 
 def profile_role(args: argparse.Namespace) -> None:
     """In a child process set up for one size's database: N requests of each scenario under cProfile (after one
-    warm-up request), printed as the top functions by own time and by cumulative time."""
+    warm-up request), printed as the top functions by own time and by cumulative time (bench/profiling.py)."""
     import django
 
     django.setup()
-    from django.test import Client
-
     from accounts.models import User
+    from bench.profiling import profile_pages
 
     student = User.objects.get(email=STUDENT_EMAIL)
-    for scenario in chosen_scenarios(args):
-        client = Client()
-        if scenario in STUDENT_SCENARIOS:
-            client.force_login(student)
-        path = SCENARIOS[scenario]
-        client.get(path)
-        started = time.process_time()
-        for _ in range(args.profile):
-            client.get(path)
-        cpu = (time.process_time() - started) * 1000 / args.profile
-        profiler = cProfile.Profile()
-        started = time.perf_counter()
-        profiler.enable()
-        for _ in range(args.profile):
-            client.get(path)
-        profiler.disable()
-        took = (time.perf_counter() - started) * 1000 / args.profile
-        for order in ("tottime", "cumulative"):
-            out = io.StringIO()
-            stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order)
-            stats.print_stats(25 if order == "tottime" else 40)
-            body = out.getvalue()
-            body = body[body.index("ncalls") :] if "ncalls" in body else body
-            print(
-                f"\n=== {scenario} {path}: {cpu:.2f} ms CPU per request (test client, this process), "
-                f"{took:.2f} ms under the profiler; top by {order} ==="
-            )
-            print(body.rstrip())
+    pages = [
+        (scenario, SCENARIOS[scenario], student if scenario in STUDENT_SCENARIOS else None)
+        for scenario in chosen_scenarios(args)
+    ]
+    profile_pages(pages, args.profile)
 
 
 def chosen_scenarios(args: argparse.Namespace) -> list[str]:
@@ -512,10 +516,10 @@ def main() -> None:
         return profile_role(args)
     sizes = [int(size) for size in args.sizes.split(",")]
     scenarios = chosen_scenarios(args)
-    static_root = tempfile.mkdtemp(prefix="peerlearn-bench-static-")
+    collected = static_root(args.static_root)
     print(f"databases {args.database_url}_<size>; redis {args.redis_url}; {os.cpu_count()} CPUs", flush=True)
-    envs = {size: prepare(args, size, static_root) for size in sizes}
-    manage(envs[sizes[0]], "collectstatic", "--no-input")
+    envs = {size: prepare(args, size, collected) for size in sizes}
+    collect_static(envs[sizes[0]])
     if args.profile:
         for size in sizes:
             print(f"\nProfile at {size:,} mentors ({args.profile} requests per scenario, in-process)", flush=True)

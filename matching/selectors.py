@@ -29,6 +29,10 @@ from mentorship.money import format_inr
 # The version suffix changes with the shape of FilterOptions (the cache holds pickled instances).
 FILTER_OPTIONS_CACHE_KEY = "matching:filter-options:3"
 FILTER_OPTIONS_TTL_SECONDS = 300
+# The version suffix changes with the shape of scoring.StudentFacts (pickled in the cache).
+STUDENT_FACTS_CACHE_KEY = "matching:student-facts:1"
+# A change made outside the services (a manual fix in the database) shows within this time.
+STUDENT_FACTS_TTL_SECONDS = 600
 PAGE_SIZE = 12
 # Deep pages cost their offset; nobody reads the 84th page of mentors.
 MAX_PAGE = 1000 // PAGE_SIZE
@@ -175,9 +179,20 @@ def _distinct_elements(array_field: str) -> list[str]:
 
 
 def student_facts_for(user: User | AnonymousUser) -> scoring.StudentFacts | None:
-    """What matching knows about a signed-in student (None for visitors, mentors and staff)."""
+    """What matching knows about a signed-in student (None for visitors, mentors and staff): from the cache under
+    the account's `updated_at`, which moves with every change of the account, its languages and its profile
+    (`accounts.services.student_profile_changed`), so a change is read on the next request."""
     if not user.is_authenticated or user.role != User.Role.STUDENT:
         return None
+    key = f"{STUDENT_FACTS_CACHE_KEY}:{user.pk}:{user.updated_at.timestamp()}"
+    facts = page_cache.safe_get(key)
+    if facts is None:
+        facts = _student_facts_read(user)
+        page_cache.safe_set(key, facts, STUDENT_FACTS_TTL_SECONDS)
+    return facts
+
+
+def _student_facts_read(user: User) -> scoring.StudentFacts:
     # IN (subquery), not a join: a join with the user's languages made PostgreSQL scan every user's languages
     # (23 ms at 100k mentors), while this reads the student's rows through their index. The codes ride along
     # with the profile: one query per search instead of two.

@@ -11,6 +11,7 @@ from accounts.models import User
 from matching import page_cache, selectors
 from matching.forms import MentorSearchForm, TermSuggestionsForm
 from matching.recommender import serving
+from mentorship import layout
 from mentorship.htmx import vary_on_htmx, wants_partial
 from mentorship.http import AuthenticatedHttpRequest, HtmxHttpRequest
 
@@ -37,7 +38,7 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     context = _shared(request, version) if student is None else _filters_and_results(request, student, version)
     if partial:
         return vary_on_htmx(HttpResponse(context["results_html"]))
-    return vary_on_htmx(render(request, "matching/search.html", context))
+    return vary_on_htmx(HttpResponse(layout.render_page(request, "matching/search.html", context)))
 
 
 def _shared(request: HttpRequest, version: str | None) -> dict:

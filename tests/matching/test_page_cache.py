@@ -156,3 +156,40 @@ def test_a_visitor_with_a_message_waiting_sees_it_on_the_search_page(client):
     with_message = client.get(URL).content.decode()
     assert 'role="status"' in with_message and "signed out" in with_message
     assert "signed out" not in client.get(URL).content.decode()
+
+
+def test_a_students_profile_and_language_changes_show_in_the_next_search(client):
+    from accounts import services as account_services
+    from accounts.models import Language
+
+    listed_mentor(languages=["te", "en"], levels_served=["school"])
+    student = student_with_profile(languages=["te", "en"], academic_level="school")
+    client.force_login(student)
+    assert {"Speaks Telugu", "Teaches school students"} <= set(reasons(client.get(URL)))
+
+    account_services.student_languages_save(
+        user=student, primary_language=Language.objects.get(code="hi"), additional_languages=[]
+    )
+    shown = set(reasons(client.get(URL)))
+    assert "Speaks Telugu" not in shown and "Teaches school students" in shown
+
+    account_services.student_level_save(user=student, academic_level="college")
+    assert "Teaches school students" not in reasons(client.get(URL))
+
+
+def test_a_students_facts_are_read_once_then_from_the_cache(client, django_assert_num_queries):
+    from matching import selectors
+
+    student = student_with_profile(languages=["te"])
+    first = selectors.student_facts_for(student)
+    with django_assert_num_queries(0):
+        assert selectors.student_facts_for(student) == first
+
+
+def test_a_students_full_search_page_renders_while_the_cache_is_down(client, redis_down):
+    listed_mentor(user__full_name="Ravi Kumar", languages=["te", "en"], levels_served=["school"])
+    client.force_login(student_with_profile(languages=["te", "en"], academic_level="school"))
+    for _ in range(2):
+        response = client.get(URL, {"language": "te"})
+        assert response.status_code == 200 and names(response) == ["Ravi Kumar"]
+        assert "Speaks Telugu" in reasons(response)

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.forms import PriceRupeesField
+
 
 class CheckoutResultForm(forms.Form):
     """What Checkout.js hands back: the signed success triple, or the id of a failed attempt."""
@@ -52,6 +54,21 @@ class PayoutDetailsForm(forms.Form):
         label=_("PAN"),
         max_length=10,
         required=False,
-        help_text=_("Your Permanent Account Number, for tax deducted at source. Optional."),
+        help_text=_(
+            "Your Permanent Account Number, for income tax withheld at 0.1% instead of 5%. Leave empty to keep the "
+            "one on file."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+class StatementRequestForm(forms.Form):
+    """A past month (India Standard Time) whose statement the mentor wants."""
+
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"}))
+
+
+class YouEarnForm(forms.Form):
+    """The "You'll earn" page: try a price in whole rupees (without JavaScript, by sending the form)."""
+
+    price = PriceRupeesField(label=_("Price (₹)"), required=False)

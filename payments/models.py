@@ -176,6 +176,7 @@ class LedgerAccount(models.Model):
         PLATFORM_REVENUE = "platform_revenue", _("Platform revenue")
         REFUNDS_PAYABLE = "refunds_payable", _("Refunds on their way to students")
         PAYOUTS_IN_TRANSIT = "payouts_in_transit", _("Payouts on their way to mentors")
+        TDS_PAYABLE = "tds_payable", _("Income tax withheld from the mentor (TDS), owed to the government")
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     owner = models.ForeignKey(
@@ -213,6 +214,8 @@ class LedgerTransaction(models.Model):
         PAYOUT = "payout", _("Payout")
         PAYOUT_SETTLED = "payout_settled", _("Payout completed")
         PAYOUT_REVERSAL = "payout_reversal", _("Payout failed: reversed")
+        TDS = "tds", _("Income tax deducted at source")
+        TDS_REVERSAL = "tds_reversal", _("Tax deducted at source given back")
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     payment = models.ForeignKey(
@@ -451,3 +454,34 @@ class Invoice(models.Model):
         if self.pk is not None and not kwargs.get("force_insert") and changes_issued:
             raise ValueError(f"Invoice {self.number} is issued and cannot change (only its PDF can be added).")
         super().save(*args, **kwargs)
+
+
+def statement_pdf_path(statement: "MentorStatement", filename: str) -> str:
+    return f"statements/{statement.month:%Y-%m}/{filename}"
+
+
+class MentorStatement(models.Model):
+    """A mentor's statement of one calendar month (India Standard Time): a snapshot of every figure printed, taken
+    once the month is over (its ledger lines no longer change), and the PDF rendered from it by a Celery task."""
+
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentor"), on_delete=models.PROTECT, related_name="statements"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    language = models.CharField(_("language"), max_length=8)
+    data = models.JSONField(_("snapshot"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    pdf = models.FileField(_("PDF"), upload_to=statement_pdf_path, storage=_private_storage, blank=True, max_length=255)
+    pdf_rendered_at = models.DateTimeField(_("PDF rendered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "-id"]
+        verbose_name = _("mentor statement")
+        verbose_name_plural = _("mentor statements")
+        constraints = [
+            models.UniqueConstraint(fields=["mentor", "month"], name="payments_statement_once_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="payments_statement_month_starts_on_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} · {self.month:%Y-%m}"

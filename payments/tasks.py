@@ -3,7 +3,7 @@ import logging
 from celery import shared_task
 from django.core.exceptions import ValidationError
 
-from payments import invoices, payouts, services
+from payments import invoices, payouts, services, statements
 from payments.models import Payment
 
 logger = logging.getLogger(__name__)
@@ -53,3 +53,17 @@ def render_invoice_pdf(invoice_id: int) -> str:
     """After the capture or refund commits: render an invoice or credit note to PDF in private storage (idempotent).
     Runs from the outbox, which tries again later when rendering or storage fails."""
     return str(invoices.invoice_render_pdf(invoice_id=invoice_id).pdf.name)
+
+
+@shared_task(name="payments.generate_monthly_statements")
+def generate_monthly_statements() -> dict[str, int]:
+    """On the 1st (beat): last month's statement for every mentor whose accounts moved in it (idempotent)."""
+    counts = statements.statements_generate_monthly()
+    logger.info("Monthly statements: %s", counts)
+    return counts
+
+
+@shared_task(name="payments.render_statement_pdf")
+def render_statement_pdf(statement_id: int) -> str:
+    """After a statement is made: render its PDF into private storage (idempotent; the outbox retries failures)."""
+    return str(statements.statement_render_pdf(statement_id=statement_id).pdf.name)

@@ -11,6 +11,10 @@ urlpatterns = [
     path("payments/history/", views.history, name="history"),
     path("payments/invoices/<int:invoice_id>/pdf/", views.invoice_download, name="invoice_download"),
     path("payments/earnings/", views.earnings, name="earnings"),
+    path("payments/earnings.csv", views.earnings_csv, name="earnings_csv"),
+    path("payments/statements/", views.statement_request, name="statement_request"),
+    path("payments/statements/<int:statement_id>/pdf/", views.statement_download, name="statement_download"),
+    path("payments/you-earn/", views.you_earn, name="you_earn"),
     path("payments/payout-details/", views.payout_details, name="payout_details"),
     # Seed 000 §4.1: the gateway posts here; the path is registered in the Razorpay dashboard.
     path("api/payments/webhook/", views.webhook, name="webhook"),

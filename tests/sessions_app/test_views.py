@@ -436,9 +436,9 @@ def test_mentor_creates_edits_publishes_and_cancels_a_group_session(client, djan
 
     edit_url = reverse("sessions_app:group_edit", args=[session.uuid])
     assert client.get(edit_url).status_code == 200
-    client.post(edit_url, group_form_data(title="Physics doubts: mechanics", price_rupees=199))
+    client.post(edit_url, group_form_data(title="Physics doubts: mechanics", price_rupees=200))
     session.refresh_from_db()
-    assert (session.title, session.price_paise) == ("Physics doubts: mechanics", 19_900)
+    assert (session.title, session.price_paise) == ("Physics doubts: mechanics", 20_000)
 
     client.post(reverse("sessions_app:group_publish", args=[session.uuid]))
     session.refresh_from_db()

@@ -49,13 +49,17 @@ def _figures(mentor, month: dt.date) -> dict:
     moved = LedgerEntry.objects.filter(
         account__owner=mentor, transaction__created_at__gte=start, transaction__created_at__lt=end
     )
-    payment_ids = moved.filter(transaction__payment__isnull=False).values("transaction__payment_id").distinct()
+    # Payments whose money reached (or left) the mentor's own accounts this month; a capture into escrow or a refund
+    # before the session is not earnings yet.
+    payment_ids = (
+        moved.filter(transaction__payment__isnull=False, account__kind__in=[Kind.MENTOR_PAYABLE, Kind.TDS_PAYABLE])
+        .values("transaction__payment_id")
+        .distinct()
+    )
     payments = list(Payment.objects.filter(pk__in=payment_ids).select_related("payer").order_by("captured_at", "pk"))
     subjects = payment_subjects(payments, viewer=mentor)
     lines = []
     for line in earning_lines(payments, since=start, until=end):
-        if not (line.mentor_share_paise or line.tds_paise):
-            continue  # only money held in escrow moved (a capture, a refund before the session): not earnings yet
         lines.append(
             {
                 "date": line.date.astimezone(IST).date().isoformat(),

@@ -426,3 +426,20 @@ def test_profile_page_queries_stay_bounded_however_many_mentors_and_entries(clie
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few) <= 20
+
+
+@pytest.mark.tds
+def test_profile_editor_shows_what_the_hourly_rate_earns_and_refuses_odd_rates(client):
+    mentor = MentorProfileFactory(hourly_rate_paise=120_000)
+    client.force_login(mentor.user)
+    page = client.get(reverse("mentors:profile_edit")).content.decode()
+    # ₹1,200 an hour: ₹840 for the mentor, less 5 % withheld without a PAN.
+    assert 'data-testid="earn-net">₹798.00<' in page
+
+    response = client.post(
+        reverse("mentors:profile_edit"), application_post(hourly_rate_rupees="1234", **{"documents-0-file": ""})
+    )
+    assert response.status_code == 400
+    assert "Prices go in steps of ₹50" in response.content.decode()
+    mentor.refresh_from_db()
+    assert mentor.hourly_rate_paise == 120_000

@@ -12,8 +12,10 @@ def test_prices_in_fifty_rupee_steps_are_accepted(rupees):
     assert price_error(rupees * 100) is None
 
 
-@pytest.mark.parametrize(("rupees", "words"), [(0, "₹50 to ₹10,000"), (49, "₹50 to ₹10,000"), (10_050, "₹50 to ₹10,000"),
-                                              (499, "steps of ₹50"), (75, "steps of ₹50")])  # fmt: skip
+RANGE, STEPS = "₹50 to ₹10,000", "steps of ₹50"
+
+
+@pytest.mark.parametrize(("rupees", "words"), [(0, RANGE), (49, RANGE), (10_050, RANGE), (499, STEPS), (75, STEPS)])
 def test_other_prices_are_refused_with_the_rule(rupees, words):
     assert words in price_error(rupees * 100)
 

@@ -39,7 +39,13 @@ def test_lines_carry_fee_platform_share_tips_refunds_and_tax(earnings_history, m
     waiting = lines[earnings_history["waiting"].pk]
     assert (waiting.in_escrow_paise, waiting.mentor_share_paise, waiting.tds_paise) == (50_000, 0, 0)
     tip = lines[earnings_history["tip"].pk]
-    assert (tip.is_tip, tip.tip_paise, tip.price_paise, tip.platform_paise, tip.tds_paise) == (True, 20_000, 0, 0, 1_000)
+    assert (tip.is_tip, tip.tip_paise, tip.price_paise, tip.platform_paise, tip.tds_paise) == (
+        True,
+        20_000,
+        0,
+        0,
+        1_000,
+    )
     halved = lines[earnings_history["halved"].pk]
     assert (halved.refunded_paise, halved.mentor_share_paise, halved.platform_paise) == (30_000, 21_000, 9_000)
     assert halved.tds_paise == 1_050
@@ -66,9 +72,7 @@ def test_earnings_page_shows_balances_months_chart_and_lines(
     assert reverse("payments:earnings_csv") in html
 
 
-def test_earnings_page_queries_do_not_grow_with_lines(
-    client, captured_payment, mentor, django_assert_max_num_queries
-):
+def test_earnings_page_queries_do_not_grow_with_lines(client, captured_payment, mentor, django_assert_max_num_queries):
     for _ in range(30):
         ledger_release_escrow(payment=captured_payment(50_000))
     client.force_login(mentor)
@@ -99,7 +103,9 @@ def test_below_the_minimum_the_page_says_how_much_is_missing(client, captured_pa
 
 def test_the_weekly_run_is_read_from_the_beat_schedule():
     # Monday 00:30 UTC (06:00 IST).
-    assert next_weekly_run(dt.datetime(2026, 12, 5, 3, 0, tzinfo=dt.UTC)) == dt.datetime(2026, 12, 7, 0, 30, tzinfo=dt.UTC)
+    assert next_weekly_run(dt.datetime(2026, 12, 5, 3, 0, tzinfo=dt.UTC)) == dt.datetime(
+        2026, 12, 7, 0, 30, tzinfo=dt.UTC
+    )
     assert next_weekly_run(dt.datetime(2026, 12, 7, 0, 30, tzinfo=dt.UTC)) == dt.datetime(
         2026, 12, 14, 0, 30, tzinfo=dt.UTC
     )

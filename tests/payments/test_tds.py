@@ -121,7 +121,9 @@ def test_a_failed_refund_withholds_the_tax_again(captured_payment, mentor, razor
     assert unbalanced_transactions() == []
 
 
-@pytest.mark.parametrize(("paise", "basis_points", "tax"), [(70_000, 10, 70), (69_999, 10, 70), (35, 10, 0), (30, 500, 2)])
+@pytest.mark.parametrize(
+    ("paise", "basis_points", "tax"), [(70_000, 10, 70), (69_999, 10, 70), (35, 10, 0), (30, 500, 2)]
+)
 def test_tax_is_rounded_half_up_to_the_paisa(paise, basis_points, tax):
     assert tds_amount(paise, basis_points) == tax
 

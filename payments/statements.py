@@ -9,6 +9,7 @@ outbox) into private storage. The beat task makes last month's statement for eve
 
 import datetime as dt
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -58,7 +59,7 @@ def _figures(mentor, month: dt.date) -> dict:
     )
     payments = list(Payment.objects.filter(pk__in=payment_ids).select_related("payer").order_by("captured_at", "pk"))
     subjects = payment_subjects(payments, viewer=mentor)
-    lines = []
+    lines: list[dict[str, Any]] = []
     for line in earning_lines(payments, since=start, until=end):
         lines.append(
             {

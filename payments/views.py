@@ -260,7 +260,7 @@ def earnings_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
             for line in _described_lines(user, payments[start : start + CSV_BATCH]):
                 yield [
                     line.date.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                    line.payment.subject.title,  # type: ignore[attr-defined]
+                    line.payment.subject.title,
                     line.payment.payer.full_name,
                     *(
                         f"{paise / 100:.2f}"

@@ -249,8 +249,10 @@ def next_weekly_run(now: dt.datetime) -> dt.datetime:
     raise ValueError("The weekly payout schedule never fires.")
 
 
-def next_payout(mentor, *, balances: MentorBalances, now: dt.datetime) -> NextPayout:
-    has_destination = MentorPayoutDetails.objects.filter(mentor=mentor).exists()
+def next_payout(
+    mentor, *, balances: MentorBalances, now: dt.datetime, details: MentorPayoutDetails | None
+) -> NextPayout:
+    has_destination = details is not None
     available = balances.available_paise
     due = available >= PAYOUT_MINIMUM_PAISE and has_destination and mentor.is_active
     return NextPayout(
@@ -290,13 +292,14 @@ def earnings_overview(mentor, *, now: dt.datetime, zone: dt.tzinfo) -> EarningsO
     by_month = earnings_months(mentor, since=since, zone=zone)
     figures = [by_month.get(month) or MonthFigures(month=month) for month in months]
     balances = mentor_balances(mentor)
-    has_pan = tax.mentor_has_pan(mentor)
+    details = MentorPayoutDetails.objects.filter(mentor=mentor).first()
+    has_pan = bool(details and details.pan)
     return EarningsOverview(
         balances=balances,
         this_month=figures[-1],
         last_month=figures[-2],
         months=figures,
-        next_payout=next_payout(mentor, balances=balances, now=now),
+        next_payout=next_payout(mentor, balances=balances, now=now, details=details),
         tds_rate_basis_points=tax.tds_rate_basis_points(has_pan=has_pan),
         has_pan=has_pan,
     )

@@ -55,7 +55,7 @@ def test_earnings_page_shows_balances_months_chart_and_lines(
     client, earnings_history, mentor, django_assert_max_num_queries
 ):
     client.force_login(mentor)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("payments:earnings"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -76,7 +76,7 @@ def test_earnings_page_queries_do_not_grow_with_lines(client, captured_payment, 
     for _ in range(30):
         ledger_release_escrow(payment=captured_payment(50_000))
     client.force_login(mentor)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         first = client.get(reverse("payments:earnings")).content.decode()
     with django_assert_max_num_queries(8):
         second = client.get(reverse("payments:earnings") + "?page=2", headers={"HX-Request": "true"}).content.decode()

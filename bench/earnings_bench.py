@@ -73,7 +73,8 @@ def parse_args() -> argparse.Namespace:
 
 
 def _seed_mentor(mentor, students, *, lines: int, now) -> int:
-    """Sessions (capture, release, TDS: five entries on the mentor's accounts each) and tips (two), over a year."""
+    """Sessions (capture, release, TDS: five entries on the mentor's accounts each) and tips (tip, TDS: three), over
+    a year."""
     import datetime as dt
     import uuid
 
@@ -89,7 +90,7 @@ def _seed_mentor(mentor, students, *, lines: int, now) -> int:
     while count < lines:
         is_tip = len(plans) % 10 == 9
         plans.append(is_tip)
-        count += 2 if is_tip else 5
+        count += 3 if is_tip else 5
     step = dt.timedelta(days=365) / len(plans)
     payments = Payment.objects.bulk_create(
         [
@@ -121,7 +122,11 @@ def _seed_mentor(mentor, students, *, lines: int, now) -> int:
                 (txn_kind.TDS, [(payable, withheld), (tds_payable, -withheld)]),
             ]
         else:
-            steps = [(txn_kind.TIP, [(gateway, payment.amount_paise), (payable, -payment.amount_paise)])]
+            withheld = tds_amount(price, 10)
+            steps = [
+                (txn_kind.TIP, [(gateway, price), (payable, -price)]),
+                (txn_kind.TDS, [(payable, withheld), (tds_payable, -withheld)]),
+            ]
         for offset, (txn, entries) in enumerate(steps):
             txns.append(LedgerTransaction(kind=txn, payment=payment, memo="bench"))
             legs.append((entries, payment.captured_at + dt.timedelta(hours=offset)))

@@ -7,7 +7,13 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from payments.ledger import ledger_account, ledger_release_escrow, mentor_share, payment_positions
+from payments.ledger import (
+    ledger_account,
+    ledger_release_escrow,
+    mentor_share,
+    payment_positions,
+    payment_tds_withheld,
+)
 from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, Payment, Refund
 from payments.selectors import mentor_balances
 from payments.services import payment_record_checkout_failure, payment_refund, refund_apply_entity
@@ -124,6 +130,7 @@ def _refund_amount(payment: Payment, choice: str) -> int:
     }[choice]
 
 
+@pytest.mark.tds  # tax withheld on every credit to the mentor, given back with refunds
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(amounts=st.lists(AMOUNTS, min_size=3, max_size=3), tip=st.booleans(), operations=OPERATIONS)
 def test_ledger_invariants_hold_over_random_sequences_of_events(
@@ -176,6 +183,8 @@ def test_ledger_invariants_hold_over_random_sequences_of_events(
         pending = sum(r.amount_paise for r in refunds if r.status == Refund.Status.PENDING)
         processed = sum(r.amount_paise for r in refunds if r.status == Refund.Status.PROCESSED)
         assert all(value >= 0 for kind, value in positions.items() if kind != Kind.GATEWAY)
+        # The tax withheld is never negative and never more than what the mentor was credited.
+        assert 0 <= payment_tds_withheld(payment) <= positions.get(Kind.MENTOR_PAYABLE, 0)
         assert positions.get(Kind.REFUNDS_PAYABLE, 0) == pending
         assert payment.refunded_paise == processed
         if payment.status != Payment.Status.CAPTURED:

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,7 +40,6 @@ from bench.search_bench import (  # noqa: E402
     recreate_database,
     server_env,
     session_cookie,
-    wait_until_up,
     workers_cpu_s,
 )
 
@@ -53,6 +53,22 @@ SCENARIOS = {
 TARGET_P95_MS = 50
 PRICE_PAISE = 80_000
 TIP_PAISE = 10_000
+
+
+def wait_until_up(url: str, process: subprocess.Popen, *, seconds: float = 180) -> None:
+    """Like search_bench's, with a longer wait: on a loaded 2-core machine four workers can take over 30 s to boot
+    (and a live server's stderr is never read, which would block)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - a fixed loopback URL
+            return
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}") from None
+            if time.monotonic() > deadline:
+                raise SystemExit("gunicorn did not answer in time") from None
+            time.sleep(0.5)
 
 
 def parse_args() -> argparse.Namespace:

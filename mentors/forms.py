@@ -29,6 +29,7 @@ from mentors.models import (
 )
 from mentors.services import MentorApplication
 from mentorship.fields import SafeDateField
+from mentorship.forms import PriceRupeesField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -88,7 +89,10 @@ class MentorProfileForm(forms.ModelForm):
         help_text=_("Students who search for mentors in their state find you."),
         widget=forms.Select(attrs={"autocomplete": "address-level1"}),
     )
-    hourly_rate_rupees = forms.IntegerField(label=_("Hourly rate (₹)"), min_value=0, max_value=100_000)
+    hourly_rate_rupees = PriceRupeesField(
+        label=_("Hourly rate (₹)"),
+        help_text=_("In steps of ₹50 from ₹50 to ₹10,000. Shorter and longer sessions are priced in proportion."),
+    )
     expertise_areas = _list_field(_("Expertise areas"), required=True, suggest="topics")
     specializations = _list_field(
         _("Academic specializations"),

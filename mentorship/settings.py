@@ -249,6 +249,11 @@ CELERY_BEAT_SCHEDULE["payments-weekly-payouts"] = {
     "schedule": crontab(minute=30, hour=0, day_of_week="mon"),
 }
 # Bookings: release unpaid holds, send the 24 h / 1 h reminders (each once), complete undisputed sessions.
+# Mentors' monthly statements, on the 1st at 06:30 IST (01:00 UTC), for the month just over.
+CELERY_BEAT_SCHEDULE["payments-monthly-statements"] = {
+    "task": "payments.generate_monthly_statements",
+    "schedule": crontab(minute=0, hour=1, day_of_month=1),
+}
 CELERY_BEAT_SCHEDULE["sessions-expire-holds"] = {"task": "sessions_app.expire_holds", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["sessions-reminders"] = {"task": "sessions_app.send_due_reminders", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["sessions-auto-complete"] = {
@@ -517,6 +522,10 @@ PLATFORM_GSTIN = env_str("PLATFORM_GSTIN", "")
 PLATFORM_STATE = env_str("PLATFORM_STATE", "Telangana")
 INVOICE_SAC_CODE = env_str("INVOICE_SAC_CODE", "999293")
 GST_RATE_BASIS_POINTS = env_int("GST_RATE_BASIS_POINTS", 1800)
+# Income tax withheld from mentors' earnings under section 194-O of the Income-tax Act (e-commerce operators):
+# 0.1 % since 1 October 2024, and 5 % under section 206AA when the mentor gave no PAN (payments.tax).
+TDS_194O_RATE_BASIS_POINTS = env_int("TDS_194O_RATE_BASIS_POINTS", 10)
+TDS_NO_PAN_RATE_BASIS_POINTS = env_int("TDS_NO_PAN_RATE_BASIS_POINTS", 500)
 
 # --- WebRTC --------------------------------------------------------------------------------------
 STUN_URLS = env_list("STUN_URLS", "")

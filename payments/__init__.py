@@ -12,6 +12,7 @@ For the apps that sell something (``payments`` imports none of them):
   ``handler.return_url(payment)`` with a message. ``payment_expire`` abandons an unpaid one,
   ``payment_refund`` refunds (idempotently), ``refundable_paise`` says how much still can be.
 - ``payments.ledger.ledger_release_escrow(payment=...)`` when the session is completed (70 % to the mentor).
-- ``payments.selectors.mentor_balances``, ``student_payment_history``, ``mentor_earnings_history``.
+- ``payments.selectors.mentor_balances``, ``student_payment_history``; ``payments.earnings`` for what a mentor
+  earned (``mentor_earnings_by_month``) and would earn at a price (``earnings_preview``).
 - ``{% load money %}{{ paise|rupees }}`` formats paise as ₹ with Indian digit grouping.
 """

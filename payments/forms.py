@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.forms import PriceRupeesField
+
 
 class CheckoutResultForm(forms.Form):
     """What Checkout.js hands back: the signed success triple, or the id of a failed attempt."""
@@ -52,21 +54,22 @@ class PayoutDetailsForm(forms.Form):
         label=_("PAN"),
         max_length=10,
         required=False,
-        help_text=_("Your Permanent Account Number, for tax deducted at source. Optional."),
+        help_text=_(
+            "Your Permanent Account Number, for income tax withheld at 0.1% instead of 5%. Leave empty to keep the "
+            "one on file."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
 
 class PackageForm(forms.Form):
-    """A mentor's package; the price is in whole rupees (₹50 steps, checked by ``payments.prices``)."""
+    """A mentor's package; the price is in whole rupees (₹50 steps, ``mentorship.money.price_error``)."""
 
     title = forms.CharField(label=_("Name"), max_length=120, help_text=_("For example: “JEE physics, 4 sessions”."))
     sessions_count = forms.IntegerField(label=_("Number of sessions"), min_value=2, max_value=20, initial=4)
     duration_minutes = forms.TypedChoiceField(label=_("Minutes per session"), coerce=int)
-    price_rupees = forms.IntegerField(
+    price_rupees = PriceRupeesField(
         label=_("Price of the whole package (₹)"),
-        min_value=50,
-        max_value=10_000,
         help_text=_("In steps of ₹50, from ₹50 to ₹10,000. Students pay this once, up front."),
     )
     validity_days = forms.IntegerField(label=_("Valid for (days)"), min_value=7, max_value=365, initial=90)
@@ -87,3 +90,13 @@ class ScholarshipGrantForm(forms.Form):
         help_text=_("The sponsor account that funds it. Empty: you fund it yourself."),
     )
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
+class StatementRequestForm(forms.Form):
+    """A past month (India Standard Time) whose statement the mentor wants."""
+
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"}))
+
+
+class YouEarnForm(forms.Form):
+    """The "You'll earn" page: try a price in whole rupees (without JavaScript, by sending the form)."""
+
+    price = PriceRupeesField(label=_("Price (₹)"), required=False)

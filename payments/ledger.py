@@ -12,6 +12,10 @@ Flows (seed 000 §3.5, DESIGN.md §3 "Money"):
 - payout: mentor payable → payouts in transit → gateway when RazorpayX reports it processed; a payout that fails
   goes back from transit to mentor payable, and one the bank returns after it was processed (``reversed``) goes
   back from the gateway to mentor payable. A retry is a new payout and starts the same way again.
+- tax deducted at source (``payments.tax``): whenever the mentor's payable is credited (a release or a tip), a
+  separate ``tds`` transaction moves the tax from it to the mentor's TDS payable account; a refund that takes
+  credited money back gives the tax on it back (``tds_reversal``). ``payment_positions`` leaves these out, so a
+  payment's positions still show the gross split.
 
 Functions here expect to run inside the caller's transaction with the payment (or refund, payout) row locked.
 """
@@ -19,6 +23,7 @@ Functions here expect to run inside the caller's transaction with the payment (o
 from django.db import transaction
 from django.db.models import Sum
 
+from payments import tax
 from payments.models import (
     Charge,
     LedgerAccount,
@@ -34,6 +39,7 @@ MENTOR_SHARE_PERCENT = 70
 
 Kind = LedgerAccount.Kind
 TxnKind = LedgerTransaction.Kind
+TDS_KINDS = (TxnKind.TDS, TxnKind.TDS_REVERSAL)
 
 
 class LedgerImbalanceError(Exception):
@@ -78,10 +84,38 @@ def payment_positions(payment: Payment) -> dict[str, int]:
     """What this payment currently contributes to each kind of account, as positive balances (credits)."""
     rows = (
         LedgerEntry.objects.filter(transaction__payment=payment)
+        .exclude(transaction__kind__in=TDS_KINDS)
         .values("account__kind")
         .annotate(total=Sum("amount_paise"))
     )
     return {row["account__kind"]: -row["total"] for row in rows}
+
+
+def payment_tds_withheld(payment: Payment) -> int:
+    """Tax currently withheld from the mentor on this payment (paise, positive)."""
+    total = LedgerEntry.objects.filter(transaction__payment=payment, account__kind=Kind.TDS_PAYABLE).aggregate(
+        total=Sum("amount_paise")
+    )["total"]
+    return -(total or 0)
+
+
+def _tds_memo(rate_basis_points: int, *, has_pan: bool) -> str:
+    rate = tax.rate_percent(rate_basis_points)
+    return f"194-O @ {rate}%" if has_pan else f"194-O @ {rate}% (no PAN, 206AA)"
+
+
+def _withhold_tds(*, payment: Payment, credited_paise: int, refund: Refund | None = None) -> LedgerTransaction | None:
+    """Withhold income tax on money just credited to the mentor (section 194-O: at the credit)."""
+    if payment.payee_id is None or credited_paise <= 0:
+        return None
+    has_pan = tax.mentor_has_pan(payment.payee)
+    rate = tax.tds_rate_basis_points(has_pan=has_pan)
+    withheld = tax.tds_amount(credited_paise, rate)
+    legs = [
+        (ledger_account(Kind.MENTOR_PAYABLE, payment.payee), withheld),
+        (ledger_account(Kind.TDS_PAYABLE, payment.payee), -withheld),
+    ]
+    return _post(kind=TxnKind.TDS, legs=legs, payment=payment, refund=refund, memo=_tds_memo(rate, has_pan=has_pan))
 
 
 def ledger_record_capture(*, payment: Payment) -> LedgerTransaction | None:
@@ -92,7 +126,9 @@ def ledger_record_capture(*, payment: Payment) -> LedgerTransaction | None:
         return _post(kind=TxnKind.CAPTURE, legs=legs, payment=payment)
     payable = ledger_account(Kind.MENTOR_PAYABLE, payment.payee)
     legs = [(gateway, payment.amount_paise), (payable, -payment.amount_paise)]
-    return _post(kind=TxnKind.TIP, legs=legs, payment=payment)
+    tip = _post(kind=TxnKind.TIP, legs=legs, payment=payment)
+    _withhold_tds(payment=payment, credited_paise=payment.amount_paise)
+    return tip
 
 
 def _release_held(payment: Payment, memo: str) -> LedgerTransaction | None:
@@ -110,7 +146,10 @@ def _release_held(payment: Payment, memo: str) -> LedgerTransaction | None:
             (ledger_account(Kind.MENTOR_PAYABLE, payment.payee), -to_mentor),
             (revenue, -(held - to_mentor)),
         ]
-    return _post(kind=TxnKind.RELEASE, legs=legs, payment=payment, memo=memo)
+    released = _post(kind=TxnKind.RELEASE, legs=legs, payment=payment, memo=memo)
+    if payment.payee_id is not None:
+        _withhold_tds(payment=payment, credited_paise=mentor_share(held))
+    return released
 
 
 @transaction.atomic
@@ -153,7 +192,22 @@ def ledger_reserve_refund(*, refund: Refund) -> LedgerTransaction | None:
     ]
     if from_mentor:
         legs.append((ledger_account(Kind.MENTOR_PAYABLE, payment.payee), from_mentor))
-    return _post(kind=TxnKind.REFUND, legs=legs, payment=payment, refund=refund, memo=refund.reason[:255])
+    reserved = _post(kind=TxnKind.REFUND, legs=legs, payment=payment, refund=refund, memo=refund.reason[:255])
+    if from_mentor > 0 and mentor_left > 0:
+        _give_back_tds(refund=refund, taken_paise=min(from_mentor, mentor_left), credited_paise=mentor_left)
+    return reserved
+
+
+def _give_back_tds(*, refund: Refund, taken_paise: int, credited_paise: int) -> LedgerTransaction | None:
+    """The tax withheld on credited money that a refund takes back, in proportion (all of it for a full refund)."""
+    payment = refund.payment
+    withheld = payment_tds_withheld(payment)
+    back = (withheld * taken_paise * 2 + credited_paise) // (2 * credited_paise)
+    legs = [
+        (ledger_account(Kind.TDS_PAYABLE, payment.payee), back),
+        (ledger_account(Kind.MENTOR_PAYABLE, payment.payee), -back),
+    ]
+    return _post(kind=TxnKind.TDS_REVERSAL, legs=legs, payment=payment, refund=refund)
 
 
 def ledger_settle_refund(*, refund: Refund) -> LedgerTransaction | None:
@@ -171,6 +225,11 @@ def ledger_reverse_refund(*, refund: Refund) -> LedgerTransaction | None:
         return None
     legs = [(entry.account, -entry.amount_paise) for entry in reserved.entries.select_related("account")]
     reversal = _post(kind=TxnKind.REFUND_REVERSAL, legs=legs, payment=refund.payment, refund=refund)
+    given_back = LedgerTransaction.objects.filter(refund=refund, kind=TxnKind.TDS_REVERSAL).first()
+    if given_back is not None:
+        # The money is the mentor's again, so is the tax on it: withheld again, exactly what was given back.
+        legs = [(entry.account, -entry.amount_paise) for entry in given_back.entries.select_related("account")]
+        _post(kind=TxnKind.TDS, legs=legs, payment=refund.payment, refund=refund, memo=given_back.memo)
     if refund.payment.released_at is not None:
         _release_held(refund.payment, memo="refund failed after release")
     return reversal

@@ -180,6 +180,7 @@ class LedgerAccount(models.Model):
         SPONSOR_FUND = "sponsor_fund", _("Scholarships funded by a sponsor")
         SCHOLARSHIP_CREDIT = "scholarship_credit", _("Scholarship credit a student can spend")
         PROMOTIONS = "promotions", _("Discounts the platform pays for")
+        TDS_PAYABLE = "tds_payable", _("Income tax withheld from the mentor (TDS), owed to the government")
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     owner = models.ForeignKey(
@@ -220,6 +221,8 @@ class LedgerTransaction(models.Model):
         SCHOLARSHIP_GRANT = "scholarship_grant", _("Scholarship granted")
         CREDITS_APPLIED = "credits_applied", _("Credits and discounts applied to a booking")
         CREDITS_RETURNED = "credits_returned", _("Credits and discounts returned")
+        TDS = "tds", _("Income tax deducted at source")
+        TDS_REVERSAL = "tds_reversal", _("Tax deducted at source given back")
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     payment = models.ForeignKey(
@@ -933,3 +936,32 @@ class ScholarshipUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grant_id} → {self.charge}: {self.amount_paise}"
+def statement_pdf_path(statement: "MentorStatement", filename: str) -> str:
+    return f"statements/{statement.month:%Y-%m}/{filename}"
+
+
+class MentorStatement(models.Model):
+    """A mentor's statement of one calendar month (India Standard Time): a snapshot of every figure printed, taken
+    once the month is over (its ledger lines no longer change), and the PDF rendered from it by a Celery task."""
+
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentor"), on_delete=models.PROTECT, related_name="statements"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    language = models.CharField(_("language"), max_length=8)
+    data = models.JSONField(_("snapshot"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    pdf = models.FileField(_("PDF"), upload_to=statement_pdf_path, storage=_private_storage, blank=True, max_length=255)
+    pdf_rendered_at = models.DateTimeField(_("PDF rendered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "-id"]
+        verbose_name = _("mentor statement")
+        verbose_name_plural = _("mentor statements")
+        constraints = [
+            models.UniqueConstraint(fields=["mentor", "month"], name="payments_statement_once_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="payments_statement_month_starts_on_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} · {self.month:%Y-%m}"

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from mentorship.money import price_error
 from outbox.services import enqueue
 from payments.ledger import payment_positions
 from payments.models import Charge, LedgerAccount, Package, PackagePurchase, Payment, Refund
-from payments.prices import validate_price_paise
 from payments.registry import PaymentSubject
 from payments.services import payment_create, payment_refund
 
@@ -53,10 +53,8 @@ def _validate_offer(*, sessions_count: int, duration_minutes: int, price_paise: 
         errors["sessions_count"] = _("A package has from 2 to 20 sessions.")
     if duration_minutes not in mentor.mentor_profile.offered_durations:
         errors["duration_minutes"] = _("Choose a session length you offer.")
-    try:
-        validate_price_paise(price_paise)
-    except ValidationError as exc:
-        errors["price"] = exc.messages[0]
+    if price_problem := price_error(price_paise):
+        errors["price"] = price_problem
     if not VALIDITY_RANGE[0] <= validity_days <= VALIDITY_RANGE[1]:
         errors["validity_days"] = _("A package is valid for 7 to 365 days.")
     if errors:

@@ -4,7 +4,7 @@ like the weekly run, so the same rules (hold, one payout in flight, the availabl
 
 import datetime as dt
 import uuid
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,7 +22,13 @@ from payments.payouts import (
     payout_open,
     payout_submit,
 )
-from payments.selectors import active_payout_hold, last_requested_payout, mentor_balances, payout_in_flight
+from payments.selectors import (
+    MentorBalances,
+    active_payout_hold,
+    last_requested_payout,
+    mentor_balances,
+    payout_in_flight,
+)
 
 REQUEST_INTERVAL = dt.timedelta(days=7)
 
@@ -114,9 +120,19 @@ class PayoutRequestState(NamedTuple):
     available_paise: int
 
 
-def payout_request_state(mentor: User, *, now: dt.datetime | None = None) -> PayoutRequestState:
+def payout_request_state(
+    mentor: User,
+    *,
+    now: dt.datetime | None = None,
+    hold: PayoutHold | None | Literal["unread"] = "unread",
+    balances: MentorBalances | None = None,
+    has_details: bool | None = None,
+) -> PayoutRequestState:
+    """Whether the mentor may ask for their balance now; a page that already read the hold, the balances or the
+    payout details passes them in."""
     now = now or timezone.now()
-    hold = active_payout_hold(mentor)
+    if isinstance(hold, str):
+        hold = active_payout_hold(mentor)
     if hold is not None:
         refusal = _("Your payouts are on hold (%(reason)s), so you cannot request one now.") % {
             "reason": hold.get_reason_display()
@@ -135,14 +151,16 @@ def payout_request_state(mentor: User, *, now: dt.datetime | None = None) -> Pay
             "when": formats.date_format(next_at, "DATETIME_FORMAT")
         }
         return PayoutRequestState(refusal, 0)
-    available = mentor_balances(mentor).available_paise
+    available = (balances or mentor_balances(mentor)).available_paise
     if available < PAYOUT_MINIMUM_PAISE:
         refusal = _("You can request a payout once your available balance reaches %(minimum)s (now %(available)s).") % {
             "minimum": format_inr(PAYOUT_MINIMUM_PAISE),
             "available": format_inr(available),
         }
         return PayoutRequestState(refusal, available)
-    if not MentorPayoutDetails.objects.filter(mentor=mentor).exists():
+    if has_details is None:
+        has_details = MentorPayoutDetails.objects.filter(mentor=mentor).exists()
+    if not has_details:
         return PayoutRequestState(
             _("Add your payout details first: we need to know where to send the money."), available
         )

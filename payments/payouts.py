@@ -33,7 +33,9 @@ PAYOUT_MINIMUM_PAISE = 100_000
 IFSC_PATTERN = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")
 ACCOUNT_NUMBER_PATTERN = re.compile(r"^\d{9,18}$")
 UPI_PATTERN = re.compile(r"^[A-Za-z0-9.\-_]{2,256}@[A-Za-z]{2,64}$")
-PAN_PATTERN = re.compile(r"^[A-Z]{5}[0-9]{4}[A-Z]$")
+# A PAN is AAAAA9999A; its 4th letter is the holder's type: Person, Company, HUF, Firm, AOP, Trust, BOI, Local
+# authority, artificial Juridical person, Government, or (since 2023) LLP as E.
+PAN_PATTERN = re.compile(r"^[A-Z]{3}[ABCEFGHJLPT][A-Z][0-9]{4}[A-Z]$")
 
 
 def payout_details_require_mfa() -> bool:
@@ -69,12 +71,17 @@ def payout_details_set(
     if upi_id and not UPI_PATTERN.match(upi_id):
         errors["upi_id"] = _("A UPI id looks like name@bank.")
     if pan and not PAN_PATTERN.match(pan):
-        errors["pan"] = _("A PAN looks like ABCDE1234F.")
+        errors["pan"] = _(
+            "A PAN looks like ABCPE1234F: five letters (the fourth is P for a person), four digits and a letter."
+        )
     if not (bank_account_number or ifsc or upi_id):
         errors["upi_id"] = _("Give a bank account with IFSC, or a UPI id.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        current = MentorPayoutDetails.objects.select_for_update().filter(mentor=mentor).first()
+        # The form never shows the PAN back (only masked): left empty, the one on file stays.
+        pan = pan or (current.pan if current else "")
         details, _created = MentorPayoutDetails.objects.update_or_create(
             mentor=mentor,
             defaults={

@@ -3,7 +3,16 @@
 from django.db.models import Q
 
 from accounts.privacy.registry import ExportPart, files_of, rows
-from payments.models import Invoice, LedgerEntry, MentorPayoutDetails, Payment, Payout, PayoutHold, Refund
+from payments.models import (
+    Invoice,
+    LedgerEntry,
+    MentorPayoutDetails,
+    MentorStatement,
+    Payment,
+    Payout,
+    PayoutHold,
+    Refund,
+)
 from payments.payouts import payout_create, payout_destination_for
 from payments.selectors import active_payout_hold, mentor_balances
 
@@ -13,6 +22,7 @@ def export_payments_data(*, user) -> ExportPart:
     invoices = list(Invoice.objects.filter(buyer=user).order_by("issued_at", "id"))
     entries = LedgerEntry.objects.filter(account__owner=user).select_related("account", "transaction").order_by("id")
     payout_details = MentorPayoutDetails.objects.filter(mentor=user).first()
+    statements = list(MentorStatement.objects.filter(mentor=user).order_by("month"))
     return ExportPart(
         data={
             # Masked on purpose: the zip travels by email link; the full numbers stay on the payout page.
@@ -52,8 +62,9 @@ def export_payments_data(*, user) -> ExportPart:
                 }
                 for invoice in invoices
             ],
+            "statements": [{"month": statement.month, "document": statement.data} for statement in statements],
         },
-        files=files_of(invoices, "pdf", "invoices"),
+        files=[*files_of(invoices, "pdf", "invoices"), *files_of(statements, "pdf", "statements")],
     )
 
 
@@ -89,7 +100,8 @@ def erase_payments_data(*, user, pseudonym: str) -> None:
     Invoices and credit notes are kept unchanged, snapshot and PDF included: they are the tax invoices the law
     requires us to keep for 6 years (CGST Act s.36), the database refuses any change to them, and a deletion
     request does not override a legal duty to retain (DPDP Act s.8(7)). The buyer's name on a B2C invoice
-    under ₹50,000 is not required (CGST Rules, Rule 46), but the record as issued is.
+    under ₹50,000 is not required (CGST Rules, Rule 46), but the record as issued is. A mentor's monthly statements
+    stay for the same reason: they are the record of the income tax withheld from them.
 
     Payout details go: the final payout was made before erasure (``prepare_payments_for_deletion``)."""
     MentorPayoutDetails.objects.filter(mentor=user).delete()

@@ -1,10 +1,8 @@
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from payments.models import (
@@ -12,6 +10,7 @@ from payments.models import (
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
+    MentorStatement,
     Payment,
     Payout,
     PayoutEvent,
@@ -58,34 +57,6 @@ def mentor_balances(mentor_user) -> MentorBalances:
     )
 
 
-# What the mentor earned: credits to their payable account from anything but moving money out to them.
-_PAYOUT_KINDS = (
-    LedgerTransaction.Kind.PAYOUT,
-    LedgerTransaction.Kind.PAYOUT_SETTLED,
-    LedgerTransaction.Kind.PAYOUT_REVERSAL,
-)
-
-
-def mentor_earnings_by_month(mentor_user, *, since: dt.datetime, zone: dt.tzinfo) -> dict[dt.date, int]:
-    """Paise the mentor earned per calendar month of `zone` from `since` (one grouped query): their 70 % of
-    completed sessions and tips, less what refunds took back from already released money. Months without
-    earnings are absent."""
-    rows = (
-        LedgerEntry.objects.filter(
-            account__owner=mentor_user,
-            account__kind=LedgerAccount.Kind.MENTOR_PAYABLE,
-            transaction__created_at__gte=since,
-        )
-        .exclude(transaction__kind__in=_PAYOUT_KINDS)
-        .annotate(month=TruncMonth("transaction__created_at", tzinfo=zone))
-        .values("month")
-        .annotate(total=Sum("amount_paise"))
-        .order_by("month")
-    )
-    # Liability accounts carry credits as negative amounts: the mentor's money in is the negated sum.
-    return {row["month"].date(): -row["total"] for row in rows}
-
-
 def student_payment_history(user) -> QuerySet[Payment]:
     """Everything ``user`` paid or tried to pay, newest first, with its refunds."""
     return (
@@ -111,23 +82,6 @@ def payment_subjects(payments: Iterable[Payment], *, viewer) -> dict[int, Paymen
         for payment in group:
             subjects[payment.pk] = described.get(payment.pk) or PaymentSubject(title=payment.description)
     return subjects
-
-
-def mentor_earnings_history(user) -> QuerySet[LedgerEntry]:
-    """Every movement on the mentor's escrow and payable accounts, newest first. Credits to the mentor are negative
-    in the ledger; ``mentor_amount_paise`` gives them the mentor's sign (money in is positive)."""
-    return (
-        LedgerEntry.objects.filter(account__owner=user)
-        .select_related(
-            "account",
-            "transaction",
-            "transaction__payment__payer",
-            "transaction__payment__payee",
-            "transaction__refund",
-        )
-        .annotate(mentor_amount_paise=-F("amount_paise"))
-        .order_by("-transaction__created_at", "-transaction_id", "account__kind")
-    )
 
 
 def get_invoice_for_download(user, invoice_id: int) -> Invoice:
@@ -215,3 +169,10 @@ def active_payout_holds() -> QuerySet[PayoutHold]:
     return (
         PayoutHold.objects.filter(released_at__isnull=True).select_related("mentor", "placed_by").order_by("placed_at")
     )
+def get_statement_for_download(user, statement_id: int) -> MentorStatement:
+    """A statement its mentor or support staff may download; anyone else gets a 404."""
+    statements = MentorStatement.objects.all() if user.is_support_staff else MentorStatement.objects.filter(mentor=user)
+    try:
+        return statements.get(pk=statement_id)
+    except MentorStatement.DoesNotExist:
+        raise Http404 from None

@@ -3,7 +3,7 @@ import logging
 from celery import shared_task
 from django.core.exceptions import ValidationError
 
-from payments import invoices, packages, payouts, services
+from payments import invoices, packages, payouts, services, statements
 from payments.models import Payment
 
 logger = logging.getLogger(__name__)
@@ -73,3 +73,15 @@ def expire_packages() -> int:
 def refund_unused_package(purchase_id: int, amount_paise: int) -> str:
     """From the outbox after an expiry commits: refund the never-booked sessions (idempotent by its key)."""
     return packages.package_refund_unused(purchase_id=purchase_id, amount_paise=amount_paise).status
+@shared_task(name="payments.generate_monthly_statements")
+def generate_monthly_statements() -> dict[str, int]:
+    """On the 1st (beat): last month's statement for every mentor whose accounts moved in it (idempotent)."""
+    counts = statements.statements_generate_monthly()
+    logger.info("Monthly statements: %s", counts)
+    return counts
+
+
+@shared_task(name="payments.render_statement_pdf")
+def render_statement_pdf(statement_id: int) -> str:
+    """After a statement is made: render its PDF into private storage (idempotent; the outbox retries failures)."""
+    return str(statements.statement_render_pdf(statement_id=statement_id).pdf.name)

@@ -1,3 +1,4 @@
+import csv
 import time
 
 from allauth.account.decorators import reauthentication_required
@@ -5,10 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -16,28 +19,32 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from accounts.privacy.phone import phone_is_verified
 from accounts.selectors import user_has_mfa
+from accounts.timezones import viewer_time_zone
+from mentorship import charts
 from mentorship.forms import add_service_errors
 from mentorship.htmx import render_page_or_partial, wants_partial
 from mentorship.http import AuthenticatedHttpRequest
 from mentorship.money import format_inr
 from mentorship.resilient_cache import count_hit
 from payments.charges import checkout_breakdown
-from payments.forms import CheckoutResultForm, PayoutDetailsForm, TestCheckoutForm
+from payments.earnings import EarningLine, earning_lines, earning_payments, earnings_overview, you_earn_context
+from payments.forms import CheckoutResultForm, PayoutDetailsForm, StatementRequestForm, TestCheckoutForm, YouEarnForm
 from payments.gateway import OfflineGateway, gateway_for
 from payments.invoices import invoice_render_pdf
-from payments.models import MentorPayoutDetails, Payment
+from payments.models import MentorPayoutDetails, MentorStatement, Payment
 from payments.payout_ops import payout_request
 from payments.payouts import payout_details_require_mfa, payout_details_set
 from payments.registry import PaymentSubject, get_handler
 from payments.selectors import (
+    active_payout_hold,
     get_invoice_for_download,
     get_payment_for_payer,
-    mentor_balances,
-    mentor_earnings_history,
+    get_statement_for_download,
     payment_subjects,
     student_payment_history,
 )
 from payments.services import payment_record_checkout_failure, payment_verify_callback
+from payments.statements import last_complete_month, statement_filename, statement_generate, statement_render_pdf
 from payments.webhooks import WebhookRejectedError, webhook_receive
 
 ATTEMPTS_PER_WINDOW = 10
@@ -187,21 +194,160 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_page_or_partial(request, "payments/history.html", "payment-rows", {"page": page, "rows": rows})
 
 
+def _require_mentor(user: User) -> None:
+    if user.role != User.Role.MENTOR:
+        raise PermissionDenied
+
+
+EARNING_LINES_PER_PAGE = 25
+EARNINGS_CHART_ID = "earnings-charts"
+
+
+def _described_lines(user: User, payments) -> list[EarningLine]:
+    lines = earning_lines(payments)
+    # Described now, for this mentor and in their language (the stored description is the payer's).
+    subjects = payment_subjects([line.payment for line in lines], viewer=user)
+    for line in lines:
+        line.payment.subject = subjects[line.payment.pk]  # type: ignore[attr-defined]  # for the template
+    return lines
+
+
 @login_required
 @require_GET
 def earnings(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if request.user.role != User.Role.MENTOR:
-        raise PermissionDenied
-    page = Paginator(mentor_earnings_history(request.user), 25).get_page(request.GET.get("page"))
-    # Described now, for this mentor and in their language (the stored description is the payer's).
-    page.object_list = list(page.object_list)
-    payments = {entry.transaction.payment for entry in page.object_list if entry.transaction.payment}
-    subjects = payment_subjects(payments, viewer=request.user)
-    for entry in page.object_list:
-        subject = subjects.get(entry.transaction.payment_id or 0)
-        entry.payment_description = subject.title if subject else ""  # type: ignore[attr-defined]  # for the template
-    context = {"page": page} if wants_partial(request) else {"page": page, "balances": mentor_balances(request.user)}
+    _require_mentor(request.user)
+    page = Paginator(earning_payments(request.user), EARNING_LINES_PER_PAGE).get_page(request.GET.get("page"))
+    context: dict = {"page": page, "lines": _described_lines(request.user, page.object_list)}
+    if not wants_partial(request):
+        overview = earnings_overview(request.user, now=timezone.now(), zone=viewer_time_zone(request))
+        chart = charts.series_chart(
+            id="earnings-by-month",
+            title=_("Earned per month, last 12 months"),
+            kind="bar",
+            period_heading=_("Month"),
+            value_heading=_("Earned (₹)"),
+            points=[(figures.month, figures.earned_paise / 100) for figures in overview.months],
+            label=charts.month_label,
+            show=lambda rupees: charts.rupees(round((rupees or 0) * 100)),
+        )
+        context.update(
+            {
+                "overview": overview,
+                "chart": chart,
+                "chart_specs": [chart.spec()],
+                "charts_source": EARNINGS_CHART_ID,
+                "statements": MentorStatement.objects.filter(mentor=request.user).only(
+                    "pk", "month", "pdf", "mentor_id"
+                )[:24],
+                "statement_form": StatementRequestForm(
+                    initial={"month": last_complete_month(timezone.now()).strftime("%Y-%m")}
+                ),
+            }
+        )
     return render_page_or_partial(request, "payments/earnings.html", "earning-rows", context)
+
+
+CSV_BATCH = 500
+
+
+@login_required
+@require_GET
+def earnings_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
+    """Every earning line as CSV, streamed in batches (bounded memory and queries per batch)."""
+    _require_mentor(request.user)
+    user = request.user
+    zone = viewer_time_zone(request)
+
+    def rows():
+        yield [
+            _("Date"), _("Payment"), _("Student"), _("Session price (₹)"), _("Tip (₹)"), _("Platform share (₹)"),
+            _("Your share (₹)"), _("Refunded (₹)"), _("TDS withheld (₹)"), _("Net (₹)"), _("In escrow (₹)"),
+        ]  # fmt: skip
+        payments = earning_payments(user)
+        for start in range(0, payments.count(), CSV_BATCH):
+            for line in _described_lines(user, payments[start : start + CSV_BATCH]):
+                yield [
+                    line.date.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                    line.payment.subject.title,
+                    line.payment.payer.full_name,
+                    *(
+                        f"{paise / 100:.2f}"
+                        for paise in (
+                            line.price_paise,
+                            line.tip_paise,
+                            line.platform_paise,
+                            line.mentor_share_paise,
+                            line.refunded_paise,
+                            line.tds_paise,
+                            line.net_paise,
+                            line.in_escrow_paise,
+                        )
+                    ),  # fmt: skip
+                ]
+
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse((writer.writerow(row) for row in rows()), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="peerlearn-earnings.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class _Echo:
+    """A file-like object for csv.writer that hands each row back instead of storing it (streaming)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_POST
+def statement_request(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require_mentor(request.user)
+    form = StatementRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a month for the statement."))
+        return redirect("payments:earnings")
+    try:
+        statement = statement_generate(mentor=request.user, month=form.cleaned_data["month"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("payments:earnings")
+    messages.success(
+        request,
+        _("Your statement for %(month)s is ready to download.") % {"month": date_format(statement.month, "F Y")},
+    )
+    return redirect(reverse("payments:earnings") + "#statements")
+
+
+@login_required
+@require_GET
+def statement_download(request: AuthenticatedHttpRequest, statement_id: int) -> HttpResponseBase:
+    """A statement's PDF, for its mentor (and support staff) only; rendered now if the worker has not yet."""
+    statement = get_statement_for_download(request.user, statement_id)
+    if not statement.pdf:
+        statement = statement_render_pdf(statement_id=statement.pk)
+    response = FileResponse(
+        statement.pdf.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=statement_filename(statement),
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def you_earn(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """What a mentor keeps of a price: the box under a price field (htmx, ``field`` names the parameter) or a page."""
+    if request.htmx:
+        field = request.GET.get("field", "price")
+        context = you_earn_context(request.GET.get(field), mentor=request.user, allow_free="free" in request.GET)
+        return render(request, "payments/_you_earn.html", context)
+    form = YouEarnForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    return render(request, "payments/you_earn.html", {"form": form})
 
 
 @login_required
@@ -271,6 +417,6 @@ def _payout_details_form(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "payments/payout_details.html",
-        {"form": form, "current": current},
+        {"form": form, "current": current, "payout_hold": active_payout_hold(request.user)},
         status=400 if request.method == "POST" else 200,
     )

@@ -9,6 +9,7 @@ from accounts.forms import time_zone_choices
 from accounts.models import Language
 from mentors.forms import duration_label
 from mentorship.fields import SafeDateField
+from mentorship.forms import PriceRupeesField
 from sessions_app import policy
 from sessions_app.models import Booking, Dispute, Session
 from sessions_app.selectors import GroupSessionFilters
@@ -210,8 +211,11 @@ class GroupSessionForm(forms.Form):
         label=_("Seats"), min_value=1, max_value=policy.MAX_GROUP_CAPACITY, initial=20,
         help_text=_("From 1 to 50 students."),
     )
-    price_rupees = forms.IntegerField(
-        label=_("Price (₹)"), min_value=0, max_value=10_000, initial=0, help_text=_("0 makes the session free.")
+    price_rupees = PriceRupeesField(
+        label=_("Price per seat (₹)"),
+        allow_free=True,
+        initial=0,
+        help_text=_("In steps of ₹50 from ₹50 to ₹10,000; 0 makes the session free."),
     )
     prerequisites = forms.CharField(
         label=_("Prerequisites"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -31,11 +31,21 @@ def invoice_storage(tmp_path, monkeypatch):
     """Invoice PDFs (rendered after any test's committed capture) go to a per-test folder, not var/private."""
     from django.core.files.storage import FileSystemStorage
 
-    from payments.models import Invoice
+    from payments.models import Invoice, MentorStatement
 
     storage = FileSystemStorage(location=tmp_path / "private-invoices")
     monkeypatch.setattr(Invoice._meta.get_field("pdf"), "storage", storage)
+    monkeypatch.setattr(MentorStatement._meta.get_field("pdf"), "storage", storage)
     return storage
+
+
+@pytest.fixture(autouse=True)
+def _tds_only_when_asked(request, settings):
+    """Tax deducted at source (payments.tax) is withheld only in tests marked ``tds``: every other test states the
+    ledger's split in round figures and is about something else."""
+    if request.node.get_closest_marker("tds") is None:
+        settings.TDS_194O_RATE_BASIS_POINTS = 0
+        settings.TDS_NO_PAN_RATE_BASIS_POINTS = 0
 
 
 # --- payments: the local fake Razorpay server (tests/fake_razorpay.py), for any app's tests ---------------------

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0007_mentor_payout_details'),
+        ('payments', '0008_tds_and_mentor_statements'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

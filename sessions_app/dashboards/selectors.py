@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from mentors.models import MentorProfile
 from mentors.selectors import ProfileCompleteness, mentor_profile_completeness
-from payments.selectors import mentor_earnings_by_month
+from payments.earnings import mentor_earnings_by_month
 from sessions_app.messaging.selectors import unread_thread_count
 from sessions_app.models import Booking, FollowUpTask, ProgressMilestone, Review, Session
 from sessions_app.room.selectors import StudentProgress, student_progress

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.timezones import viewer_time_zone
 from mentors.models import MentorProfile
+from mentorship import charts
 from mentorship.http import AuthenticatedHttpRequest
-from sessions_app.dashboards import charts
 from sessions_app.dashboards.selectors import MentorDashboard, mentor_dashboard, mentor_new_bookings
 from sessions_app.messaging.selectors import response_time_text
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Language, User
 from accounts.photos import photo_normalize
 from mentors.models import MentorProfile
+from mentorship.money import price_error
 from sessions_app import policy, selectors, task_names
 from sessions_app.models import Booking, SentReminder, Session
 from sessions_app.services._common import (
@@ -22,7 +23,6 @@ from sessions_app.services._common import (
 )
 from sessions_app.services.booking import release_expired_holds
 
-MAX_GROUP_PRICE_PAISE = 10_000_00
 THUMBNAIL_MAX_SIDE = 1280
 
 
@@ -60,8 +60,8 @@ def _validate(data: GroupSessionData, now: dt.datetime) -> None:
         errors.setdefault("duration_minutes", []).append(_("A session lasts from 30 minutes to 3 hours."))
     if not 1 <= data.capacity <= policy.MAX_GROUP_CAPACITY:
         errors.setdefault("capacity", []).append(_("A group session has 1 to 50 seats."))
-    if data.price_paise != 0 and not policy.MIN_PAID_PRICE_PAISE <= data.price_paise <= MAX_GROUP_PRICE_PAISE:
-        errors.setdefault("price_paise", []).append(_("A paid session costs from ₹1 to ₹10,000."))
+    if price_problem := price_error(data.price_paise, allow_free=True):
+        errors.setdefault("price_paise", []).append(price_problem)
     if data.starts_at <= now:
         errors.setdefault("starts_at", []).append(_("Choose a time in the future."))
     if data.category not in Session.Category.values:

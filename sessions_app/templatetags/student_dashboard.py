@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import viewer_time_zone
-from sessions_app.dashboards import charts
+from mentorship import charts
 from sessions_app.dashboards.selectors import student_dashboard
 
 register = template.Library()

@@ -454,3 +454,18 @@ def test_a_new_mentors_statistics_say_so_instead_of_a_bare_dash(client, priya):
     statistics = content.split('id="stats-heading"')[1].split("</section>")[0]
     assert "–" not in statistics
     assert "New mentor" in statistics and "Not rated yet" in statistics and "Not measured yet" in statistics
+@pytest.mark.tds
+def test_profile_editor_shows_what_the_hourly_rate_earns_and_refuses_odd_rates(client):
+    mentor = MentorProfileFactory(hourly_rate_paise=120_000)
+    client.force_login(mentor.user)
+    page = client.get(reverse("mentors:profile_edit")).content.decode()
+    # ₹1,200 an hour: ₹840 for the mentor, less 5 % withheld without a PAN.
+    assert 'data-testid="earn-net">₹798.00<' in page
+
+    response = client.post(
+        reverse("mentors:profile_edit"), application_post(hourly_rate_rupees="1234", **{"documents-0-file": ""})
+    )
+    assert response.status_code == 400
+    assert "Prices go in steps of ₹50" in response.content.decode()
+    mentor.refresh_from_db()
+    assert mentor.hourly_rate_paise == 120_000

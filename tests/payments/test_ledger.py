@@ -10,7 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from payments import charges, packages, scholarships
-from payments.ledger import charge_positions, ledger_account, ledger_release_escrow, mentor_share, payment_positions
+from payments.ledger import (
+    charge_positions,
+    ledger_account,
+    ledger_release_escrow,
+    mentor_share,
+    payment_positions,
+    payment_tds_withheld,
+)
 from payments.models import (
     Charge,
     Coupon,
@@ -143,6 +150,7 @@ def _refund_amount(payment: Payment, choice: str) -> int:
     }[choice]
 
 
+@pytest.mark.tds  # tax withheld on every credit to the mentor, given back with refunds
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(amounts=st.lists(AMOUNTS, min_size=3, max_size=3), tip=st.booleans(), operations=OPERATIONS)
 def test_ledger_invariants_hold_over_random_sequences_of_events(
@@ -193,6 +201,8 @@ def test_ledger_invariants_hold_over_random_sequences_of_events(
         pending = sum(r.amount_paise for r in refunds if r.status == Refund.Status.PENDING)
         processed = sum(r.amount_paise for r in refunds if r.status == Refund.Status.PROCESSED)
         assert all(value >= 0 for kind, value in positions.items() if kind != Kind.GATEWAY)
+        # The tax withheld is never negative and never more than what the mentor was credited.
+        assert 0 <= payment_tds_withheld(payment) <= positions.get(Kind.MENTOR_PAYABLE, 0)
         assert positions.get(Kind.REFUNDS_PAYABLE, 0) == pending
         assert payment.refunded_paise == processed
         if payment.status != Payment.Status.CAPTURED:

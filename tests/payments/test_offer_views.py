@@ -34,8 +34,13 @@ def test_mentor_puts_a_package_on_sale_and_bad_prices_are_explained(client, ment
 
     response = client.post(url, {**data, "price_rupees": 4_025})
     assert response.status_code == 400
-    assert "Choose a price in steps of ₹50, from ₹50 to ₹10,000." in response.content.decode()
+    assert "Prices go in steps of ₹50" in response.content.decode()
     assert not Package.objects.exists()
+
+    response = client.post(url, {**data, "price_rupees": 4_000, "title": ""})
+    assert response.status_code == 400
+    # The "You'll earn" box under the price: ₹4,000 less the 30 % platform fee.
+    assert 'data-testid="earn-net">₹2,800.00<' in response.content.decode()
 
     response = client.post(url, {**data, "price_rupees": 4_000})
     assert response.status_code == 302

@@ -38,19 +38,19 @@ def _bank_details(mentor=None) -> MentorPayoutDetails:
         account_holder_name="Priya Sharma",
         bank_account_number="123456789012",
         ifsc="SBIN0001234",
-        pan="ABCDE1234F",
+        pan="ABCPE1234F",
     )
 
 
 def test_payout_details_are_unreadable_in_the_database_and_readable_through_the_service():
     details = _bank_details()
     raw = _raw(details)
-    for column, plain in [("bank_account_number", "123456789012"), ("ifsc", "SBIN0001234"), ("pan", "ABCDE1234F")]:
+    for column, plain in [("bank_account_number", "123456789012"), ("ifsc", "SBIN0001234"), ("pan", "ABCPE1234F")]:
         assert raw[column].startswith("enc1:k1:")
         assert plain not in raw[column]
     assert raw["upi_id"] == ""
     fresh = MentorPayoutDetails.objects.get(pk=details.pk)
-    assert (fresh.bank_account_number, fresh.ifsc, fresh.pan) == ("123456789012", "SBIN0001234", "ABCDE1234F")
+    assert (fresh.bank_account_number, fresh.ifsc, fresh.pan) == ("123456789012", "SBIN0001234", "ABCPE1234F")
     destination = payout_destination_for(details.mentor)
     assert destination["bank_account"]["account_number"] == "123456789012"
 
@@ -75,7 +75,7 @@ def test_rotation_moves_every_row_to_the_newest_key_and_old_key_can_then_be_drop
     upi = payout_details_set(mentor=MentorUserFactory(), account_holder_name="Ravi", upi_id="ravi@okaxis")
     settings.FIELD_ENCRYPTION_KEYS = [K2, K1]
     # Before rotation the old rows still read with the old key, new writes use the new one.
-    assert MentorPayoutDetails.objects.get(pk=details.pk).pan == "ABCDE1234F"
+    assert MentorPayoutDetails.objects.get(pk=details.pk).pan == "ABCPE1234F"
     call_command("rotate_encryption_keys")
     assert "2 rows now use key k2" in capsys.readouterr().out
     assert all(value.startswith("enc1:k2:") for value in _raw(details).values() if value)
@@ -120,7 +120,7 @@ def test_payout_page_and_admin_show_details_masked(client, settings):
     response = client.get(reverse("payments:payout_details"))
     assert response.status_code == 200
     assert "••••9012".encode() in response.content
-    assert b"123456789012" not in response.content and b"ABCDE1234F" not in response.content
+    assert b"123456789012" not in response.content and b"ABCPE1234F" not in response.content
 
 
 def test_invalid_pan_is_refused_with_a_message():

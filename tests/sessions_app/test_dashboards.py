@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from payments.earnings import mentor_earnings_by_month
 from payments.ledger import ledger_account
 from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction
-from payments.selectors import mentor_earnings_by_month
 from sessions_app.dashboards.history import mentor_history_create
 from sessions_app.dashboards.selectors import (
     mentor_dashboard,

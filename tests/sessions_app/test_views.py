@@ -436,9 +436,9 @@ def test_mentor_creates_edits_publishes_and_cancels_a_group_session(client, djan
 
     edit_url = reverse("sessions_app:group_edit", args=[session.uuid])
     assert client.get(edit_url).status_code == 200
-    client.post(edit_url, group_form_data(title="Physics doubts: mechanics", price_rupees=199))
+    client.post(edit_url, group_form_data(title="Physics doubts: mechanics", price_rupees=200))
     session.refresh_from_db()
-    assert (session.title, session.price_paise) == ("Physics doubts: mechanics", 19_900)
+    assert (session.title, session.price_paise) == ("Physics doubts: mechanics", 20_000)
 
     client.post(reverse("sessions_app:group_publish", args=[session.uuid]))
     session.refresh_from_db()
@@ -515,3 +515,19 @@ def test_hold_expiry_releases_held_seats_for_new_bookers():
     with time_machine.travel(first.hold_expires_at + dt.timedelta(seconds=1), tick=False):
         second = services.booking_hold_group_seat(student=student_with_profile(), session=session)
     assert second.status == Booking.Status.PENDING_PAYMENT
+
+
+def test_group_form_shows_what_the_mentor_earns_and_refuses_odd_prices(client):
+    mentor = MentorProfileFactory().user
+    login(client, mentor)
+    page = client.get(reverse("sessions_app:group_create")).content.decode()
+    assert 'data-testid="you-earn"' in page and reverse("payments:you_earn") in page
+    assert "A free session" in page  # the form starts at ₹0
+
+    response = client.post(reverse("sessions_app:group_create"), group_form_data(price_rupees=525))
+    assert response.status_code == 400
+    assert "Prices go in steps of ₹50" in response.content.decode()
+    assert not Session.objects.filter(mentor=mentor).exists()
+
+    response = client.post(reverse("sessions_app:group_create"), group_form_data(price_rupees=500))
+    assert Session.objects.get(mentor=mentor).price_paise == 50_000

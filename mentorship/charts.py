@@ -1,4 +1,4 @@
-"""The dashboards' charts as `static/js/charts.js` draws them, each with the table that carries the same numbers
+"""Charts (dashboards, earnings) as `static/js/charts.js` draws them, each with the table that carries the same numbers
 (`templates/partials/_chart.html`). Labels are made here, in the viewer's language, from the selectors' dates."""
 
 from __future__ import annotations

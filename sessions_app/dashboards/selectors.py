@@ -99,6 +99,7 @@ class MentorDashboard:
     repeat_students: int
     students_total: int
     student_no_shows: int
+    history_computed_at: dt.datetime
     completeness: ProfileCompleteness
     average_rating: float
     rating_count: int
@@ -165,6 +166,8 @@ class MentorHistory:
     repeat_students: int
     students_total: int
     student_no_shows: int
+    # When these figures were read: what is rendered from them (the charts' HTML) is cached under this moment.
+    computed_at: dt.datetime
 
 
 # How stale the history figures may be: a session held, a review or an earning shows within two minutes. Today's
@@ -175,7 +178,7 @@ HISTORY_CACHE_SECONDS = 120
 def mentor_history(mentor_user: User, *, now: dt.datetime, zone: dt.tzinfo) -> MentorHistory:
     """`MentorHistory` from the cache (per mentor, zone and local day), or computed in five queries and stored.
     Without the cache (Redis down) it is simply computed."""
-    key = f"dashboard:mentor-history:{mentor_user.pk}:{zone}:{timezone.localtime(now, zone).date()}"
+    key = f"dashboard:mentor-history:v2:{mentor_user.pk}:{zone}:{timezone.localtime(now, zone).date()}"
     history = cache.get(key)
     if history is None:
         history = _mentor_history(mentor_user, now=now, zone=zone)
@@ -238,6 +241,7 @@ def _mentor_history(user: User, *, now: dt.datetime, zone: dt.tzinfo) -> MentorH
         repeat_students=students["repeat"],
         students_total=students["total"],
         student_no_shows=no_shows,
+        computed_at=now,
     )
 
 
@@ -262,6 +266,7 @@ def mentor_dashboard(mentor: MentorProfile, *, now: dt.datetime, zone: dt.tzinfo
         repeat_students=history.repeat_students,
         students_total=history.students_total,
         student_no_shows=history.student_no_shows,
+        history_computed_at=history.computed_at,
         completeness=mentor_profile_completeness(mentor),
         average_rating=float(mentor.average_rating),
         rating_count=mentor.rating_count,

@@ -352,6 +352,40 @@ def test_mentor_dashboard_page_with_a_year_of_data(english, busy_mentor, django_
     assert html.count('data-testid="new-booking"') == 3
 
 
+def chart_table_values(html, chart_id):
+    table = html.split(f'id="table-{chart_id}"')[1].split("</table>")[0]
+    return re.findall(r"<td>([^<]*)</td>", table)
+
+
+def test_mentor_charts_follow_each_new_read_of_the_history(english, mentor):
+    from django.core.cache import cache
+
+    english.force_login(mentor.user)
+    held(mentor.user, timezone.now() - dt.timedelta(hours=2), UserFactory())
+    first = english.get(reverse("mentors:dashboard")).content.decode()
+    assert chart_table_values(first, "sessions")[-1] == "1"
+    held(mentor.user, timezone.now() - dt.timedelta(hours=3), UserFactory())
+    cache.clear()  # as when HISTORY_CACHE_SECONDS have passed: the figures and their charts are read again
+    again = english.get(reverse("mentors:dashboard")).content.decode()
+    assert chart_table_values(again, "sessions")[-1] == "2"
+    assert 'data-testid="sessions-this-week">2<' in again
+
+
+def test_mentor_charts_are_cached_per_language(english, mentor):
+    english.force_login(mentor.user)
+    assert "Sessions per week" in english.get(reverse("mentors:dashboard")).content.decode()
+    mentor.user.ui_language = "hi"
+    mentor.user.save(update_fields=["ui_language"])
+    html = english.get(reverse("mentors:dashboard")).content.decode()
+    assert 'lang="hi"' in html and "Sessions per week" not in html
+
+
+def test_mentor_dashboard_page_renders_its_charts_with_redis_down(english, busy_mentor, redis_down):
+    english.force_login(busy_mentor.user)
+    html = english.get(reverse("mentors:dashboard")).content.decode()
+    assert 'id="table-earnings"' in html and '<script id="mentor-charts" type="application/json">' in html
+
+
 def test_mentor_dashboard_htmx_status_partial(english, busy_mentor, django_assert_max_num_queries):
     english.force_login(busy_mentor.user)
     with django_assert_max_num_queries(8):

@@ -225,3 +225,14 @@ def test_weak_matches_give_a_low_score_and_no_flattering_reasons():
 def test_terms_lower_case_split_and_drop_generic_words():
     assert terms(["JEE Physics & Maths", "Engineering entrance"]) == {"jee", "physics", "maths", "engineering"}
     assert terms(["Class 12 Chemistry"]) == {"12", "chemistry"}
+
+
+def test_reasons_follow_the_active_language_whatever_was_asked_before():
+    from django.utils import translation
+
+    near = mentor(city="Hyderabad", state="Telangana")
+    texts = {}
+    for language in ("en", "hi", "te", "hi", "en"):
+        with translation.override(language):
+            texts.setdefault(language, set()).add(compatibility(student(), near, at=AT).reasons[0].text)
+    assert texts == {"en": {"Same city"}, "hi": {"एक ही शहर"}, "te": {"అదే నగరం"}}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -43,10 +43,13 @@ CSRF_SLOT = "csrfslotQx7Lm2Vb9Rt4"
 _MISSING = object()
 
 
-def data_version() -> str | None:
-    """The current data version, or None when the cache cannot be reached (then nothing is cached)."""
+def data_version(found: Mapping[str, Any] | None = None) -> str | None:
+    """The current data version, or None when the cache cannot be reached (then nothing is cached).
+
+    `found`: what a `read_many` that asked for `DATA_VERSION_KEY` returned, to save a round trip to Redis.
+    """
     try:
-        version = cache.get(DATA_VERSION_KEY)
+        version = cache.get(DATA_VERSION_KEY) if found is None else found.get(DATA_VERSION_KEY)
         if version is None:
             # Evicted or never set: any new token is correct, since no key was built on it yet.
             cache.add(DATA_VERSION_KEY, uuid.uuid4().hex[:12], timeout=None)
@@ -94,6 +97,15 @@ def safe_get(key: str, default: Any = None) -> Any:
     except Exception:  # noqa: BLE001
         logger.warning("search cache read failed", exc_info=True)
         return default
+
+
+def read_many(keys: Sequence[str]) -> dict[str, Any]:
+    """`cache.get_many`: what a page needs first in one round trip; a cache error reads as all missing."""
+    try:
+        return cache.get_many(keys)
+    except Exception:  # noqa: BLE001
+        logger.warning("search cache read failed", exc_info=True)
+        return {}
 
 
 def safe_set(key: str, value: Any, timeout: int) -> None:

@@ -240,6 +240,21 @@ def _phrases_in(language: str) -> Mapping[str, str]:
     return _translated_phrases()
 
 
+def _years_of_experience(years: int) -> str:
+    language = get_language()
+    return _years_of_experience_in(language, years) if language else _years_text(years)
+
+
+@functools.lru_cache(maxsize=512)
+def _years_of_experience_in(language: str, years: int) -> str:
+    # Only ever called with `language` active; plural forms differ per language, hence the key.
+    return _years_text(years)
+
+
+def _years_text(years: int) -> str:
+    return ngettext("%(years)d year of experience", "%(years)d years of experience", years) % {"years": years}
+
+
 def _translated_phrases() -> Mapping[str, str]:
     return {
         "speaks": gettext("Speaks %(language)s"),
@@ -311,8 +326,6 @@ def compatibility(
     if components["availability"] == AVAILABILITY_FAST:
         add("availability", phrases["replies"])
     if mentor.experience_years >= REASON_MIN_EXPERIENCE_YEARS:
-        years = mentor.experience_years
-        text = ngettext("%(years)d year of experience", "%(years)d years of experience", years) % {"years": years}
-        add("experience", text)
+        add("experience", _years_of_experience(mentor.experience_years))
     reasons.sort(key=lambda reason: reason.weight, reverse=True)
     return Compatibility(score=score, components=components, reasons=tuple(reasons))

@@ -230,9 +230,12 @@ def test_terms_lower_case_split_and_drop_generic_words():
 def test_reasons_follow_the_active_language_whatever_was_asked_before():
     from django.utils import translation
 
-    near = mentor(city="Hyderabad", state="Telangana")
+    near = mentor(city="Hyderabad", state="Telangana", experience_years=6)
     texts = {}
     for language in ("en", "hi", "te", "hi", "en"):
         with translation.override(language):
-            texts.setdefault(language, set()).add(compatibility(student(), near, at=AT).reasons[0].text)
-    assert texts == {"en": {"Same city"}, "hi": {"एक ही शहर"}, "te": {"అదే నగరం"}}
+            reasons = compatibility(student(), near, at=AT).reasons
+            texts.setdefault(language, set()).add(tuple(reason.text for reason in reasons))
+    assert texts["en"] == {("Same city", "6 years of experience")}
+    assert texts["hi"] == {("एक ही शहर", "6 साल का अनुभव")}
+    assert len(texts["te"]) == 1 and next(iter(texts["te"]))[0] == "అదే నగరం"

@@ -23,7 +23,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 WEIGHTS: Mapping[str, float] = {
     "language": 0.30,
@@ -221,12 +221,55 @@ def experience_match(mentor: MentorFacts) -> float:
     return min(max(mentor.experience_years, 0) / EXPERIENCE_FULL_YEARS, 1.0)
 
 
-def _level_reason(level: str) -> str:
-    if level == "school":
-        return gettext("Teaches school students")
-    if level == "college":
-        return gettext("Teaches college students")
-    return gettext("Teaches students at your level")
+def _phrases() -> Mapping[str, str]:
+    """The reasons' fixed words in the active language, translated once per language and process.
+
+    A search page scores a dozen mentors with up to eight reasons each; looking each phrase up through gettext
+    every time was a measurable part of the page. Catalogues are loaded once per process, so the memo never goes
+    stale; with no language active (outside a request) gettext is asked directly.
+    """
+    language = get_language()
+    if language is None:
+        return _translated_phrases()
+    return _phrases_in(language)
+
+
+@functools.cache
+def _phrases_in(language: str) -> Mapping[str, str]:
+    # Only ever called with `language` active (see `_phrases`), so gettext answers in it.
+    return _translated_phrases()
+
+
+def _years_of_experience(years: int) -> str:
+    language = get_language()
+    return _years_of_experience_in(language, years) if language else _years_text(years)
+
+
+@functools.lru_cache(maxsize=512)
+def _years_of_experience_in(language: str, years: int) -> str:
+    # Only ever called with `language` active; plural forms differ per language, hence the key.
+    return _years_text(years)
+
+
+def _years_text(years: int) -> str:
+    return ngettext("%(years)d year of experience", "%(years)d years of experience", years) % {"years": years}
+
+
+def _translated_phrases() -> Mapping[str, str]:
+    return {
+        "speaks": gettext("Speaks %(language)s"),
+        "level:school": gettext("Teaches school students"),
+        "level:college": gettext("Teaches college students"),
+        "level": gettext("Teaches students at your level"),
+        "specializes": gettext("Specializes in %(field)s"),
+        "expert": gettext("Expert in %(field)s"),
+        "city": gettext("Same city"),
+        "state": gettext("Same state"),
+        "time_zone": gettext("Similar time zone"),
+        "goal": gettext("Experience in %(goal)s"),
+        "rated": gettext("Rated %(rating).1f out of 5"),
+        "replies": gettext("Usually replies within a day"),
+    }
 
 
 def compatibility(
@@ -264,30 +307,25 @@ def compatibility(
     def add(component: str, text: str) -> None:
         reasons.append(Reason(component, text, WEIGHTS[component] * components[component]))
 
+    phrases = _phrases()
     if language_code:
         name = language_names.get(language_code, language_code)
-        add("language", gettext("Speaks %(language)s") % {"language": name})
+        add("language", phrases["speaks"] % {"language": name})
     if components["academic_level"]:
-        add("academic_level", _level_reason(student.academic_level or ""))
+        add("academic_level", phrases.get(f"level:{student.academic_level}", phrases["level"]))
     if field_label and field_score == FIELD_SPECIALIZATION:
-        add("field", gettext("Specializes in %(field)s") % {"field": term_label(field_label)})
+        add("field", phrases["specializes"] % {"field": term_label(field_label)})
     elif field_label:
-        add("field", gettext("Expert in %(field)s") % {"field": term_label(field_label)})
-    if place == "city":
-        add("location", gettext("Same city"))
-    elif place == "state":
-        add("location", gettext("Same state"))
-    elif place == "time_zone":
-        add("location", gettext("Similar time zone"))
+        add("field", phrases["expert"] % {"field": term_label(field_label)})
+    if place:
+        add("location", phrases[place])
     if goal_label:
-        add("career_goals", gettext("Experience in %(goal)s") % {"goal": term_label(goal_label)})
+        add("career_goals", phrases["goal"] % {"goal": term_label(goal_label)})
     if mentor.average_rating is not None and mentor.average_rating >= REASON_MIN_RATING:
-        add("rating", gettext("Rated %(rating).1f out of 5") % {"rating": mentor.average_rating})
+        add("rating", phrases["rated"] % {"rating": mentor.average_rating})
     if components["availability"] == AVAILABILITY_FAST:
-        add("availability", gettext("Usually replies within a day"))
+        add("availability", phrases["replies"])
     if mentor.experience_years >= REASON_MIN_EXPERIENCE_YEARS:
-        years = mentor.experience_years
-        text = ngettext("%(years)d year of experience", "%(years)d years of experience", years) % {"years": years}
-        add("experience", text)
+        add("experience", _years_of_experience(mentor.experience_years))
     reasons.sort(key=lambda reason: reason.weight, reverse=True)
     return Compatibility(score=score, components=components, reasons=tuple(reasons))

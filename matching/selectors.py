@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -153,10 +154,11 @@ def language_names() -> dict[str, str]:
     return filter_options().language_names
 
 
-def filter_options() -> FilterOptions:
-    """The values present among listed mentors, for the filter controls, and the language names; one cache read,
-    cleared whenever a document changes."""
-    options = page_cache.safe_get(FILTER_OPTIONS_CACHE_KEY)
+def filter_options(found: Mapping[str, Any] | None = None) -> FilterOptions:
+    """The values present among listed mentors, for the filter controls, and the language names; one cache read
+    (or none: `found` is what a `page_cache.read_many` that asked for `FILTER_OPTIONS_CACHE_KEY` returned), cleared
+    whenever a document changes."""
+    options = page_cache.safe_get(FILTER_OPTIONS_CACHE_KEY) if found is None else found.get(FILTER_OPTIONS_CACHE_KEY)
     if options is None:
         options = FilterOptions(
             languages=_distinct_elements("languages"),
@@ -178,16 +180,26 @@ def _distinct_elements(array_field: str) -> list[str]:
     return sorted(values, key=str.casefold)
 
 
-def student_facts_for(user: User | AnonymousUser) -> scoring.StudentFacts | None:
-    """What matching knows about a signed-in student (None for visitors, mentors and staff): from the cache under
-    the account's `updated_at`, which moves with every change of the account, its languages and its profile
+def student_facts_key(user: User | AnonymousUser) -> str | None:
+    """The cache key of a student's facts (None for visitors, mentors and staff): under the account's `updated_at`,
+    which moves with every change of the account, its languages and its profile
     (`accounts.services.student_profile_changed`), so a change is read on the next request."""
     if not user.is_authenticated or user.role != User.Role.STUDENT:
         return None
-    key = f"{STUDENT_FACTS_CACHE_KEY}:{user.pk}:{user.updated_at.timestamp()}"
-    facts = page_cache.safe_get(key)
+    return f"{STUDENT_FACTS_CACHE_KEY}:{user.pk}:{user.updated_at.timestamp()}"
+
+
+def student_facts_for(
+    user: User | AnonymousUser, found: Mapping[str, Any] | None = None
+) -> scoring.StudentFacts | None:
+    """What matching knows about a signed-in student (None for visitors, mentors and staff), from the cache (or
+    from `found`, what a `page_cache.read_many` that asked for `student_facts_key(user)` returned)."""
+    key = student_facts_key(user)
+    if key is None:
+        return None
+    facts = page_cache.safe_get(key) if found is None else found.get(key)
     if facts is None:
-        facts = _student_facts_read(user)
+        facts = _student_facts_read(cast(User, user))  # a student (a key above): signed in
         page_cache.safe_set(key, facts, STUDENT_FACTS_TTL_SECONDS)
     return facts
 

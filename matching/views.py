@@ -24,8 +24,14 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     form and the results of anyone who is not a student, per query; for a student the form and the filters it
     parses to, per query, and each mentor's card, with only the score and reasons computed here.
     """
-    student = selectors.student_facts_for(request.user)
-    version = page_cache.data_version()
+    # A student's page needs their facts, the data version and the filter options first: one read from Redis.
+    facts_key = selectors.student_facts_key(request.user)
+    first_keys = [page_cache.DATA_VERSION_KEY]
+    if facts_key is not None:
+        first_keys += [facts_key, selectors.FILTER_OPTIONS_CACHE_KEY]
+    found = page_cache.read_many(first_keys)
+    student = selectors.student_facts_for(request.user, found)
+    version = page_cache.data_version(found)
     partial = wants_partial(request)
     if student is None and not partial:
         page = page_cache.visitor_page(
@@ -35,7 +41,10 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         )
         if page is not None:
             return vary_on_htmx(HttpResponse(page))
-    context = _shared(request, version) if student is None else _filters_and_results(request, student, version)
+    if student is None:
+        context = _shared(request, version)
+    else:
+        context = _filters_and_results(request, student, version, selectors.filter_options(found))
     if partial:
         return vary_on_htmx(HttpResponse(context["results_html"]))
     return vary_on_htmx(HttpResponse(layout.render_page(request, "matching/search.html", context)))
@@ -48,18 +57,17 @@ def _shared(request: HttpRequest, version: str | None) -> dict:
     return page_cache.cached(
         version,
         [viewer, page_cache.query_fingerprint(request)],
-        lambda: _filters_and_results(request, None, version),
+        lambda: _filters_and_results(request, None, version, selectors.filter_options()),
     )
 
 
-def _filters_and_results(request: HttpRequest, student, version: str | None) -> dict:
+def _filters_and_results(request: HttpRequest, student, version: str | None, options: selectors.FilterOptions) -> dict:
     knows_place = bool(student and student.state)
     filters, page_number, filters_html, relaxations = page_cache.cached(
         version,
         ["filters", str(student is not None), str(knows_place), page_cache.query_fingerprint(request)],
-        lambda: _parse_filters(request, is_student=student is not None, knows_place=knows_place),
+        lambda: _parse_filters(request, options, is_student=student is not None, knows_place=knows_place),
     )
-    options = selectors.filter_options()
     if student is not None and filters.sort == "for_you":
         page = serving.for_you_page(
             cast(User, request.user),  # a student (student facts above): signed in
@@ -84,11 +92,11 @@ def _filters_and_results(request: HttpRequest, student, version: str | None) -> 
     return {"filters_html": filters_html, "results_html": results_html}
 
 
-def _parse_filters(request: HttpRequest, *, is_student: bool, knows_place: bool) -> tuple:
+def _parse_filters(
+    request: HttpRequest, options: selectors.FilterOptions, *, is_student: bool, knows_place: bool
+) -> tuple:
     """(filters, page number, the form's HTML, the ways out of an empty result) for the query string."""
-    form = MentorSearchForm(
-        request.GET, options=selectors.filter_options(), is_student=is_student, knows_place=knows_place
-    )
+    form = MentorSearchForm(request.GET, options=options, is_student=is_student, knows_place=knows_place)
     filters_html = render_to_string("matching/search.html#filters", {"form": form})
     return form.search_filters(), form.page_number(), filters_html, _relaxations(request, form)
 

@@ -225,3 +225,17 @@ def test_weak_matches_give_a_low_score_and_no_flattering_reasons():
 def test_terms_lower_case_split_and_drop_generic_words():
     assert terms(["JEE Physics & Maths", "Engineering entrance"]) == {"jee", "physics", "maths", "engineering"}
     assert terms(["Class 12 Chemistry"]) == {"12", "chemistry"}
+
+
+def test_reasons_follow_the_active_language_whatever_was_asked_before():
+    from django.utils import translation
+
+    near = mentor(city="Hyderabad", state="Telangana", experience_years=6)
+    texts = {}
+    for language in ("en", "hi", "te", "hi", "en"):
+        with translation.override(language):
+            reasons = compatibility(student(), near, at=AT).reasons
+            texts.setdefault(language, set()).add(tuple(reason.text for reason in reasons))
+    assert texts["en"] == {("Same city", "6 years of experience")}
+    assert texts["hi"] == {("एक ही शहर", "6 साल का अनुभव")}
+    assert len(texts["te"]) == 1 and next(iter(texts["te"]))[0] == "అదే నగరం"

@@ -92,3 +92,11 @@ def test_the_sweep_refreshes_a_slot_that_has_passed(client, now, django_capture_
     assert stored[other.pk] == NOW + dt.timedelta(days=3)
     texts = re.findall(r"<p [^>]*data-next-open>([^<]*)</p>", client.get(URL).content.decode())
     assert "Next: Sat 12 Dec, 09:00" in texts
+
+
+def test_the_slot_is_written_in_the_interface_language(client, now, settings):
+    saturday_mentor()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "hi"
+    text = next_open_text(client)
+    assert text.startswith("अगला: ") and text.endswith(", 09:00")
+    assert "Sat" not in text and "Dec" not in text

@@ -112,6 +112,7 @@ def session_cancel_and_refund(
     session.cancellation_reason = note
     session.ics_sequence += 1
     session.save(update_fields=["status", "cancelled_at", "cancellation_reason", "ics_sequence", "updated_at"])
+    announce_booked_times_changed(session.mentor_id)
     for booking in bookings:
         booking.session = session
         was_confirmed = booking.status == Booking.Status.CONFIRMED

@@ -59,6 +59,9 @@ class MentorSearchDocument(models.Model):
     city_key = models.CharField(max_length=100, blank=True)
     state_key = models.CharField(max_length=100, blank=True)
     time_zone = models.CharField(max_length=64)
+    # The start (UTC) of the mentor's first bookable slot within `NEXT_OPEN_DAYS`, None when there is none; kept
+    # current by `matching.services` when the mentor's hours or bookings change and by a sweep once it has passed.
+    next_open_at = models.DateTimeField(null=True, blank=True)
 
     search_vector = SearchVectorField()
     refreshed_at = models.DateTimeField()
@@ -98,6 +101,7 @@ class MentorSearchDocument(models.Model):
             models.Index(fields=["hourly_rate_paise", "mentor"], name="msd_price_idx"),
             models.Index(fields=["-years_experience", "mentor"], name="msd_experience_idx"),
             models.Index(fields=["state_key", "city_key"], name="msd_place_idx"),
+            models.Index(fields=["next_open_at"], name="msd_next_open_idx"),
         ]
 
     def __str__(self) -> str:

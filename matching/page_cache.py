@@ -25,6 +25,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
@@ -69,7 +70,8 @@ def data_version_bump() -> None:
 
 
 def _key(version: str, *parts: str) -> str:
-    return f"matching:page:{version}:{get_language()}:" + ":".join(parts)
+    # The viewer's zone too: cards show the next open slot in it (most viewers share one, so entries stay shared).
+    return f"matching:page:{version}:{get_language()}:{timezone.get_current_timezone_name()}:" + ":".join(parts)
 
 
 def query_fingerprint(request: HttpRequest) -> str:

@@ -52,7 +52,7 @@ _CARD_FIELDS = (
     "mentor_id", "slug", "full_name", "title", "university", "company", "photo", "hourly_rate_paise",
     "price_from_paise", "average_rating", "rating_count", "total_sessions", "years_experience",
     "response_time_minutes", "primary_language", "languages", "levels_served", "specializations",
-    "expertise_areas", "industry_focus", "city", "state", "time_zone",
+    "expertise_areas", "industry_focus", "city", "state", "time_zone", "next_open_at",
 )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import F, Q, Value
 from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -31,7 +31,7 @@ from matching.recommender.hybrid import MODEL_VERSION, Scored
 from matching.selectors import FILTER_OPTIONS_CACHE_KEY, SEARCH_CONFIG, query_words
 from mentors.models import MentorProfile
 from mentors.selectors import listed_mentors
-from mentors.slots import price_for_duration_paise
+from mentors.slots import open_slots_for_mentors, price_for_duration_paise
 from outbox.services import enqueue
 
 SEARCH_TERM_MAX_LENGTH: int = SearchTerm._meta.get_field("word").max_length  # type: ignore[assignment]  # a CharField
@@ -39,6 +39,11 @@ SEARCH_TERM_MAX_LENGTH: int = SearchTerm._meta.get_field("word").max_length  # t
 POPULARITY_PRIOR_COUNT = 5
 POPULARITY_PRIOR_RATING = 3.5
 REBUILD_BATCH_SIZE = 1000
+# How far ahead a card looks for the mentor's next open slot, and how many passed ones the sweep refreshes per run.
+NEXT_OPEN_DAYS = 14
+NEXT_OPEN_SWEEP_LIMIT = 500
+# A document with no open slot is looked at again after this long: the window moves on as days pass.
+NEXT_OPEN_RECHECK = dt.timedelta(hours=1)
 
 _DOCUMENT_FIELDS = [field.name for field in MentorSearchDocument._meta.concrete_fields if field.name != "mentor"]
 
@@ -54,6 +59,51 @@ def search_document_refresh(*, mentor_id: int) -> None:
 def search_document_refresh_listener(mentor_id: int) -> None:
     """`mentors.hooks` profile-changed listener (registered in `MatchingConfig.ready`)."""
     search_document_refresh(mentor_id=mentor_id)
+
+
+def search_document_booked_times_listener(mentor_user_id: int) -> None:
+    """`mentors.hooks` booked-times listener (registered in `MatchingConfig.ready`): the next open slot moved."""
+    search_documents_next_open_refresh(MentorSearchDocument.objects.filter(mentor__user_id=mentor_user_id))
+
+
+def search_documents_next_open_sweep(*, now: dt.datetime | None = None, limit: int = NEXT_OPEN_SWEEP_LIMIT) -> int:
+    """Refresh the next open slot of documents whose stored one has passed, and of those without one that were
+    not looked at for `NEXT_OPEN_RECHECK`; at most `limit` per run (the oldest first). Returns how many."""
+    now = now or timezone.now()
+    due = MentorSearchDocument.objects.filter(
+        Q(next_open_at__lte=now) | Q(next_open_at__isnull=True, refreshed_at__lte=now - NEXT_OPEN_RECHECK)
+    ).order_by(F("next_open_at").asc(nulls_last=True), "refreshed_at", "mentor")[:limit]
+    return search_documents_next_open_refresh(
+        MentorSearchDocument.objects.filter(pk__in=list(due.values_list("pk", flat=True))), now=now
+    )
+
+
+def search_documents_next_open_refresh(documents, *, now: dt.datetime | None = None) -> int:
+    """Recompute the next open slot of these documents (a bounded queryset) in a fixed number of queries; the
+    cached cards are retired if any changed. Returns how many documents were looked at."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        documents = list(documents.select_for_update(of=("self",)).select_related("mentor__user"))
+        if not documents:
+            return 0
+        starts = _next_open_starts([document.mentor for document in documents], now)
+        changed = [document for document in documents if document.next_open_at != starts[document.pk]]
+        for document in documents:
+            document.next_open_at = starts[document.pk]
+            document.refreshed_at = now
+        MentorSearchDocument.objects.bulk_update(documents, ["next_open_at", "refreshed_at"])
+        if changed:
+            transaction.on_commit(page_cache.data_version_bump)
+    return len(documents)
+
+
+def _next_open_starts(mentors: Sequence[MentorProfile], now: dt.datetime) -> dict[int, dt.datetime | None]:
+    """Each mentor's first bookable start within `NEXT_OPEN_DAYS` (the slot service: rules, days off, notice,
+    horizon and busy times), or None."""
+    slots = open_slots_for_mentors(
+        mentors=mentors, start=now, end=now + dt.timedelta(days=NEXT_OPEN_DAYS), now=now, limit_per_mentor=1
+    )
+    return {mentor_id: found[0].start if found else None for mentor_id, found in slots.items()}
 
 
 def search_documents_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE) -> int:
@@ -79,7 +129,8 @@ def search_documents_rebuild(*, batch_size: int = REBUILD_BATCH_SIZE) -> int:
 def _refresh(mentors, *, stale_ids: Iterable[int]) -> list[MentorSearchDocument]:
     mentors = list(mentors.select_related("user__primary_language").prefetch_related("user__languages"))
     now = timezone.now()
-    documents = [_document(mentor, now) for mentor in mentors]
+    starts = _next_open_starts(mentors, now)
+    documents = [_document(mentor, now, starts[mentor.pk]) for mentor in mentors]
     MentorSearchDocument.objects.bulk_create(
         documents, update_conflicts=True, unique_fields=["mentor"], update_fields=_DOCUMENT_FIELDS
     )
@@ -111,7 +162,7 @@ def _forget_outdated_filter_options(documents: list[MentorSearchDocument]) -> No
             return
 
 
-def _document(mentor: MentorProfile, now) -> MentorSearchDocument:
+def _document(mentor: MentorProfile, now, next_open_at: dt.datetime | None) -> MentorSearchDocument:
     user = mentor.user
     primary = user.primary_language.code if user.primary_language else ""
     languages = sorted({language.code for language in user.languages.all()} | ({primary} if primary else set()))
@@ -149,6 +200,7 @@ def _document(mentor: MentorProfile, now) -> MentorSearchDocument:
         city_key=scoring.normalize_place(user.city),
         state_key=scoring.normalize_place(user.state),
         time_zone=user.time_zone,
+        next_open_at=next_open_at,
         search_vector=_search_vector(mentor),
         refreshed_at=now,
     )

@@ -47,6 +47,12 @@ def refresh_recommendations_for_mentor(mentor_id: int) -> int:
     return count
 
 
+@shared_task(name="matching.refresh_next_open_slots", acks_late=True)
+def refresh_next_open_slots() -> int:
+    """Every 15 minutes: the cards' next open slot, for the documents whose stored one has passed."""
+    return services.search_documents_next_open_sweep()
+
+
 @shared_task(name="matching.prune_interactions", acks_late=True)
 def prune_interactions() -> int:
     return services.interactions_prune()

@@ -10,6 +10,9 @@ Register from the other app's `AppConfig.ready()`:
   provider's own tables; `mentors.services.mentor_stats_refresh` writes them onto the profile.
 - `register_profile_changed_listener(fn)`: `fn(mentor_id)` runs after the commit of every change to a profile
   that students can see (submission, edit, status change, stats), e.g. to refresh a search index.
+- `register_booked_times_changed_listener(fn)`: `fn(mentor_user_id)` runs after the commit of a change to the
+  times a mentor is busy (a slot held, booked, moved or released), e.g. to refresh the "next open slot" shown.
+  Apps that own bookings call `announce_booked_times_changed`.
 
 The slot service's busy-time registry lives next to it: `mentors.slots.register_busy_intervals_provider`.
 """
@@ -38,6 +41,7 @@ _profile_context_providers: list[ProfileContextProvider] = []
 _dashboard_context_providers: list[ProfileContextProvider] = []
 _stats_providers: list[StatsProvider] = []
 _profile_changed_listeners: list[ProfileChangedListener] = []
+_booked_times_changed_listeners: list[ProfileChangedListener] = []
 
 
 def _register(registry: list, fn: Callable) -> Callable:
@@ -61,6 +65,10 @@ def register_stats_provider(fn: StatsProvider) -> StatsProvider:
 
 def register_profile_changed_listener(fn: ProfileChangedListener) -> ProfileChangedListener:
     return _register(_profile_changed_listeners, fn)
+
+
+def register_booked_times_changed_listener(fn: ProfileChangedListener) -> ProfileChangedListener:
+    return _register(_booked_times_changed_listeners, fn)
 
 
 def profile_extra_context(request: HttpRequest, mentor: Any) -> dict[str, Any]:
@@ -92,3 +100,9 @@ def announce_profile_changed(mentor_id: int) -> None:
     """Tell the listeners once the current transaction commits (at once outside a transaction)."""
     for listener in list(_profile_changed_listeners):
         transaction.on_commit(functools.partial(listener, mentor_id))
+
+
+def announce_booked_times_changed(mentor_user_id: int) -> None:
+    """Tell the listeners once the current transaction commits (at once outside a transaction)."""
+    for listener in list(_booked_times_changed_listeners):
+        transaction.on_commit(functools.partial(listener, mentor_user_id))

@@ -310,6 +310,11 @@ CELERY_BEAT_SCHEDULE["matching-refresh-suggestion-statistics"] = {
     "task": "matching.refresh_suggestion_statistics",
     "schedule": crontab(minute=15),
 }
+# Mentor cards' "next open slot": documents whose stored slot has passed, at most 500 a run.
+CELERY_BEAT_SCHEDULE["matching-refresh-next-open-slots"] = {
+    "task": "matching.refresh_next_open_slots",
+    "schedule": 900.0,
+}
 
 # --- Auth ----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

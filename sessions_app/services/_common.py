@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from psycopg import errors as pg_errors
 
+from mentors.hooks import announce_booked_times_changed
 from outbox.services import enqueue
 from payments.charges import charge_cancel
 from sessions_app import task_names
@@ -80,6 +81,7 @@ def release_booking(
         session.cancelled_at = now
         session.ics_sequence += 1
         session.save(update_fields=["status", "cancelled_at", "ics_sequence", "updated_at"])
+        announce_booked_times_changed(session.mentor_id)
     WaitlistEntry.objects.filter(offered_booking=booking, status=WaitlistEntry.Status.OFFERED).update(
         status=WaitlistEntry.Status.LAPSED
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Language, User
 from accounts.selectors import student_can_book
+from mentors.hooks import announce_booked_times_changed
 from mentors.models import MentorProfile
 from mentors.slots import price_for_duration_paise, slot_is_open
 from mentorship.db import lock_mentor_time, retry_on_lock_conflict
@@ -157,6 +158,7 @@ def booking_hold_one_to_one(
             expected_outcomes=questionnaire.expected_outcomes,
             follow_up_of=follow_up,
         )
+        announce_booked_times_changed(mentor_user.pk)
         if free:
             _announce_confirmed(booking)
         else:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from mentors.hooks import announce_booked_times_changed
 from mentors.slots import slot_is_open
 from payments.models import Payment, Refund
 from payments.services import payment_refund
@@ -111,6 +112,7 @@ def session_cancel_and_refund(
     session.cancellation_reason = note
     session.ics_sequence += 1
     session.save(update_fields=["status", "cancelled_at", "cancellation_reason", "ics_sequence", "updated_at"])
+    announce_booked_times_changed(session.mentor_id)
     for booking in bookings:
         booking.session = session
         was_confirmed = booking.status == Booking.Status.CONFIRMED
@@ -206,6 +208,7 @@ def _move(booking: Booking, *, starts_at: dt.datetime, now: dt.datetime) -> None
     booking.save(update_fields=["ics_sequence", "updated_at"])
     # Reminders belong to the old time; the new time gets its own.
     SentReminder.objects.filter(session=session).delete()
+    announce_booked_times_changed(session.mentor_id)
 
 
 def booking_reschedule(

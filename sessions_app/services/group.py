@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Language, User
 from accounts.photos import photo_normalize
+from mentors.hooks import announce_booked_times_changed
 from mentors.models import MentorProfile
 from mentorship.money import price_error
 from sessions_app import policy, selectors, task_names
@@ -146,6 +147,7 @@ def group_session_update(
             session.ics_sequence += 1
         _save_occupying(session)
         if moved and session.status == Session.Status.SCHEDULED:
+            announce_booked_times_changed(session.mentor_id)
             SentReminder.objects.filter(session=session).delete()
             for booking in bookings:
                 booking.ics_sequence += 1
@@ -174,5 +176,6 @@ def group_session_publish(*, session: Session, actor: User, now: dt.datetime | N
         session.status = Session.Status.SCHEDULED
         session.published_at = now
         _save_occupying(session, update_fields=["status", "published_at", "updated_at"])
+        announce_booked_times_changed(session.mentor_id)
         enqueue(task_names.NOTIFY_HOSTED_SESSION, session.pk, "published")
     return session

@@ -23,9 +23,16 @@ INITIAL_LANGUAGES = (
 )
 
 _NAMES_BY_CODE = {code: name for code, name, *_rest in INITIAL_LANGUAGES}
+_NATIVE_NAMES_BY_CODE = {code: native for code, _name, native, *_rest in INITIAL_LANGUAGES}
 
 
 def language_label(code: str, name: str) -> str:
     """A language in the active interface language; one added later by staff, not on the list, keeps its name."""
     listed = _NAMES_BY_CODE.get(code)
     return gettext(listed) if listed else name
+
+
+def native_language_name(code: str, fallback: str) -> str:
+    """A language named in itself, as the interface-language switcher lists it (Django's own data names Kannada in
+    English)."""
+    return _NATIVE_NAMES_BY_CODE.get(code, fallback)

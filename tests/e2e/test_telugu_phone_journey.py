@@ -95,6 +95,10 @@ def test_a_new_student_signs_up_finds_a_mentor_and_books_in_telugu_on_a_phone(pa
 
     page.goto("/accounts/signup/")
     check_page(page, "sign-up")
+    # The switcher names every language in itself (Django's own data names Kannada in English).
+    expect(page.locator("#header-language option")).to_have_text(
+        ["English", "हिन्दी", "తెలుగు", "தமிழ்", "বাংলা", "मराठी", "ಕನ್ನಡ"]
+    )
     page.locator("[name=full_name]").fill("శ్రావణి దేవి")
     page.locator("[name=email]").fill("sravani@example.test")
     page.locator("[name=password1]").fill("Kathalu-Cheppu-2026")

@@ -24,11 +24,11 @@ KOLKATA = zoneinfo.ZoneInfo("Asia/Kolkata")
 GROUP_SESSIONS = (
     ("priya", "NEET Biology: genetics in one evening", "competitive_exams", "exam_preparation", "hi", 3, 19, 90, 30, 0,
      "Mendel to molecular genetics, with twenty past NEET questions solved live."),
-    ("ravi", "JEE Physics: rotational motion drill", "competitive_exams", "exam_preparation", "te", 5, 18, 120, 20, 199,
+    ("ravi", "JEE Physics: rotational motion drill", "competitive_exams", "exam_preparation", "te", 5, 18, 120, 20, 200,
      "Torque, angular momentum and rolling, from basics to JEE Advanced level problems."),
     ("meera", "Choosing a stream after class 10", "careers", "career_counselling", "en", 4, 17, 60, 50, 0,
      "Science, commerce or humanities? How to decide, what each leads to, and questions from parents welcome."),
-    ("arjun", "Your first machine learning project", "computer_science", "academic_guidance", "en", 6, 18, 90, 2, 299,
+    ("arjun", "Your first machine learning project", "computer_science", "academic_guidance", "en", 6, 18, 90, 2, 300,
      "Pick a dataset, clean it, train a model and explain it: a small hands-on group."),
 )
 

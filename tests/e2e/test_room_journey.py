@@ -121,7 +121,9 @@ def test_mentor_and_student_meet_chat_share_tip_end_and_review(page, second_cont
 
     earnings = page.context.new_page()
     earnings.goto("/payments/earnings/")
-    expect(earnings.get_by_test_id("balance-available")).to_have_text("₹100")
+    # The app runs in its own server process with the real tax settings: without a PAN on file 5 % of the tip is
+    # withheld (section 206AA), so ₹95 of the ₹100 is payable.
+    expect(earnings.get_by_test_id("balance-available")).to_have_text("₹95")
     earnings.close()
 
     # The student rates the session; the review appears on the mentor's public profile.

@@ -64,7 +64,7 @@ def test_after_session_page_and_earnings_read_in_the_mentors_language(
     assert 'data-testid="session-heading">Career counselling with Asha Reddy</h1>' in after
     assert "with Ravi Kumar" not in after
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(13):
         earnings = client.get(reverse("payments:earnings")).content.decode()
     # One line for the session's payment, described in the mentor's words.
     assert earnings.count("Career counselling with Asha Reddy") == 1

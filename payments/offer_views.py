@@ -30,24 +30,32 @@ def _mentor_durations(user: User) -> list[int]:
 def packages_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The mentor's packages: the list, and a form for a new one."""
     form = PackageForm(request.POST or None, durations=_mentor_durations(request.user))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            packages.package_save(
-                mentor=request.user,
-                title=data["title"],
-                sessions_count=data["sessions_count"],
-                duration_minutes=data["duration_minutes"],
-                price_paise=data["price_rupees"] * 100,
-                validity_days=data["validity_days"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc, field_map={"price": "price_rupees"})
-        else:
-            messages.success(request, _("Your package is on sale on your profile."))
-            return redirect("payments:packages_manage")
+    if request.method == "POST" and _package_saved(request, form, package=None):
+        messages.success(request, _("Your package is on sale on your profile."))
+        return redirect("payments:packages_manage")
     offers = Package.objects.filter(mentor=request.user).order_by("-is_active", "sessions_count", "pk")
     return render(request, "payments/packages_manage.html", {"form": form, "offers": offers}, status=form_status(form))
+
+
+def _package_saved(request: AuthenticatedHttpRequest, form: PackageForm, *, package: Package | None) -> bool:
+    """Save a new (``package`` None) or changed package from a valid form; the service's refusals go onto the form."""
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        packages.package_save(
+            mentor=request.user,
+            package=package,
+            title=data["title"],
+            sessions_count=data["sessions_count"],
+            duration_minutes=data["duration_minutes"],
+            price_paise=data["price_rupees"] * 100,
+            validity_days=data["validity_days"],
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc, field_map={"price": "price_rupees"})
+        return False
+    return True
 
 
 @login_required
@@ -62,23 +70,9 @@ def package_edit(request: AuthenticatedHttpRequest, package_id: int) -> HttpResp
         "validity_days": package.validity_days,
     }
     form = PackageForm(request.POST or None, initial=initial, durations=_mentor_durations(request.user))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            packages.package_save(
-                mentor=request.user,
-                package=package,
-                title=data["title"],
-                sessions_count=data["sessions_count"],
-                duration_minutes=data["duration_minutes"],
-                price_paise=data["price_rupees"] * 100,
-                validity_days=data["validity_days"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc, field_map={"price": "price_rupees"})
-        else:
-            messages.success(request, _("Package saved. Students who bought it already keep their terms."))
-            return redirect("payments:packages_manage")
+    if request.method == "POST" and _package_saved(request, form, package=package):
+        messages.success(request, _("Package saved. Students who bought it already keep their terms."))
+        return redirect("payments:packages_manage")
     context = {"form": form, "package": package}
     return render(request, "payments/package_edit.html", context, status=form_status(form))
 

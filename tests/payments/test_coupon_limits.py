@@ -1,36 +1,15 @@
 """Coupon limits hold when many students apply the last uses at once (real connections, row locks)."""
 
-import threading
 
 import pytest
-from django.db import connections, transaction
+from django.db import transaction
 
 from payments.charges import charge_open
 from payments.models import Charge, Coupon, CouponRedemption
 from tests.factories import UserFactory
+from tests.payments.test_concurrency import run_in_threads
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def run_in_threads(count: int, target) -> list[BaseException]:
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            target(index)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted on by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_a_coupon_with_3_uses_left_is_used_exactly_3_times_by_12_racing_students():

@@ -103,6 +103,11 @@ def announce_profile_changed(mentor_id: int) -> None:
 
 
 def announce_booked_times_changed(mentor_user_id: int) -> None:
-    """Tell the listeners once the current transaction commits (at once outside a transaction)."""
+    """Tell the listeners once the current transaction commits (at once outside a transaction). Robust: the booking
+    is already saved, so a listener's failure is logged, never the request's; the periodic sweep catches up."""
     for listener in list(_booked_times_changed_listeners):
-        transaction.on_commit(functools.partial(listener, mentor_user_id))
+        # A named function, not a functools.partial: Django logs a robust callback's failure by its __qualname__.
+        def tell(listener: ProfileChangedListener = listener) -> None:
+            listener(mentor_user_id)
+
+        transaction.on_commit(tell, robust=True)

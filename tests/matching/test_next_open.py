@@ -12,6 +12,7 @@ from accounts.timezones import TIME_ZONE_COOKIE_NAME
 from matching import tasks
 from matching.models import MentorSearchDocument
 from matching.services import search_document_refresh, search_documents_rebuild
+from mentors import hooks
 from sessions_app import services as sessions
 from tests.factories import language, mentor_with_weekly_hours, student_with_profile
 
@@ -100,3 +101,27 @@ def test_the_slot_is_written_in_the_interface_language(client, now, settings):
     text = next_open_text(client)
     assert text.startswith("अगला: ") and text.endswith(", 09:00")
     assert "Sat" not in text and "Dec" not in text
+
+
+def test_a_failing_slot_refresh_never_fails_the_booking_it_follows(now, django_capture_on_commit_callbacks, caplog):
+    mentor = saturday_mentor()
+
+    def broken_listener(mentor_user_id: int) -> None:
+        raise RuntimeError("search document store unavailable")
+
+    hooks.register_booked_times_changed_listener(broken_listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            booking = sessions.booking_hold_one_to_one(
+                student=student_with_profile(),
+                mentor=mentor,
+                starts_at=dt.datetime(2026, 12, 5, 3, 30, tzinfo=dt.UTC),
+                duration_minutes=60,
+                session_type="academic_guidance",
+                language=language("en"),
+                questionnaire=sessions.Questionnaire(purpose="Board exam plan"),
+            )
+    finally:
+        hooks._booked_times_changed_listeners.remove(broken_listener)
+    assert booking.pk is not None
+    assert "search document store unavailable" in caplog.text

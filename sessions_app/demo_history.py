@@ -174,7 +174,7 @@ PAST_WITH_DEMO_STUDENTS = (
 # Past group sessions: mentor, title, language, days ago, hour (IST), minutes, seats, price (₹), attendees
 PAST_GROUP_SESSIONS = (
     ("priya", "NEET Biology: human physiology marathon", "hi", 20, 18, 120, 40, 0, 9),
-    ("venkat", "GATE CSE: a six-month plan that works", "en", 9, 19, 90, 25, 149, 7),
+    ("venkat", "GATE CSE: a six-month plan that works", "en", 9, 19, 90, 25, 150, 7),
 )
 
 
